@@ -1,0 +1,34 @@
+// User-facing configuration and its defaults.
+
+import { defaultBackoff, type BackoffOptions } from './backoff';
+import type { AuthStoreHolder } from './token';
+
+/** Settings for every connection the extension opens. Change them before elements load. */
+export interface ExtensionConfig {
+  /** PocketBase base URL when no `sse-connect` names one. Default: the page's origin. */
+  url: string;
+  /** A PocketBase JS SDK instance whose auth is used (first choice for the token). */
+  pb: AuthStoreHolder | null;
+  /** Cookie holding `{token}` as PocketPages writes it. Default `pb_auth`. */
+  authCookie: string;
+  /** localStorage key of the PocketBase JS SDK. Default `pocketbase_auth`. */
+  storageKey: string;
+  /** Reconnect delays. Defaults: 250 ms doubling to 10 s, half of each delay random. */
+  backoff: BackoffOptions;
+}
+
+export const config: ExtensionConfig = {
+  url: '',
+  pb: null,
+  authCookie: 'pb_auth',
+  storageKey: 'pocketbase_auth',
+  backoff: { ...defaultBackoff },
+};
+
+/** Merges settings into the live config (`backoff` is merged field by field). */
+export function configure(options: Partial<ExtensionConfig>): ExtensionConfig {
+  const backoff = config.backoff;
+  Object.assign(config, options);
+  config.backoff = Object.assign(backoff, options.backoff);
+  return config;
+}

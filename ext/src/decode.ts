@@ -1,0 +1,32 @@
+// Pure decoding of what arrives on the stream (the wire contract).
+
+/** A message as the extension hands it to swaps and events. */
+export interface DecodedMessage {
+  /** The decoded value: the unwrapped string, or the parsed JSON object/array/number/null. */
+  data: unknown;
+  /** The HTML to swap, or null when the value is not something to swap (objects, arrays, null). */
+  html: string | null;
+}
+
+/**
+ * Decodes one SSE data field. The server kit sends one line of JSON; a JSON string is
+ * unwrapped to its HTML, numbers and booleans swap as text, objects, arrays and null are
+ * not swapped. Data that is not JSON at all (sent by someone else) is swapped as raw text.
+ */
+export function decodePayload(raw: string): DecodedMessage {
+  let data: unknown;
+  try {
+    data = JSON.parse(raw);
+  } catch {
+    return { data: raw, html: raw };
+  }
+  switch (typeof data) {
+    case 'string':
+      return { data, html: data };
+    case 'number':
+    case 'boolean':
+      return { data, html: String(data) };
+    default:
+      return { data, html: null };
+  }
+}

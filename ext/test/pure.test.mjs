@@ -1,0 +1,63 @@
+// Unit tests of the extension's pure parts: topic parsing, payload decoding, backoff, token lookup.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseTopicList, parseTriggerTopics, listsExtension } from '../../.build/ext/topics.mjs';
+import { decodePayload } from '../../.build/ext/decode.mjs';
+import { backoffDelay, defaultBackoff } from '../../.build/ext/backoff.mjs';
+import { findToken } from '../../.build/ext/token.mjs';
+
+test('sse-swap lists are trimmed, deduplicated and drop empty parts', () => {
+  assert.deepEqual(parseTopicList(' a, b ,,a , c '), ['a', 'b', 'c']);
+  assert.deepEqual(parseTopicList(''), []);
+  assert.deepEqual(parseTopicList(null), []);
+  assert.deepEqual(parseTopicList(' , '), []);
+});
+
+test('hx-trigger yields only sse: topics, ignoring modifiers', () => {
+  assert.deepEqual(parseTriggerTopics('sse:chat delay:1s, click, sse:news'), ['chat', 'news']);
+  assert.deepEqual(parseTriggerTopics('sse:'), []);
+  assert.deepEqual(parseTriggerTopics('click'), []);
+});
+
+test('hx-ext lists are matched by whole name', () => {
+  assert.equal(listsExtension('foo, pocketbase-sse', 'pocketbase-sse'), true);
+  assert.equal(listsExtension('pocketbase-sse-x', 'pocketbase-sse'), false);
+  assert.equal(listsExtension(null, 'pocketbase-sse'), false);
+});
+
+test('payloads follow the wire contract', () => {
+  assert.deepEqual(decodePayload('"<p>hi\\n</p>"'), { data: '<p>hi\n</p>', html: '<p>hi\n</p>' });
+  assert.deepEqual(decodePayload('42'), { data: 42, html: '42' });
+  assert.deepEqual(decodePayload('true'), { data: true, html: 'true' });
+  assert.deepEqual(decodePayload('{"a":1}'), { data: { a: 1 }, html: null });
+  assert.deepEqual(decodePayload('[1]'), { data: [1], html: null });
+  assert.deepEqual(decodePayload('null'), { data: null, html: null });
+  assert.deepEqual(decodePayload('<b>raw</b>'), { data: '<b>raw</b>', html: '<b>raw</b>' });
+  assert.deepEqual(decodePayload(''), { data: '', html: '' });
+});
+
+test('backoff grows exponentially, is capped and jittered within bounds', () => {
+  const opts = { min: 100, max: 1000, factor: 2, jitter: 0.5 };
+  assert.equal(backoffDelay(0, opts, () => 0), 50);
+  assert.equal(backoffDelay(0, opts, () => 1), 100);
+  assert.equal(backoffDelay(3, opts, () => 1), 800);
+  assert.equal(backoffDelay(10, opts, () => 1), 1000);
+  assert.equal(backoffDelay(10, opts, () => 0), 500);
+  assert.equal(backoffDelay(2, { ...opts, jitter: 0 }, () => 0.7), 400);
+  for (let attempt = 0; attempt < 30; attempt++) {
+    const d = backoffDelay(attempt, defaultBackoff);
+    assert.ok(d >= 0 && d <= defaultBackoff.max, `attempt ${attempt}: ${d}`);
+  }
+});
+
+test('token lookup order: SDK instance, localStorage, pb_auth cookie', () => {
+  const storage = { getItem: (k) => (k === 'pocketbase_auth' ? JSON.stringify({ token: 'from-storage' }) : null) };
+  const cookie = 'x=1; pb_auth=' + encodeURIComponent(JSON.stringify({ token: 'from-cookie', record: {} }));
+  assert.equal(findToken({ pb: { authStore: { token: 'from-sdk' } }, storage, cookie }), 'from-sdk');
+  assert.equal(findToken({ pb: { authStore: { token: '' } }, storage, cookie }), '');
+  assert.equal(findToken({ storage, cookie }), 'from-storage');
+  assert.equal(findToken({ storage: { getItem: () => null }, cookie }), 'from-cookie');
+  assert.equal(findToken({ cookie: 'my=' + encodeURIComponent('{"token":"t"}'), cookieName: 'my' }), 't');
+  assert.equal(findToken({ storage: { getItem: () => { throw new Error('blocked'); } }, cookie: '' }), '');
+  assert.equal(findToken({ cookie: 'pb_auth=not-json' }), '');
+});

@@ -1,0 +1,119 @@
+// Starts and stops a real PocketBase for the starter, the tests and the benchmarks.
+
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { resolvePocketBase } from './pocketbase.mjs';
+
+/** A free TCP port on loopback. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForHealth(url, child, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`PocketBase exited with code ${child.exitCode}`);
+    try {
+      const res = await fetch(url + '/api/health');
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`PocketBase did not answer ${url}/api/health within ${timeoutMs} ms`);
+}
+
+/**
+ * Runs PocketBase on loopback. Options: `hooksDir`, `publicDir`, `migrationsDir`, `dataDir`
+ * (default: a fresh temporary folder, removed on stop), `port` (default: a free one),
+ * `cwd` (where `require()` starts looking for node_modules), `superuser` ({email, password}),
+ * `args` (extra serve flags), `quiet`.
+ * Returns `{ url, port, dataDir, bin, version, stop(), restart() }`.
+ */
+export async function startPocketBase(options = {}) {
+  const { bin, version } = resolvePocketBase();
+  const ownData = !options.dataDir;
+  const dataDir = options.dataDir || mkdtempSync(path.join(os.tmpdir(), 'pbsse-'));
+  const port = options.port || (await freePort());
+  const url = `http://127.0.0.1:${port}`;
+  const dirArgs = [`--dir=${dataDir}`];
+  if (options.superuser) {
+    execFileSync(bin, ['superuser', 'upsert', options.superuser.email, options.superuser.password, ...dirArgs,
+      ...(options.migrationsDir ? [`--migrationsDir=${options.migrationsDir}`] : []),
+      ...(options.hooksDir ? [`--hooksDir=${options.hooksDir}`] : [])],
+      { cwd: options.cwd, stdio: 'ignore' });
+  }
+  const serveArgs = ['serve', `--http=127.0.0.1:${port}`, ...dirArgs, '--hooksWatch=false'];
+  if (options.hooksDir) serveArgs.push(`--hooksDir=${options.hooksDir}`);
+  if (options.publicDir) serveArgs.push(`--publicDir=${options.publicDir}`);
+  if (options.migrationsDir) serveArgs.push(`--migrationsDir=${options.migrationsDir}`);
+  serveArgs.push(...(options.args || []));
+
+  let child = null;
+  const output = [];
+  async function launch() {
+    child = spawn(bin, serveArgs, { cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
+    const keep = (chunk) => {
+      output.push(chunk.toString());
+      if (output.length > 200) output.shift();
+      if (!options.quiet) process.stderr.write(chunk);
+    };
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
+    try {
+      await waitForHealth(url, child, 30000);
+    } catch (error) {
+      error.message += '\n' + output.join('');
+      throw error;
+    }
+  }
+
+  async function halt() {
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.exitCode === null && child.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  await launch();
+  return {
+    url,
+    port,
+    dataDir,
+    bin,
+    version,
+    get pid() {
+      return child.pid;
+    },
+    /** Recent console output of PocketBase. */
+    output: () => output.join(''),
+    /** Stops PocketBase and removes its data folder when it was a temporary one. */
+    async stop() {
+      await halt();
+      if (ownData) rmSync(dataDir, { recursive: true, force: true });
+    },
+    /** Stops PocketBase (SIGTERM, or SIGKILL with `{ kill: true }`) and starts it again on the same port. */
+    async restart({ kill = false } = {}) {
+      if (kill && child.exitCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGKILL');
+        await exited;
+      } else await halt();
+      await launch();
+    },
+  };
+}

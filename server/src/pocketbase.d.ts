@@ -1,0 +1,65 @@
+// The slice of PocketBase's JS VM globals the kit uses (see PocketBase's generated types.d.ts).
+
+/** A realtime client as the JS VM exposes `subscriptions.Client`. */
+export interface RealtimeClient {
+  id(): string;
+  subscriptions(...prefixes: string[]): Record<string, unknown>;
+  hasSubscription(topic: string): boolean;
+  get(key: string): unknown;
+  set(key: string, value: unknown): void;
+  unset(key: string): void;
+  send(message: unknown): void;
+  discard(): void;
+  isDiscarded(): boolean;
+}
+
+/** The parts of `core.Record` the kit reads. */
+export interface AuthRecord {
+  id: string;
+  collection(): { id: string; name: string };
+  isSuperuser(): boolean;
+}
+
+/** The parts of `core.RequestEvent` the kit reads. */
+export interface RequestEvent {
+  auth: AuthRecord | null | undefined;
+  request: {
+    method: string;
+    host: string;
+    url: { path: string };
+    header: { get(name: string): string };
+    cookie(name: string): { value: string };
+  };
+  requestInfo(): { body: Record<string, unknown> };
+  html(status: number, html: string): void;
+  noContent(status: number): void;
+  next(): void;
+}
+
+/** `core.RealtimeSubscribeRequestEvent`. */
+export interface SubscribeRequestEvent extends RequestEvent {
+  client: RealtimeClient;
+  subscriptions: string[];
+}
+
+export interface Logger {
+  debug(message: string, ...attrs: unknown[]): void;
+  info(message: string, ...attrs: unknown[]): void;
+  warn(message: string, ...attrs: unknown[]): void;
+  error(message: string, ...attrs: unknown[]): void;
+}
+
+export interface App {
+  subscriptionsBroker(): {
+    clients(): Record<string, RealtimeClient>;
+    totalClients(): number;
+    clientById(id: string): RealtimeClient;
+  };
+  findAuthRecordByToken(token: string, ...validTypes: string[]): AuthRecord;
+  logger(): Logger;
+}
+
+declare global {
+  const $app: App;
+  const SubscriptionMessage: new (init: { name: string; data: string }) => unknown;
+}
