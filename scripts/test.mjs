@@ -3,7 +3,7 @@
 // suite; ends with one line `N passed, N failed` over all suites and a non-zero exit on failure.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -26,7 +26,8 @@ function unitFiles() {
 }
 
 // ---- unit ---------------------------------------------------------------
-const unitReport = path.join(root, 'e2e', 'test-results', 'unit-count.json');
+const unitReport = path.join(root, '.build', 'unit-count.json');
+mkdirSync(path.dirname(unitReport), { recursive: true });
 rmSync(unitReport, { force: true });
 const unitStatus = run(process.execPath, [
   '--test',
