@@ -1,6 +1,5 @@
 // The plain pb_hooks front door: route handlers, the subscribe hook, sends from anywhere.
 
-import { bindCookieAuth, type CookieAuthOptions } from './auth';
 import { Capture } from './capture';
 import { createContext, type SseContext } from './context';
 import { log } from './log';
@@ -12,16 +11,15 @@ import { SseError } from './wire';
 export interface SubscribeOptions {
   /** Topic rules checked for every subscription key. */
   rules?: TopicRules;
-  /** Bind the `pb_auth` cookie session (default on); `false` turns it off. */
-  cookie?: CookieAuthOptions | false;
 }
 
 /**
- * Body of `onRealtimeSubscribeRequest`: binds the cookie session, drops subscriptions the
- * rules refuse (with a debug log), then continues. Call it as the hook's whole body.
+ * Body of `onRealtimeSubscribeRequest`: drops the subscriptions the rules refuse for the
+ * request's auth (with a debug log), then continues. Call it as the hook's whole body.
+ * (Auth comes from the `Authorization` header, or from the PocketPages plugin's cookie
+ * binding, which runs earlier, before PocketBase compares it with the client's bound auth.)
  */
 export function subscribe(e: SubscribeRequestEvent, options: SubscribeOptions = {}): void {
-  if (options.cookie !== false) bindCookieAuth(e, options.cookie || {});
   const rules = options.rules;
   if (rules) {
     const auth = e.auth || null;

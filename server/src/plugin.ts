@@ -3,57 +3,79 @@
 import { bindCookieAuth, isSubscribeRequest, type CookieAuthOptions } from './auth';
 import { Capture } from './capture';
 import { createContext } from './context';
-import type { RequestEvent } from './pocketbase';
+import { log } from './log';
+import type { AuthRecord, RequestEvent } from './pocketbase';
 
-/** Options given in `+config.js`: `{ name: 'pocketpages-plugin-sse', cookie: {...} }`. */
+/** Options given in `+config.js`: `{ name: 'pocketpages-plugin-sse', cookieAuth: false, allowedOrigins: [...] }`. */
 export interface PluginOptions extends CookieAuthOptions {
-  /** Set false to leave realtime subscriptions unauthenticated by the cookie. */
+  /** Set false to leave realtime subscriptions unauthenticated by the cookie. Default true. */
   cookieAuth?: boolean;
   [key: string]: unknown;
 }
 
-interface PagesApi {
-  request: { event: RequestEvent; auth?: RequestEvent['auth'] };
-  response: { header(name: string, value?: string): unknown };
+/** The slice of PocketPages' request context the plugin reads. */
+export interface PagesApi {
+  request: { event: RequestEvent; auth?: AuthRecord | null };
+  auth?: AuthRecord | null;
   [key: string]: unknown;
+}
+
+/** What PocketPages hands `onRender`: the output so far and which file it belongs to. */
+export interface PagesRenderContext {
+  content: string;
+  api: PagesApi;
+  filePath?: string;
+  route?: { absolutePath?: string };
+}
+
+/** The plugin object PocketPages drives. */
+export interface SsePlugin {
+  name: string;
+  onRequest(context: { request: { event: RequestEvent } }): void;
+  onExtendContextApi(context: { api: PagesApi }): void;
+  onRender(context: PagesRenderContext): string;
+  onResponse(context: { api: PagesApi }): boolean;
+}
+
+/** True when an `onRender` call is for the page itself (not a partial it includes, not a layout). */
+export function isPageRender(context: PagesRenderContext): boolean {
+  const page = context.route && context.route.absolutePath;
+  return !!page && context.filePath === page;
 }
 
 /**
  * PocketPages calls this factory for every request. Each call gets a fresh capture, so a
- * capture never outlives its request.
+ * capture never outlives its request. The page's own output is kept when it has rendered and
+ * broadcast in `onResponse`, i.e. only after the page and all its layouts rendered without
+ * an error; the poster then gets `204 No Content`.
  */
-export default function ssePlugin(_config: unknown, extra: Partial<PluginOptions> = {}) {
+export default function ssePlugin(_config: unknown, extra: Partial<PluginOptions> = {}): SsePlugin {
   const capture = new Capture();
-  let pageRendered = false;
-  let broadcast = false;
+  let pageOutput: string | null = null;
   return {
     name: 'sse',
 
-    /** Binds the cookie session to `POST /api/realtime` (same origin, auth tokens only). */
-    onRequest({ request }: { request: { event: RequestEvent } }) {
+    onRequest({ request }) {
       if (extra.cookieAuth !== false && isSubscribeRequest(request.event)) bindCookieAuth(request.event, extra);
     },
 
-    /** Adds `sseSend`, `send` and `realtime` to the page context. */
-    onExtendContextApi({ api }: { api: PagesApi }) {
-      Object.assign(api, createContext(api.request.auth ?? api.request.event.auth, capture));
+    onExtendContextApi({ api }) {
+      const auth = api.request.auth || api.auth || api.request.event.auth || null;
+      Object.assign(api, createContext(auth, capture));
     },
 
-    /** The first render of a request is the page itself (layouts come later): broadcast it. */
-    onRender({ content }: { content: string }) {
-      if (!pageRendered) {
-        pageRendered = true;
-        if (capture.requested) {
-          capture.flush(content);
-          broadcast = true;
-        }
+    onRender(context) {
+      if (pageOutput === null && isPageRender(context)) pageOutput = context.content;
+      return context.content;
+    },
+
+    onResponse({ api }) {
+      if (!capture.requested) return false;
+      if (pageOutput === null) {
+        log.warn('sseSend(topic) was called but no page output was seen; nothing was broadcast');
+        return false;
       }
-      return content;
-    },
-
-    /** After a capture, the poster gets 204 No Content instead of the page. */
-    onResponse({ api }: { api: PagesApi }) {
-      if (!broadcast) return false;
+      capture.flush(pageOutput);
       api.request.event.noContent(204);
       return true;
     },

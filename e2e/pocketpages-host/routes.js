@@ -1,0 +1,53 @@
+// Test-only PocketPages contract host: mapping a URL path to an .ejs page and its layouts.
+// Runs inside PocketBase's JS VM (CommonJS, PocketBase globals $os and $filepath).
+
+/** True when a regular file exists at `path`. */
+function isFile(path) {
+  try {
+    return !$os.stat(path).isDir();
+  } catch (_) {
+    return false;
+  }
+}
+
+/** The file's text. */
+function readText(path) {
+  return toString($os.readFile(path));
+}
+
+/**
+ * The route for a URL path under `pagesDir`, or null: `/a/b` is `a/b.ejs` or `a/b/index.ejs`.
+ * Files and folders starting with `_` or `+` are never pages. Layouts are every `+layout.ejs`
+ * from the page's folder up to `pagesDir`, innermost first (the order PocketPages renders them).
+ */
+function resolveRoute(pagesDir, urlPath) {
+  const parts = urlPath.split('/').filter((p) => p !== '');
+  if (parts.some((p) => p.charAt(0) === '_' || p.charAt(0) === '+' || p === '..')) return null;
+  const base = $filepath.join(pagesDir, ...parts);
+  const candidates = [base + '.ejs', $filepath.join(base, 'index.ejs')];
+  const absolutePath = candidates.find(isFile);
+  if (!absolutePath) return null;
+  const layouts = [];
+  let dir = $filepath.dir(absolutePath);
+  for (;;) {
+    const layout = $filepath.join(dir, '+layout.ejs');
+    if (isFile(layout)) layouts.push(layout);
+    if (dir === pagesDir || dir.length <= pagesDir.length) break;
+    dir = $filepath.dir(dir);
+  }
+  return { absolutePath, layouts, params: {} };
+}
+
+/** The file of a partial `name` (`_private/<name>.ejs` next to the page or in a parent folder). */
+function resolvePartial(pagesDir, fromFile, name) {
+  let dir = $filepath.dir(fromFile);
+  for (;;) {
+    const path = $filepath.join(dir, '_private', name.endsWith('.ejs') ? name : name + '.ejs');
+    if (isFile(path)) return path;
+    if (dir === pagesDir || dir.length <= pagesDir.length) break;
+    dir = $filepath.dir(dir);
+  }
+  throw new Error('No partial ' + JSON.stringify(name) + ' in any _private folder');
+}
+
+module.exports = { resolveRoute, resolvePartial, readText };

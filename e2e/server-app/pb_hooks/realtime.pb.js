@@ -1,0 +1,7 @@
+/// <reference path="../../../starter/pb_data/types.d.ts" />
+// Topic rules, checked when a client posts its subscriptions.
+onRealtimeSubscribeRequest((e) => {
+  require('pocketpages-plugin-sse').subscribe(e, {
+    rules: { 'user:{id}': 'owner', 'admin:*': 'superuser', 'members': 'auth' },
+  })
+})

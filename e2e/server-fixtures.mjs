@@ -1,0 +1,115 @@
+// Fixtures of the server-kit tests: one real PocketBase per worker serving e2e/server-app
+// (plain pb_hooks routes, topic rules, and the PocketPages test host with its .ejs pages),
+// two users, and the real PocketBase JS SDK as an independent realtime client in Node.
+import { test as base, expect } from '@playwright/test';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import PocketBase from 'pocketbase';
+import { startPocketBase } from '../scripts/pb-server.mjs';
+import { copyVendorScripts } from '../starter/start.mjs';
+import { SUPERUSER, watchConsole } from './fixtures.mjs';
+import { installEventSource } from './server-app/eventsource.mjs';
+
+installEventSource();
+
+const app = path.join(path.dirname(fileURLToPath(import.meta.url)), 'server-app');
+const PASSWORD = 'user-password-123';
+
+/** A realtime listener: the messages received on one subscription key, in order. */
+export class Listener {
+  constructor(sdk, topic) {
+    this.sdk = sdk;
+    this.topic = topic;
+    this.messages = [];
+  }
+
+  /** Resolves once a message equal to `value` (deep) arrived. */
+  async received(value) {
+    await expect.poll(() => this.messages.some((m) => JSON.stringify(m) === JSON.stringify(value))).toBe(true);
+  }
+}
+
+/** A PocketBase SDK client (optionally signed in with `token`) in Node. */
+export function sdkClient(url, auth) {
+  const sdk = new PocketBase(url);
+  sdk.autoCancellation(false);
+  if (auth) sdk.authStore.save(auth.token, auth.record);
+  return sdk;
+}
+
+/** Subscribes `sdk` to `topic` (with SDK options, e.g. `{ query: {...} }`) and collects messages. */
+export async function listen(sdk, topic, options) {
+  const listener = new Listener(sdk, topic);
+  await sdk.realtime.subscribe(topic, (data) => listener.messages.push(data), options);
+  return listener;
+}
+
+/** POSTs JSON (or form data) to the server; returns the fetch Response. */
+export function post(url, body, headers = {}) {
+  return fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) });
+}
+
+/** The `pb_auth` cookie value PocketPages' auth plugin writes: URL-encoded `{token, record}` JSON. */
+export function pbAuthCookie(auth) {
+  return encodeURIComponent(JSON.stringify({ token: auth.token, record: { id: auth.record.id } }));
+}
+
+export const test = base.extend({
+  htmxVersion: ['2', { option: true }],
+
+  /** One PocketBase per worker, serving the server-kit test app. */
+  pb: [
+    async ({}, use) => {
+      copyVendorScripts(path.join(app, 'pb_public'));
+      mkdirSync(path.join(app, 'pb_migrations'), { recursive: true });
+      const pb = await startPocketBase({
+        cwd: app,
+        hooksDir: path.join(app, 'pb_hooks'),
+        publicDir: path.join(app, 'pb_public'),
+        migrationsDir: path.join(app, 'pb_migrations'),
+        superuser: SUPERUSER,
+        quiet: true,
+      });
+      await use(pb);
+      await pb.stop();
+    },
+    { scope: 'worker' },
+  ],
+
+  /** Signed-in users `a` and `b` (`{ token, record }`) and the superuser, created once per worker. */
+  users: [
+    async ({ pb }, use) => {
+      const admin = sdkClient(pb.url);
+      await admin.collection('_superusers').authWithPassword(SUPERUSER.email, SUPERUSER.password);
+      const users = { superuser: { token: admin.authStore.token, record: admin.authStore.record } };
+      for (const name of ['a', 'b']) {
+        const email = `${name}@example.test`;
+        await admin.collection('users').create({ email, password: PASSWORD, passwordConfirm: PASSWORD });
+        const sdk = sdkClient(pb.url);
+        await sdk.collection('users').authWithPassword(email, PASSWORD);
+        users[name] = { token: sdk.authStore.token, record: sdk.authStore.record };
+      }
+      await use(users);
+    },
+    { scope: 'worker' },
+  ],
+
+  /** SDK clients opened in a test; their realtime connections are closed after it. */
+  sdk: async ({ pb }, use) => {
+    const opened = [];
+    await use((auth) => {
+      const client = sdkClient(pb.url, auth);
+      opened.push(client);
+      return client;
+    });
+    for (const client of opened) client.realtime.unsubscribe().catch(() => {});
+  },
+
+  /** The extension test page for the project's htmx version. */
+  extUrl: async ({ pb, htmxVersion }, use) => {
+    await use(`${pb.url}/ext-${htmxVersion}.html`);
+  },
+});
+
+export { expect, watchConsole };
