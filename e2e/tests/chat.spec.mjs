@@ -1,55 +1,104 @@
-// The walking skeleton: a message posted in one browser appears once in both panes of two browsers.
-import { test, expect, watchConsole } from '../fixtures.mjs';
+// The public chat: every open page gets each message live exactly once, with author and time;
+// the form resets and keeps focus; text is escaped; the page renders the last 50 messages.
+import { test, expect, DEMO, signInByRequest } from '../fixtures.mjs';
 
-async function openChat(browser, url) {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  const errors = watchConsole(page);
-  await page.goto(url);
-  // the extension marks its root while the connection is down; open means subscribed
-  await expect(page.locator('main[hx-ext="pocketbase-sse"]')).not.toHaveClass(/sse-disconnected/);
-  return { context, page, errors };
+/** Sends a chat message from a page through its form. */
+async function say(page, text, { enter = false } = {}) {
+  await page.fill('#chat-form input[name=text]', text);
+  if (enter) await page.press('#chat-form input[name=text]', 'Enter');
+  else await page.click('#chat-form button');
 }
 
-test('a message reaches both panes of two browsers exactly once', async ({ browser, chatUrl }) => {
-  const alice = await openChat(browser, chatUrl);
-  const bob = await openChat(browser, chatUrl);
-  const text = `hello ${Date.now()}`;
+const unique = (label) => `${label} ${Date.now()}-${Math.random().toString(36).slice(2, 7)}`;
 
-  await alice.page.fill('input[name=message]', text);
-  await alice.page.click('button');
+test('a message reaches every open page exactly once, with author and time', async ({ starter }) => {
+  const alice = await starter.open({ as: DEMO.alice });
+  const aliceTab = await starter.open({ tabOf: alice });
+  const bob = await starter.open({ as: DEMO.bob });
+  const guest = await starter.open();
+  const everyone = [alice, aliceTab, bob, guest];
+  const first = unique('hello from Alice');
+  const second = unique('hi from Bob');
 
-  for (const { page } of [alice, bob]) {
-    for (const pane of ['#pane-a', '#pane-b']) {
-      await expect(page.locator(`${pane} .message`, { hasText: text })).toHaveCount(1);
-    }
+  await say(alice.page, first);
+  for (const { page } of everyone) {
+    const message = page.locator('#messages .message', { hasText: first });
+    await expect(message).toHaveCount(1);
+    await expect(message.locator('.author')).toHaveText('Alice');
+    await expect(message.locator('time')).toHaveText(/^\d\d:\d\d UTC$/);
   }
-  expect(alice.errors).toEqual([]);
-  expect(bob.errors).toEqual([]);
-  await alice.context.close();
-  await bob.context.close();
+
+  await say(bob.page, second, { enter: true });
+  for (const { page } of everyone) {
+    await expect(page.locator('#messages .message', { hasText: second })).toHaveCount(1);
+    // the later message has arrived: a duplicate of the first one can no longer be on its way
+    await expect(page.locator('#messages .message', { hasText: first })).toHaveCount(1);
+    await expect(page.locator('#messages .message').last()).toContainText(second);
+  }
 });
 
-test('HTML in a message shows as text, not as an element', async ({ browser, chatUrl }) => {
-  const alice = await openChat(browser, chatUrl);
-  const bob = await openChat(browser, chatUrl);
-  const text = '<img src=x onerror=alert(1)>';
-  let dialogs = 0;
-  bob.page.on('dialog', (dialog) => {
-    dialogs++;
+test('the form resets and keeps the focus after sending (click and Enter)', async ({ starter }) => {
+  const alice = await starter.open({ as: DEMO.alice });
+  const input = alice.page.locator('#chat-form input[name=text]');
+
+  for (const enter of [false, true]) {
+    const text = unique(enter ? 'sent with Enter' : 'sent with a click');
+    await say(alice.page, text, { enter });
+    await expect(alice.page.locator('#messages .message', { hasText: text })).toHaveCount(1);
+    await expect(input).toHaveValue('');
+    await expect(input).toBeFocused();
+  }
+});
+
+test('HTML in a message shows as text, live and when the page is rendered', async ({ starter, chatUrl }) => {
+  const alice = await starter.open({ as: DEMO.alice });
+  const guest = await starter.open();
+  const text = `<img src=x onerror="document.title='owned'"> ${unique('<b>bold?</b>')}`;
+  const dialogs = [];
+  guest.page.on('dialog', (dialog) => {
+    dialogs.push(dialog.message());
     void dialog.dismiss();
   });
 
-  await alice.page.fill('input[name=message]', text);
-  await alice.page.click('button');
+  await say(alice.page, text);
+  for (const page of [guest.page, alice.page]) {
+    const message = page.locator('#messages .message .text', { hasText: text });
+    await expect(message).toHaveCount(1);
+    await expect(message).toHaveText(text);
+    await expect(page.locator('#messages img, #messages .text b')).toHaveCount(0);
+  }
+  await guest.page.goto(chatUrl); // the same message, rendered by the page itself
+  await expect(guest.page.locator('#messages .message .text', { hasText: text })).toHaveText(text);
+  await expect(guest.page.locator('#messages img, #messages .text b')).toHaveCount(0);
+  await expect(guest.page).not.toHaveTitle('owned');
+  expect(dialogs).toEqual([]);
+});
 
-  const message = bob.page.locator('#pane-a .message', { hasText: text });
-  await expect(message).toHaveCount(1);
-  await expect(message).toHaveText(text);
-  await expect(bob.page.locator('.messages img')).toHaveCount(0);
-  expect(dialogs).toBe(0);
-  expect(alice.errors).toEqual([]);
-  expect(bob.errors).toEqual([]);
-  await alice.context.close();
-  await bob.context.close();
+test('the page renders the last 50 messages, oldest first', async ({ starter, browser, chatUrl }) => {
+  const context = await browser.newContext();
+  await signInByRequest(context, chatUrl, DEMO.bob);
+  const batch = unique('batch');
+  for (let i = 1; i <= 55; i++) {
+    const response = await context.request.post(new URL('/api/chat', chatUrl).href, { form: { text: `${batch} #${i}` } });
+    expect(response.status()).toBe(204);
+  }
+  await context.close();
+
+  const guest = await starter.open();
+  const messages = guest.page.locator('#messages .message');
+  await expect(messages).toHaveCount(50);
+  await expect(messages.first().locator('.text')).toHaveText(`${batch} #6`);
+  await expect(messages.last().locator('.text')).toHaveText(`${batch} #55`);
+  await expect(messages.first().locator('.author')).toHaveText('Bob');
+});
+
+test('guests read but cannot post', async ({ starter, browser, chatUrl }) => {
+  const guest = await starter.open();
+  await expect(guest.page.locator('#chat-form')).toHaveCount(0);
+  await expect(guest.page.locator('.hint')).toContainText('Sign in to write');
+
+  const context = await browser.newContext();
+  const response = await context.request.post(new URL('/api/chat', chatUrl).href, { form: { text: 'anonymous' } });
+  expect(response.status()).toBe(401);
+  await context.close();
 });

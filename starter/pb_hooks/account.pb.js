@@ -1,0 +1,23 @@
+/// <reference path="../pb_data/types.d.ts" />
+// Sign in and sign out: plain form posts that set or clear the `pb_auth` cookie and go back
+// to the page (keeping its `?htmx=4`).
+
+routerAdd('POST', '/sign-in', (e) => {
+  const session = require(`${__hooks}/lib/session.js`)
+  const { isSameOrigin } = require('pocketpages-plugin-sse')
+  const body = e.requestInfo().body
+  const back = String(body.htmx) === '4' ? '/?htmx=4' : '/'
+  if (!isSameOrigin(e)) throw new ForbiddenError('Sign in from this site.')
+  const user = session.checkPassword(body.email, body.password)
+  if (!user) return e.redirect(303, back + (back.indexOf('?') < 0 ? '?' : '&') + 'signin=failed')
+  session.signIn(e, user)
+  return e.redirect(303, back)
+})
+
+routerAdd('POST', '/sign-out', (e) => {
+  const session = require(`${__hooks}/lib/session.js`)
+  const { isSameOrigin } = require('pocketpages-plugin-sse')
+  if (!isSameOrigin(e)) throw new ForbiddenError('Sign out from this site.')
+  session.signOut(e)
+  return e.redirect(303, String(e.requestInfo().body.htmx) === '4' ? '/?htmx=4' : '/')
+})

@@ -1,0 +1,14 @@
+/// <reference path="../pb_data/types.d.ts" />
+// The realtime side: the cookie session binds to the subscription, `user:{id}` is only for that
+// user, and every new subscription refreshes the presence line.
+
+onRealtimeSubscribeRequest((e) => {
+  const { subscribe } = require('pocketpages-plugin-sse')
+  subscribe(e, { rules: { 'user:{id}': 'owner' } })
+  require(`${__hooks}/lib/presence.js`).broadcast(false)
+})
+
+// Pages that closed leave the count here (at most a minute late).
+cronAdd('starter-presence', '* * * * *', () => {
+  require(`${__hooks}/lib/presence.js`).broadcast(true)
+})
