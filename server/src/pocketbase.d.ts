@@ -5,6 +5,8 @@ export interface RealtimeClient {
   id(): string;
   subscriptions(...prefixes: string[]): Record<string, unknown>;
   hasSubscription(topic: string): boolean;
+  subscribe(...topics: string[]): void;
+  unsubscribe(...topics: string[]): void;
   get(key: string): unknown;
   set(key: string, value: unknown): void;
   unset(key: string): void;
@@ -54,7 +56,11 @@ export interface App {
     clients(): Record<string, RealtimeClient>;
     totalClients(): number;
     clientById(id: string): RealtimeClient;
+    chunkedClients(chunkSize: number): RealtimeClient[][];
   };
+  findCachedCollectionByNameOrId(nameOrId: string): unknown;
+  save(model: unknown): void;
+  runInTransaction(fn: (txApp: never) => void): void;
   findAuthRecordByToken(token: string, ...validTypes: string[]): AuthRecord;
   logger(): Logger;
 }
@@ -62,4 +68,7 @@ export interface App {
 declare global {
   const $app: App;
   const SubscriptionMessage: new (init: { name: string; data: string }) => unknown;
+  const Collection: new (init: Record<string, unknown>) => unknown;
+  const Record: new (collection: unknown, data?: Record<string, unknown>) => { markAsNotNew(): void };
+  const $security: { randomStringWithAlphabet(length: number, alphabet: string): string };
 }

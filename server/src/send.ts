@@ -1,6 +1,6 @@
 // Sending one message to the subscribers of one topic.
 
-import { deliver } from './delivery';
+import { fanOut, type RecipientsByKey } from './delivery';
 import type { Filter } from './filters';
 import type { RealtimeClient } from './pocketbase';
 import { checkTopic, encodePayload } from './wire';
@@ -10,12 +10,10 @@ import { log } from './log';
 export interface SendResult {
   /** Clients subscribed to the topic. */
   subscribers: number;
-  /** Clients the message was handed to. */
+  /** Messages handed to PocketBase's senders (one per matching subscription key). */
   delivered: number;
   /** Clients skipped by the filter (including filters that threw). */
   filtered: number;
-  /** Clients skipped because they are not reading their stream (see delivery). */
-  stalled: number;
 }
 
 /**
@@ -24,10 +22,10 @@ export interface SendResult {
  */
 export function matchingKeys(client: RealtimeClient, topic: string): string[] {
   const keys: string[] = [];
-  const subs = client.subscriptions(topic);
-  for (const key in subs) {
-    if (key === topic || key.charAt(topic.length) === '?') keys.push(key);
-  }
+  // PocketBase matches `key + "?"` against the prefix: `topic?` finds exactly the bare key
+  // and the `topic?options=...` keys, never `topicX`
+  const subs = client.subscriptions(topic + '?');
+  for (const key in subs) keys.push(key);
   return keys;
 }
 
@@ -39,24 +37,26 @@ export function matchingKeys(client: RealtimeClient, topic: string): string[] {
 export function sendToTopic(topic: string, value: unknown, filter: Filter | null): SendResult {
   checkTopic(topic);
   const data = encodePayload(value);
-  const result: SendResult = { subscribers: 0, delivered: 0, filtered: 0, stalled: 0 };
-  const bare = new SubscriptionMessage({ name: topic, data });
-  const clients = $app.subscriptionsBroker().clients();
-  for (const id in clients) {
-    const client = clients[id];
+  const result: SendResult = { subscribers: 0, delivered: 0, filtered: 0 };
+  const recipients: RecipientsByKey = new Map();
+  const chunks = $app.subscriptionsBroker().chunkedClients(1 << 30);
+  const clients = chunks.length > 0 ? chunks[0] : [];
+  for (let i = 0; i < clients.length; i++) {
+    const client = clients[i];
     const keys = matchingKeys(client, topic);
     if (keys.length === 0) continue;
     result.subscribers++;
-    if (filter && !passes(filter, id, client, topic, data)) {
+    if (filter && !passes(filter, client.id(), client, topic, data)) {
       result.filtered++;
       continue;
     }
     for (const key of keys) {
-      const message = key === topic ? bare : new SubscriptionMessage({ name: key, data });
-      if (deliver(client, message)) result.delivered++;
-      else result.stalled++;
+      const list = recipients.get(key);
+      if (list) list.push(client);
+      else recipients.set(key, [client]);
     }
   }
+  result.delivered = fanOut(recipients, data);
   return result;
 }
 
