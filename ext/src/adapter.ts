@@ -2,14 +2,10 @@
 
 /** What the core needs from htmx; each htmx version implements it with its own API. */
 export interface HtmxAdapter {
-  /** Reads an attribute, accepting its `data-` prefixed form too. */
-  attr(element: Element, name: string): string | null;
   /** Swaps HTML into the element with its own hx-swap / hx-target, OOB parts included. */
   swap(element: Element, html: string): void;
   /** Dispatches a bubbling, cancellable event; false when a listener cancelled it. */
   trigger(element: Element, name: string, detail: Record<string, unknown>): boolean;
-  /** The extension root an element belongs to (its `sse-disconnected` carrier). */
-  root(element: Element): Element;
 }
 
 /** Reads `name` or `data-name` from an element. */
@@ -17,7 +13,21 @@ export function readAttr(element: Element, name: string): string | null {
   return element.getAttribute(name) ?? element.getAttribute('data-' + name);
 }
 
-/** Dispatches a bubbling, cancellable CustomEvent; false when cancelled. */
-export function dispatch(element: Element, name: string, detail: Record<string, unknown>): boolean {
-  return element.dispatchEvent(new CustomEvent(name, { bubbles: true, cancelable: true, detail }));
+/** Elements htmx must hand to the extension even when they carry no other hx- attribute. */
+export const SUBSCRIBER_SELECTORS = ['sse-swap]', 'hx-trigger*="sse:"]'].flatMap((a) => ['[' + a, '[data-' + a]);
+
+/**
+ * True when parsed content holds `hx-swap-oob` parts (or templates wrapping them) and nothing
+ * else but blank text: swapping it into the target itself would only blank the target.
+ */
+export function onlyOutOfBand(fragment: DocumentFragment): boolean {
+  let parts = 0;
+  for (const node of fragment.childNodes) {
+    if (node.nodeType === 1) {
+      const element = node as Element;
+      if (readAttr(element, 'hx-swap-oob') === null && element.tagName !== 'TEMPLATE') return false;
+      parts++;
+    } else if (node.nodeType === 3 && node.textContent!.trim()) return false;
+  }
+  return parts > 0;
 }

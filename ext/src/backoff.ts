@@ -8,7 +8,7 @@ export interface BackoffOptions {
   max: number;
   /** Growth per failed attempt. Default 2. */
   factor: number;
-  /** Share of each delay that is randomised, 0..1. Default 0.5. */
+  /** Share of each delay that is randomised, 0..1: a delay lies between `(1 - jitter) * d` and `d`. Default 0.5. */
   jitter: number;
 }
 
@@ -20,7 +20,6 @@ export const defaultBackoff: BackoffOptions = { min: 250, max: 10000, factor: 2,
  * by one restart do not come back in the same millisecond.
  */
 export function backoffDelay(attempt: number, options: BackoffOptions, random: () => number = Math.random): number {
-  const base = Math.min(options.max, options.min * Math.pow(options.factor, Math.max(0, attempt)));
-  const jitter = Math.min(1, Math.max(0, options.jitter));
-  return Math.round(base * (1 - jitter) + base * jitter * random());
+  const base = Math.min(options.max, options.min * options.factor ** attempt);
+  return Math.round(base * (1 - options.jitter * random()));
 }

@@ -26,7 +26,7 @@ export const config: ExtensionConfig = {
 };
 
 /** Merges settings into the live config (`backoff` is merged field by field). */
-export function configure(options: Partial<ExtensionConfig>): ExtensionConfig {
+export function mergeConfig(options: Partial<ExtensionConfig>): ExtensionConfig {
   const backoff = config.backoff;
   Object.assign(config, options);
   config.backoff = Object.assign(backoff, options.backoff);

@@ -1,33 +1,28 @@
 // One realtime connection to one PocketBase: the stream, its clientId, the posted topic list,
 // auth, and reconnects. Knows nothing of htmx or the DOM beyond EventSource and fetch.
+// Members starting with `_` are internal; the minifier renames them.
 
 import { backoffDelay, type BackoffOptions } from './backoff';
 
-/** What a connection tells its owner. */
+/** What a connection reports to its owner. */
 export interface ConnectionListener {
-  /** The stream is open and the topic list is posted on a fresh clientId. */
-  onOpen(clientId: string): void;
+  /** `Open` (subscribed on a fresh clientId), `Error` (a reconnect is scheduled) or `Close` (no topic left). */
+  onState(state: 'Open' | 'Error' | 'Close', detail: Record<string, unknown>): void;
   /** A message arrived for a topic (raw SSE data). */
   onMessage(topic: string, raw: string): void;
-  /** The stream or a subscription post failed; a reconnect is scheduled. */
-  onError(error: unknown): void;
-  /** The connection was closed on purpose (no topic left). */
-  onClose(): void;
 }
 
-/** How a connection reaches PocketBase; the constructors are injectable for tests. */
+/** How a connection reaches PocketBase; `EventSource` and `fetch` are injectable for tests. */
 export interface ConnectionOptions {
   /** PocketBase base URL, without a trailing slash. */
   url: string;
   /** Returns the current auth token ('' for a guest). */
   token: () => string;
+  /** Reconnect delays (read at each reconnect, so later changes apply). */
   backoff: BackoffOptions;
   EventSource?: typeof EventSource;
   fetch?: typeof fetch;
 }
-
-/** Lifecycle of a connection. */
-export type ConnectionState = 'idle' | 'connecting' | 'open' | 'waiting' | 'closed';
 
 /**
  * Owns one EventSource to `/api/realtime` and keeps PocketBase's subscription set equal to
@@ -36,188 +31,168 @@ export type ConnectionState = 'idle' | 'connecting' | 'open' | 'waiting' | 'clos
  * current stream, so each message is delivered once.
  */
 export class RealtimeConnection {
-  state: ConnectionState = 'idle';
-  clientId = '';
+  /** The current stream's clientId, '' before PocketBase's `PB_CONNECT`. */
+  _clientId = '';
+  /** True once the topic list is posted on the current clientId. */
+  _open = false;
 
-  private source: EventSource | null = null;
-  private topics = new Set<string>();
-  private listening = new Set<string>();
-  private boundToken = '';
-  private attempt = 0;
-  private retryTimer: ReturnType<typeof setTimeout> | undefined;
-  private postQueued = false;
-  private posting = false;
+  private _source: EventSource | null = null;
+  private _topics: string[] = [];
+  /** Topics with a listener on the current stream. */
+  private _listening = new Set<string>();
+  /** The token the current clientId is bound with. */
+  private _token = '';
+  private _attempt = 0;
+  private _timer: ReturnType<typeof setTimeout> | 0 = 0;
+  private _queued = false;
+  private _posting = false;
 
   constructor(
-    private readonly options: ConnectionOptions,
-    private readonly listener: ConnectionListener,
+    private readonly _options: ConnectionOptions,
+    private readonly _listener: ConnectionListener,
   ) {}
 
-  // ---- public API -------------------------------------------------------
+  /** Number of topic listeners on the current stream (for leak checks). */
+  get _listeners(): number {
+    return this._listening.size;
+  }
 
   /** Replaces the wanted topic list; opens, re-posts or closes the connection as needed. */
-  setTopics(topics: Iterable<string>): void {
-    this.topics = new Set(topics);
-    if (this.topics.size === 0) {
-      this.close();
-      return;
+  _setTopics(topics: string[]): void {
+    this._topics = topics;
+    if (!topics.length) this._close();
+    else if (!this._source && !this._timer) this._connect();
+    else {
+      this._listen();
+      this._queuePost();
     }
-    if (this.state === 'idle' || this.state === 'closed') {
-      this.connect();
-      return;
-    }
-    this.syncListeners();
-    this.queuePost();
   }
 
   /** Renews the connection when the user's token differs from the one PocketBase bound. */
-  checkAuth(): void {
-    if (this.state !== 'open') return;
-    if (this.options.token() !== this.boundToken) this.reconnect(0);
+  _checkAuth(): void {
+    if (this._open && this._options.token() !== this._token) this._retry(0);
   }
 
-  /** Reconnects now (e.g. when the browser comes back online). */
-  reconnectNow(): void {
-    if (this.state === 'waiting') this.reconnect(0);
+  /** Reconnects now when a reconnect is pending (e.g. the browser came back online). */
+  _reconnectNow(): void {
+    if (this._timer) this._retry(0);
   }
 
-  /** Closes the stream for good (until topics are set again). */
-  close(): void {
-    if (this.state === 'idle' || this.state === 'closed') return;
-    this.teardown();
-    this.state = 'closed';
-    this.listener.onClose();
+  /** Closes the stream until topics are set again. */
+  _close(): void {
+    if (!this._source && !this._timer) return;
+    this._teardown();
+    this._listener.onState('Close', {});
   }
 
-  // ---- stream -----------------------------------------------------------
-
-  private connect(): void {
-    this.teardown();
-    this.state = 'connecting';
-    const ES = this.options.EventSource || EventSource;
-    const source = new ES(this.options.url + '/api/realtime');
-    this.source = source;
-    source.addEventListener('PB_CONNECT', (event) => this.onConnect(event as MessageEvent));
-    source.onerror = () => this.fail(new Error('realtime stream failed'));
-    this.syncListeners();
+  private _connect(): void {
+    this._teardown();
+    const source = new (this._options.EventSource || EventSource)(this._options.url + '/api/realtime');
+    this._source = source;
+    source.addEventListener('PB_CONNECT', (event) => {
+      try {
+        this._clientId = JSON.parse((event as MessageEvent).data).clientId || '';
+      } catch {
+        // a stream that is not PocketBase's: failed below
+      }
+      if (this._clientId) this._queuePost();
+      else this._fail(new Error('no clientId'));
+    });
+    source.onerror = () => this._fail(new Error('stream failed'));
+    this._listen();
   }
 
-  private onConnect(event: MessageEvent): void {
-    let clientId = '';
-    try {
-      clientId = JSON.parse(event.data).clientId || '';
-    } catch {
-      // handled below
-    }
-    if (!clientId) {
-      this.fail(new Error('PB_CONNECT without a clientId'));
-      return;
-    }
-    this.clientId = clientId;
-    this.boundToken = '';
-    this.queuePost();
-  }
-
-  private readonly onTopicMessage = (event: Event): void => {
-    const message = event as MessageEvent;
-    if (message.target === this.source) this.listener.onMessage(message.type, String(message.data));
+  private readonly _onMessage = (event: Event): void => {
+    if (event.target === this._source) this._listener.onMessage(event.type, (event as MessageEvent).data);
   };
 
   /** Keeps exactly one listener per wanted topic on the current stream. */
-  private syncListeners(): void {
-    const source = this.source;
+  private _listen(): void {
+    const source = this._source;
     if (!source) return;
-    for (const topic of this.listening) {
-      if (!this.topics.has(topic)) {
-        source.removeEventListener(topic, this.onTopicMessage);
-        this.listening.delete(topic);
+    const wanted = new Set(this._topics);
+    this._listening.forEach((topic) => {
+      if (!wanted.has(topic)) {
+        source.removeEventListener(topic, this._onMessage);
+        this._listening.delete(topic);
       }
-    }
-    for (const topic of this.topics) {
-      if (!this.listening.has(topic)) {
-        source.addEventListener(topic, this.onTopicMessage);
-        this.listening.add(topic);
+    });
+    wanted.forEach((topic) => {
+      if (!this._listening.has(topic)) {
+        source.addEventListener(topic, this._onMessage);
+        this._listening.add(topic);
       }
-    }
-  }
-
-  private teardown(): void {
-    clearTimeout(this.retryTimer);
-    this.retryTimer = undefined;
-    if (this.source) {
-      this.source.onerror = null;
-      this.source.close();
-    }
-    this.source = null;
-    this.listening.clear();
-    this.clientId = '';
-    this.boundToken = '';
-  }
-
-  private fail(error: unknown): void {
-    if (this.state === 'closed' || this.state === 'idle') return;
-    this.teardown();
-    this.state = 'waiting';
-    this.listener.onError(error);
-    this.reconnect(backoffDelay(this.attempt++, this.options.backoff));
-  }
-
-  private reconnect(delay: number): void {
-    this.teardown();
-    this.state = 'waiting';
-    this.retryTimer = setTimeout(() => this.connect(), delay);
-  }
-
-  // ---- subscription post ------------------------------------------------
-
-  /** Posts once per tick however many topic changes the tick made. */
-  private queuePost(): void {
-    if (this.postQueued) return;
-    this.postQueued = true;
-    queueMicrotask(() => {
-      this.postQueued = false;
-      void this.post();
     });
   }
 
-  private async post(): Promise<void> {
-    if (!this.clientId || this.posting) {
-      if (this.posting) this.postQueued = true; // re-posted when the current post ends
+  private _teardown(): void {
+    clearTimeout(this._timer);
+    this._timer = 0;
+    if (this._source) {
+      this._source.onerror = null;
+      this._source.close();
+      this._source = null;
+    }
+    this._listening.clear();
+    this._clientId = this._token = '';
+    this._open = false;
+  }
+
+  private _fail(error: unknown): void {
+    if (!this._source && !this._timer) return; // closed meanwhile
+    this._retry(backoffDelay(this._attempt++, this._options.backoff));
+    this._listener.onState('Error', { error });
+  }
+
+  private _retry(delay: number): void {
+    this._teardown();
+    this._timer = setTimeout(() => this._connect(), delay);
+  }
+
+  /** Posts once per tick however many topic changes the tick made. */
+  private _queuePost(): void {
+    if (this._queued) return;
+    this._queued = true;
+    queueMicrotask(() => {
+      this._queued = false;
+      void this._post();
+    });
+  }
+
+  private async _post(): Promise<void> {
+    const clientId = this._clientId;
+    if (!clientId) return; // posted on PB_CONNECT
+    if (this._posting) {
+      this._queued = true; // posted again when the current post ends
       return;
     }
-    this.posting = true;
-    const clientId = this.clientId;
-    const token = this.options.token();
-    const wasOpen = this.state === 'open';
+    this._posting = true;
+    const token = this._options.token();
     const headers: Record<string, string> = { 'Content-Type': 'application/json' };
     if (token) headers.Authorization = token;
     try {
-      const doFetch = this.options.fetch || fetch;
-      const response = await doFetch(this.options.url + '/api/realtime', {
+      const response = await (this._options.fetch || fetch)(this._options.url + '/api/realtime', {
         method: 'POST',
         headers,
-        body: JSON.stringify({ clientId, subscriptions: Array.from(this.topics) }),
-        credentials: 'omit',
+        body: JSON.stringify({ clientId, subscriptions: this._topics }),
       });
-      if (clientId !== this.clientId) return; // the stream was replaced meanwhile
-      if (response.status === 403 && wasOpen) {
-        this.reconnect(0); // the token changed: PocketBase refuses a new auth on a bound client
-        return;
-      }
-      if (!response.ok) throw new Error('subscription post answered ' + response.status);
-      this.boundToken = token;
-      this.attempt = 0;
-      if (!wasOpen) {
-        this.state = 'open';
-        this.listener.onOpen(clientId);
+      if (clientId !== this._clientId) return; // the stream was replaced meanwhile
+      // a bound client refuses another auth: the token changed, renew the connection
+      if (response.status === 403 && this._open) return this._retry(0);
+      if (!response.ok) throw new Error('POST ' + response.status);
+      this._token = token;
+      this._attempt = 0;
+      if (!this._open) {
+        this._open = true;
+        this._listener.onState('Open', { clientId });
       }
     } catch (error) {
-      if (clientId === this.clientId) this.fail(error);
+      if (clientId === this._clientId) this._fail(error);
     } finally {
-      this.posting = false;
-      if (this.postQueued && clientId === this.clientId) {
-        this.postQueued = false;
-        this.queuePost();
+      this._posting = false;
+      if (this._queued) {
+        this._queued = false;
+        this._queuePost();
       }
     }
   }

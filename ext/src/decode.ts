@@ -20,13 +20,5 @@ export function decodePayload(raw: string): DecodedMessage {
   } catch {
     return { data: raw, html: raw };
   }
-  switch (typeof data) {
-    case 'string':
-      return { data, html: data };
-    case 'number':
-    case 'boolean':
-      return { data, html: String(data) };
-    default:
-      return { data, html: null };
-  }
+  return { data, html: data === null || typeof data == 'object' ? null : String(data) };
 }

@@ -5,144 +5,156 @@ import { readAttr, type HtmxAdapter } from './adapter';
 import { config } from './config';
 import { RealtimeConnection } from './connection';
 import { decodePayload } from './decode';
-import { SubscriberSet, type Subscriber } from './subscriptions';
+import { SubscriberSet } from './subscriptions';
 import { deliver } from './swap';
 import { findToken } from './token';
-import { parseTopicList, parseTriggerTopics } from './topics';
+import { listsExtension, parseTopicList, parseTriggerTopics } from './topics';
 
 /** Class on extension roots while their connection is down. */
 export const DISCONNECTED_CLASS = 'sse-disconnected';
 
-/** One PocketBase origin: its connection and the elements listening to it. */
-interface Hub {
-  connection: RealtimeConnection;
-  subscribers: SubscriberSet;
-  roots: Element[];
-  syncQueued: boolean;
-}
-
 /** Counts for tests and debugging. */
 export interface ExtensionStats {
+  /** Open or reconnecting connections (one per PocketBase origin in use). */
   connections: number;
+  /** Elements subscribed to at least one topic. */
   subscribers: number;
+  /** Topic listeners on the connections' streams. */
+  listeners: number;
+  /** Every subscribed topic. */
   topics: string[];
+}
+
+/** Zero counts. */
+export function newStats(): ExtensionStats {
+  return { connections: 0, subscribers: 0, listeners: 0, topics: [] };
+}
+
+/** One PocketBase origin: its connection and the elements listening to it. */
+class Hub {
+  readonly _subscribers = new SubscriberSet();
+  /** Roots of the last subscribers, where `htmx:sseClose` goes when none is left. */
+  _roots: Element[] = [];
+  private _queued = false;
+  constructor(readonly _connection: RealtimeConnection) {}
+
+  /** Posts the topic list once per tick, however many elements came and went. */
+  _sync(): void {
+    if (this._queued) return;
+    this._queued = true;
+    queueMicrotask(() => {
+      this._queued = false;
+      if (this._subscribers._size) this._roots = this._subscribers._roots();
+      this._connection._setTopics(this._subscribers._topics());
+    });
+  }
 }
 
 /** The shared extension core, bound to one htmx adapter. */
 export class Extension {
-  private hubs = new Map<string, Hub>();
-  private hubOf = new Map<Element, Hub>();
+  private _hubs = new Map<string, Hub>();
+  private _hubOf = new Map<Element, Hub>();
+  private _observer: MutationObserver | null = null;
 
-  constructor(private readonly adapter: HtmxAdapter) {
-    if (typeof window !== 'undefined') {
-      window.addEventListener('online', () => this.hubs.forEach((hub) => hub.connection.reconnectNow()));
-      window.addEventListener('storage', () => this.checkAuth());
-    }
+  constructor(
+    private readonly _adapter: HtmxAdapter,
+    private readonly _name: string,
+  ) {
+    addEventListener('online', () => this._hubs.forEach((hub) => hub._connection._reconnectNow()));
+    addEventListener('storage', () => this._checkAuth());
   }
 
-  // ---- elements ---------------------------------------------------------
-
-  /** Registers (or refreshes) an element that names topics; ignores others. */
-  process(element: Element): void {
-    const swapTopics = parseTopicList(readAttr(element, 'sse-swap'));
-    const triggerTopics = parseTriggerTopics(readAttr(element, 'hx-trigger'));
-    if (swapTopics.length === 0 && triggerTopics.length === 0) {
-      this.cleanup(element);
-      return;
-    }
-    const hub = this.hubFor(this.urlOf(element));
-    const previous = this.hubOf.get(element);
-    if (previous && previous !== hub) this.cleanup(element);
-    const subscriber: Subscriber = { element, swapTopics, triggerTopics, root: this.adapter.root(element) };
-    this.hubOf.set(element, hub);
-    if (hub.subscribers.add(subscriber)) this.queueSync(hub);
-    if (hub.connection.state !== 'open') subscriber.root.classList.add(DISCONNECTED_CLASS);
-  }
-
-  /** Forgets an element (removed from the page). */
-  cleanup(element: Element): void {
-    const hub = this.hubOf.get(element);
+  /** Registers (or refreshes) an element that names topics; forgets one that no longer does. */
+  _process(element: Element): void {
+    const swaps = parseTopicList(readAttr(element, 'sse-swap'));
+    const triggers = parseTriggerTopics(readAttr(element, 'hx-trigger'));
+    const hub = swaps.length || triggers.length ? this._hubFor(element) : null;
+    if (this._hubOf.get(element) !== hub) this._forget(element);
     if (!hub) return;
-    this.hubOf.delete(element);
-    if (hub.subscribers.remove(element)) this.queueSync(hub);
+    const root = this._root(element);
+    this._hubOf.set(element, hub);
+    if (hub._subscribers._add({ _element: element, _swaps: swaps, _triggers: triggers, _root: root })) hub._sync();
+    if (!hub._connection._open) root.classList.add(DISCONNECTED_CLASS);
+    this._watch();
   }
 
   /** Renews connections whose auth token changed (login, logout). */
-  checkAuth(): void {
-    this.hubs.forEach((hub) => hub.connection.checkAuth());
+  _checkAuth(): void {
+    this._hubs.forEach((hub) => hub._connection._checkAuth());
   }
 
-  stats(): ExtensionStats {
-    let subscribers = 0;
-    let topics: string[] = [];
-    this.hubs.forEach((hub) => {
-      subscribers += hub.subscribers.size;
-      topics = topics.concat(hub.subscribers.topics());
+  /** Counts of this page's connections, subscribers, listeners and topics. */
+  _stats(): ExtensionStats {
+    const stats = newStats();
+    this._hubs.forEach((hub) => {
+      if (hub._subscribers._size || hub._connection._clientId) stats.connections++;
+      stats.subscribers += hub._subscribers._size;
+      stats.listeners += hub._connection._listeners;
+      stats.topics = stats.topics.concat(hub._subscribers._topics());
     });
-    return { connections: this.hubs.size, subscribers, topics };
+    return stats;
   }
 
-  // ---- connections ------------------------------------------------------
-
-  private urlOf(element: Element): string {
-    const holder = element.closest('[sse-connect],[data-sse-connect]');
-    const value = (holder && readAttr(holder, 'sse-connect')) || config.url || location.origin;
-    return new URL(value, location.href).href.replace(/\/+$/, '');
-  }
-
-  private hubFor(url: string): Hub {
-    let hub = this.hubs.get(url);
-    if (hub) return hub;
-    const subscribers = new SubscriberSet();
-    const created: Hub = { subscribers, roots: [], syncQueued: false, connection: null as unknown as RealtimeConnection };
-    created.connection = new RealtimeConnection(
-      {
-        url,
-        backoff: config.backoff,
-        token: () =>
-          findToken({
-            pb: config.pb,
-            storage: typeof localStorage !== 'undefined' ? localStorage : null,
-            cookie: document.cookie,
-            cookieName: config.authCookie,
-            storageKey: config.storageKey,
-          }),
-      },
-      {
-        onOpen: (clientId) => this.announce(created, 'htmx:sseOpen', { clientId }, false),
-        onError: (error) => this.announce(created, 'htmx:sseError', { error }, true),
-        onClose: () => this.announce(created, 'htmx:sseClose', {}, false),
-        onMessage: (topic, raw) => this.receive(created, topic, raw),
-      },
+  /** Forgets elements that left the document, however they were removed. */
+  private _watch(): void {
+    if (this._observer) return;
+    this._observer = new MutationObserver(() =>
+      this._hubOf.forEach((_, element) => element.isConnected || this._forget(element)),
     );
-    this.hubs.set(url, created);
-    return created;
+    this._observer.observe(document, { childList: true, subtree: true });
   }
 
-  /** Posts the topic list once per tick, however many elements came and went. */
-  private queueSync(hub: Hub): void {
-    if (hub.syncQueued) return;
-    hub.syncQueued = true;
-    queueMicrotask(() => {
-      hub.syncQueued = false;
-      const roots = hub.subscribers.roots();
-      if (roots.length) hub.roots = roots;
-      hub.connection.setTopics(hub.subscribers.topics());
-    });
+  private _forget(element: Element): void {
+    const hub = this._hubOf.get(element);
+    if (!hub) return;
+    this._hubOf.delete(element);
+    if (hub._subscribers._remove(element)) hub._sync();
   }
 
-  private announce(hub: Hub, name: string, detail: Record<string, unknown>, down: boolean): void {
-    const roots = hub.subscribers.size ? hub.subscribers.roots() : hub.roots;
-    for (const root of roots) {
-      root.classList.toggle(DISCONNECTED_CLASS, down);
-      this.adapter.trigger(root, name, detail);
+  /** The closest element naming the extension in `hx-ext` or carrying `sse-connect`, else the element. */
+  private _root(element: Element): Element {
+    for (let node: Element | null = element; node; node = node.parentElement) {
+      if (listsExtension(readAttr(node, 'hx-ext'), this._name) || readAttr(node, 'sse-connect') !== null) return node;
+    }
+    return element;
+  }
+
+  private _hubFor(element: Element): Hub {
+    const holder = element.closest('[sse-connect],[data-sse-connect]');
+    const base = (holder && readAttr(holder, 'sse-connect')) || config.url || location.origin;
+    const url = new URL(base, location.href).href.replace(/\/+$/, '');
+    let hub = this._hubs.get(url);
+    if (!hub) {
+      const created = new Hub(
+        new RealtimeConnection(
+          {
+            url,
+            backoff: config.backoff,
+            token: () => findToken(config, localStorage, document.cookie),
+          },
+          {
+            onState: (state, detail) => this._announce(created, state, detail),
+            onMessage: (topic, raw) => this._receive(created, topic, raw),
+          },
+        ),
+      );
+      this._hubs.set(url, (hub = created));
+    }
+    return hub;
+  }
+
+  /** Marks the roots up or down and fires `htmx:sseOpen` / `htmx:sseError` / `htmx:sseClose` on them. */
+  private _announce(hub: Hub, state: string, detail: Record<string, unknown>): void {
+    for (const root of hub._subscribers._size ? hub._subscribers._roots() : hub._roots) {
+      root.classList.toggle(DISCONNECTED_CLASS, state !== 'Open');
+      this._adapter.trigger(root, 'htmx:sse' + state, detail);
     }
   }
 
-  private receive(hub: Hub, topic: string, raw: string): void {
-    const subscribers = hub.subscribers.of(topic);
-    if (subscribers.length === 0) return;
+  private _receive(hub: Hub, topic: string, raw: string): void {
+    const subscribers = hub._subscribers._of(topic);
+    if (!subscribers.length) return;
     const message = decodePayload(raw);
-    for (const subscriber of subscribers) deliver(this.adapter, subscriber, topic, message);
+    for (const subscriber of subscribers) deliver(this._adapter, subscriber, topic, message);
   }
 }

@@ -1,14 +1,15 @@
 // Entry point: registers `pocketbase-sse` with whichever htmx the page loaded.
 
-import { config, configure } from './config';
-import type { Extension, ExtensionStats } from './extension';
+import { config, mergeConfig, type ExtensionConfig } from './config';
+import { newStats, type Extension, type ExtensionStats } from './extension';
 import { registerHtmx2, type Htmx2 } from './htmx2';
 import { registerHtmx4, type Htmx4 } from './htmx4';
 
 export type { ExtensionConfig } from './config';
 export type { BackoffOptions } from './backoff';
 export type { ExtensionStats } from './extension';
-export { config, configure };
+export type { AuthStoreHolder } from './token';
+export { config };
 
 /** The extension's name, as used in `hx-ext`. */
 export const EXTENSION_NAME = 'pocketbase-sse';
@@ -21,15 +22,31 @@ let core: Extension | null = null;
  */
 export function register(htmx: Partial<Htmx2 & Htmx4>): void {
   if (core) return;
-  if (typeof htmx.registerExtension === 'function') core = registerHtmx4(htmx as Htmx4, EXTENSION_NAME);
-  else if (typeof htmx.defineExtension === 'function') core = registerHtmx2(htmx as Htmx2, EXTENSION_NAME);
-  else throw new Error('pocketbase-sse: this htmx has neither registerExtension nor defineExtension');
+  if (htmx.registerExtension) core = registerHtmx4(htmx as Htmx4, EXTENSION_NAME);
+  else if (htmx.defineExtension) core = registerHtmx2(htmx as Htmx2, EXTENSION_NAME);
+  else throw new Error('pocketbase-sse needs htmx 2 or 4');
 }
 
-/** Connections, subscribed elements and topics of this page (for tests and debugging). */
+/**
+ * Changes settings (`backoff` is merged field by field); set them before elements load.
+ * A PocketBase SDK instance given as `pb` renews the connection whenever its auth changes.
+ */
+export function configure(options: Partial<ExtensionConfig>): ExtensionConfig {
+  if (options.pb && options.pb.authStore.onChange) options.pb.authStore.onChange(checkAuth);
+  return mergeConfig(options);
+}
+
+/** Renews the connections when the user's token changed (call it after a login or logout made outside htmx). */
+export function checkAuth(): void {
+  if (core) core._checkAuth();
+}
+
+/** Connections, subscribed elements, stream listeners and topics of this page (for tests and debugging). */
 export function stats(): ExtensionStats {
-  return core ? core.stats() : { connections: 0, subscribers: 0, topics: [] };
+  return core ? core._stats() : newStats();
 }
 
-const globalHtmx = typeof window !== 'undefined' ? (window as unknown as { htmx?: Partial<Htmx2 & Htmx4> }).htmx : undefined;
+const globalHtmx = typeof htmx !== 'undefined' ? (htmx as Partial<Htmx2 & Htmx4>) : undefined;
 if (globalHtmx) register(globalHtmx);
+
+declare const htmx: unknown;

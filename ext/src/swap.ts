@@ -10,14 +10,14 @@ import type { Subscriber } from './subscriptions';
  * the element triggers on it, then `htmx:sseMessage`.
  */
 export function deliver(adapter: HtmxAdapter, subscriber: Subscriber, topic: string, message: DecodedMessage): void {
-  const element = subscriber.element;
+  const element = subscriber._element;
   if (!element.isConnected) return;
   const detail = { topic, type: topic, data: message.data, html: message.html, elt: element };
   if (!adapter.trigger(element, 'htmx:sseBeforeMessage', detail)) return;
-  if (message.html !== null && subscriber.swapTopics.indexOf(topic) >= 0) {
+  if (message.html !== null && subscriber._swaps.includes(topic)) {
     adapter.swap(element, message.html);
   }
-  if (subscriber.triggerTopics.indexOf(topic) >= 0) {
+  if (subscriber._triggers.includes(topic)) {
     adapter.trigger(element, 'sse:' + topic, detail);
   }
   adapter.trigger(element, 'htmx:sseMessage', detail);

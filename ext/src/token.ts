@@ -2,59 +2,51 @@
 
 /** The part of a PocketBase JS SDK instance the extension reads. */
 export interface AuthStoreHolder {
-  authStore: { token: string; isValid?: boolean };
+  authStore: { token: string; onChange?(callback: () => void): unknown };
 }
 
-/** Where to look for the token; every field is optional so tests can pass only what they need. */
+/** Where to look for the token (the config fields that say so). */
 export interface TokenSources {
   /** An explicitly configured PocketBase SDK instance. */
-  pb?: AuthStoreHolder | null;
-  /** The SDK's localStorage (key `pocketbase_auth`). */
-  storage?: { getItem(key: string): string | null } | null;
-  /** `document.cookie`. */
-  cookie?: string;
-  /** Name of the PocketPages auth cookie. Default `pb_auth`. */
-  cookieName?: string;
-  /** localStorage key of the SDK. Default `pocketbase_auth`. */
-  storageKey?: string;
+  pb: AuthStoreHolder | null;
+  /** Name of the PocketPages auth cookie (`pb_auth`). */
+  authCookie: string;
+  /** localStorage key of the PocketBase JS SDK (`pocketbase_auth`). */
+  storageKey: string;
 }
 
+/** The `token` field of a JSON text such as `{"token":"...","record":{...}}`, or ''. */
 function tokenFromJson(raw: string | null | undefined): string {
-  if (!raw) return '';
   try {
-    const parsed = JSON.parse(raw);
-    return parsed && typeof parsed.token === 'string' ? parsed.token : '';
+    const token = JSON.parse(raw!).token;
+    return typeof token == 'string' ? token : '';
   } catch {
     return '';
   }
 }
 
-function readCookie(cookie: string, name: string): string | null {
-  for (const part of cookie.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) {
-      try {
-        return decodeURIComponent(part.slice(eq + 1).trim());
-      } catch {
-        return null;
-      }
-    }
-  }
-  return null;
-}
-
 /**
  * Finds the auth token to send with the subscription, in this order: the configured SDK
  * instance, the SDK's localStorage entry, the PocketPages `pb_auth` cookie. Empty when none.
+ * `storage` may throw (blocked by privacy settings): then it counts as empty.
  */
-export function findToken(sources: TokenSources): string {
+export function findToken(sources: TokenSources, storage: { getItem(key: string): string | null } | null, cookie: string): string {
   if (sources.pb) return sources.pb.authStore.token || '';
-  let storageToken = '';
+  let token = '';
   try {
-    storageToken = tokenFromJson(sources.storage?.getItem(sources.storageKey || 'pocketbase_auth'));
+    token = tokenFromJson(storage!.getItem(sources.storageKey));
   } catch {
-    // storage can throw when blocked by the browser's privacy settings
+    // no storage
   }
-  if (storageToken) return storageToken;
-  return tokenFromJson(readCookie(sources.cookie || '', sources.cookieName || 'pb_auth'));
+  const prefix = sources.authCookie + '=';
+  for (const part of cookie.split(/; */)) {
+    if (!token && part.startsWith(prefix)) {
+      try {
+        token = tokenFromJson(decodeURIComponent(part.slice(prefix.length)));
+      } catch {
+        // not URI encoded: not ours
+      }
+    }
+  }
+  return token;
 }

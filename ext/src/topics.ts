@@ -1,14 +1,14 @@
 // Pure parsing of the attributes that name topics.
 
+/** Trimmed, non-empty, unique parts of a comma separated list, each mapped by `pick` ('' drops it). */
+function uniqueParts(value: string | null | undefined, pick: (part: string) => string): string[] {
+  const parts = (value || '').split(',').map((part) => pick(part.trim()));
+  return parts.filter((part, i) => part && parts.indexOf(part) === i);
+}
+
 /** Splits an `sse-swap` value ("a, b") into trimmed, non-empty, unique topic names. */
 export function parseTopicList(value: string | null | undefined): string[] {
-  if (!value) return [];
-  const topics: string[] = [];
-  for (const part of value.split(',')) {
-    const topic = part.trim();
-    if (topic && topics.indexOf(topic) < 0) topics.push(topic);
-  }
-  return topics;
+  return uniqueParts(value, (part) => part);
 }
 
 /**
@@ -17,19 +17,13 @@ export function parseTopicList(value: string | null | undefined): string[] {
  * (`sse:chat delay:1s`), so only the first word of each spec counts.
  */
 export function parseTriggerTopics(value: string | null | undefined): string[] {
-  if (!value) return [];
-  const topics: string[] = [];
-  for (const spec of value.split(',')) {
-    const event = spec.trim().split(/\s+/)[0];
-    if (event.indexOf('sse:') === 0 && event.length > 4) {
-      const topic = event.slice(4);
-      if (topics.indexOf(topic) < 0) topics.push(topic);
-    }
-  }
-  return topics;
+  return uniqueParts(value, (part) => {
+    const event = part.split(/\s/)[0];
+    return event.startsWith('sse:') ? event.slice(4) : '';
+  });
 }
 
 /** True when an `hx-ext` value ("a, pocketbase-sse") lists the extension by name. */
 export function listsExtension(value: string | null | undefined, name: string): boolean {
-  return !!value && value.split(',').some((part) => part.trim() === name);
+  return uniqueParts(value, (part) => part).includes(name);
 }

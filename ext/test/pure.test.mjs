@@ -38,26 +38,35 @@ test('payloads follow the wire contract', () => {
 
 test('backoff grows exponentially, is capped and jittered within bounds', () => {
   const opts = { min: 100, max: 1000, factor: 2, jitter: 0.5 };
-  assert.equal(backoffDelay(0, opts, () => 0), 50);
-  assert.equal(backoffDelay(0, opts, () => 1), 100);
-  assert.equal(backoffDelay(3, opts, () => 1), 800);
-  assert.equal(backoffDelay(10, opts, () => 1), 1000);
-  assert.equal(backoffDelay(10, opts, () => 0), 500);
+  assert.equal(backoffDelay(0, opts, () => 0), 100);
+  assert.equal(backoffDelay(0, opts, () => 1), 50);
+  assert.equal(backoffDelay(3, opts, () => 0), 800);
+  assert.equal(backoffDelay(10, opts, () => 0), 1000);
+  assert.equal(backoffDelay(10, opts, () => 1), 500);
   assert.equal(backoffDelay(2, { ...opts, jitter: 0 }, () => 0.7), 400);
-  for (let attempt = 0; attempt < 30; attempt++) {
+  assert.deepEqual(defaultBackoff, { min: 250, max: 10000, factor: 2, jitter: 0.5 });
+  for (let attempt = 0; attempt < 40; attempt++) {
     const d = backoffDelay(attempt, defaultBackoff);
     assert.ok(d >= 0 && d <= defaultBackoff.max, `attempt ${attempt}: ${d}`);
   }
 });
 
 test('token lookup order: SDK instance, localStorage, pb_auth cookie', () => {
+  const config = { pb: null, authCookie: 'pb_auth', storageKey: 'pocketbase_auth' };
   const storage = { getItem: (k) => (k === 'pocketbase_auth' ? JSON.stringify({ token: 'from-storage' }) : null) };
+  const empty = { getItem: () => null };
   const cookie = 'x=1; pb_auth=' + encodeURIComponent(JSON.stringify({ token: 'from-cookie', record: {} }));
-  assert.equal(findToken({ pb: { authStore: { token: 'from-sdk' } }, storage, cookie }), 'from-sdk');
-  assert.equal(findToken({ pb: { authStore: { token: '' } }, storage, cookie }), '');
-  assert.equal(findToken({ storage, cookie }), 'from-storage');
-  assert.equal(findToken({ storage: { getItem: () => null }, cookie }), 'from-cookie');
-  assert.equal(findToken({ cookie: 'my=' + encodeURIComponent('{"token":"t"}'), cookieName: 'my' }), 't');
-  assert.equal(findToken({ storage: { getItem: () => { throw new Error('blocked'); } }, cookie: '' }), '');
-  assert.equal(findToken({ cookie: 'pb_auth=not-json' }), '');
+  assert.equal(findToken({ ...config, pb: { authStore: { token: 'from-sdk' } } }, storage, cookie), 'from-sdk');
+  assert.equal(findToken({ ...config, pb: { authStore: { token: '' } } }, storage, cookie), '', 'a configured SDK instance is the only source');
+  assert.equal(findToken(config, storage, cookie), 'from-storage');
+  assert.equal(findToken(config, empty, cookie), 'from-cookie');
+  assert.equal(findToken(config, null, cookie), 'from-cookie');
+  assert.equal(findToken({ ...config, authCookie: 'my' }, empty, 'pb_auth=x;my=' + encodeURIComponent('{"token":"t"}')), 't');
+  assert.equal(findToken({ ...config, storageKey: 'other' }, storage, ''), '');
+  assert.equal(findToken(config, { getItem: () => { throw new Error('blocked'); } }, ''), '');
+  assert.equal(findToken(config, empty, 'pb_auth=not-json'), '');
+  assert.equal(findToken(config, empty, 'pb_auth=%E0%A4%A'), '', 'a malformed cookie is ignored');
+  assert.equal(findToken(config, empty, 'xpb_auth=' + encodeURIComponent('{"token":"t"}')), '', 'only the exact cookie name');
+  assert.equal(findToken(config, { getItem: () => '{"token":42}' }, ''), '', 'a token must be a string');
+  assert.equal(findToken(config, { getItem: () => 'null' }, ''), '');
 });
