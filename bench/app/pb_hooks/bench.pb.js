@@ -1,0 +1,52 @@
+// Benchmark-only routes: one per send strategy, plus counters the harness reads.
+// The body of every send route is {html}: the 1 KB fragment, already carrying its sequence
+// number and send time. Each handler runs in its own pooled VM, so it requires inside.
+
+// kit: the server kit's sseSend from a route handler (anonymous sender: every subscriber).
+routerAdd('POST', '/bench/kit', (e) => {
+  const { sseSend } = require('pocketpages-plugin-sse')
+  const result = sseSend('chat', e.requestInfo().body.html)
+  return e.json(200, result)
+})
+
+// kit-capture: a page in capture mode; the fragment is rendered by a template, then broadcast.
+routerAdd('POST', '/bench/kit-capture', (e) => {
+  const { page } = require('pocketpages-plugin-sse')
+  return page(e, ({ body, sseSend }) => {
+    sseSend('chat')
+    return $template.loadFiles(`${__hooks}/views/fragment.html`).render({ html: body().html })
+  })
+})
+
+// naive: the loop from PocketBase's docs (every client, hasSubscription, send), same JSON payload.
+routerAdd('POST', '/bench/naive', (e) => {
+  const data = JSON.stringify(e.requestInfo().body.html)
+  const message = new SubscriptionMessage({ name: 'chat', data })
+  const clients = $app.subscriptionsBroker().clients()
+  let sent = 0
+  for (let id in clients) {
+    if (clients[id].hasSubscription('chat')) {
+      clients[id].send(message)
+      sent++
+    }
+  }
+  return e.json(200, { delivered: sent })
+})
+
+// Counters: connected realtime clients and the union of their subscription keys.
+routerAdd('GET', '/bench/stats', (e) => {
+  const broker = $app.subscriptionsBroker()
+  const clients = broker.clients()
+  const keys = {}
+  let subscribed = 0
+  for (let id in clients) {
+    const subs = clients[id].subscriptions()
+    let any = false
+    for (let key in subs) {
+      keys[key] = (keys[key] || 0) + 1
+      any = true
+    }
+    if (any) subscribed++
+  }
+  return e.json(200, { clients: broker.totalClients(), subscribed, keys })
+})

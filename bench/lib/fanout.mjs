@@ -1,0 +1,136 @@
+// Fan-out: every strategy broadcasts the 1 KB fragment to N subscribers, one message at a time
+// (the next is sent once every reader has the last one), interleaved in rounds so that noise
+// hits all strategies alike. Also the throughput search at a fixed N.
+
+import { STRATEGIES, sendOnce } from './strategies.mjs';
+import { nowMs, ratio, spread, summarize } from './stats.mjs';
+
+let seqCounter = 0;
+/** A fresh message sequence number, unique within this run. */
+export function nextSeq() {
+  return ++seqCounter;
+}
+
+/** Sends `messages` messages with one strategy, each after the previous one reached every reader. */
+async function burst(url, fleet, strategy, messages, timeoutMs) {
+  const failures = [];
+  for (let i = 0; i < messages; i++) {
+    const seq = nextSeq();
+    const sent = await sendOnce(url, strategy, seq, timeoutMs);
+    if (!sent.ok) failures.push(sent.error || `HTTP ${sent.status}`);
+    await fleet.waitFor(seq, timeoutMs);
+  }
+  const { bySeq } = await fleet.collect();
+  const samples = [];
+  const lastPerMessage = [];
+  for (const list of bySeq.values()) {
+    samples.push(...list);
+    lastPerMessage.push(Math.max(...list));
+  }
+  return { samples, lastPerMessage, failures };
+}
+
+/**
+ * Measures every strategy at the fleet's current size. Returns the result rows (schema of
+ * `fanout`), per-round figures, and the kit's ratios against each baseline over the rounds.
+ */
+export async function measureFanout(url, fleet, { rounds, messages, timeoutMs = 10000, strategies = STRATEGIES }) {
+  const subscribers = fleet.readers;
+  const pooled = Object.fromEntries(strategies.map((s) => [s, { samples: [], failures: [] }]));
+  const perRound = [];
+  for (let r = 0; r < rounds; r++) {
+    const order = strategies.map((_, i) => strategies[(i + r) % strategies.length]);
+    const round = {};
+    for (const strategy of order) {
+      const out = await burst(url, fleet, strategy, messages, timeoutMs);
+      pooled[strategy].samples.push(...out.samples);
+      pooled[strategy].failures.push(...out.failures);
+      round[strategy] = { ...summarize(out.samples), last_median_ms: summarize(out.lastPerMessage).p50_ms };
+    }
+    perRound.push(round);
+  }
+  const rows = strategies.map((strategy) => ({
+    strategy,
+    subscribers,
+    ...summarize(pooled[strategy].samples),
+    delivered: pooled[strategy].samples.length,
+    expected: subscribers * messages * rounds,
+  }));
+  const errors = Object.fromEntries(strategies.filter((s) => pooled[s].failures.length).map((s) => [s, pooled[s].failures.slice(0, 5)]));
+  return { subscribers, rows, perRound, ratios: ratiosOf(perRound, strategies), errors };
+}
+
+/** Per-round ratios of each strategy's p50/p99 against `naive` and `native`, as min/median/max. */
+export function ratiosOf(perRound, strategies) {
+  const out = {};
+  const baselines = ['naive', 'native'];
+  for (const s of strategies) {
+    for (const base of baselines) {
+      if (s === base || !strategies.includes(base) || (baselines.includes(s) && base === 'naive')) continue;
+      for (const metric of ['p50_ms', 'p99_ms', 'last_median_ms']) {
+        out[`${s}/${base} ${metric.replace('_ms', '')}`] = spread(perRound.map((round) => ratio(round[s]?.[metric], round[base]?.[metric])));
+      }
+    }
+  }
+  return out;
+}
+
+/** Sends `rate` messages per second for `seconds` without waiting for replies (at most `inFlight` open). */
+async function paced(url, fleet, strategy, rate, seconds, { inFlight = 64, timeoutMs = 5000 } = {}) {
+  const count = Math.max(1, Math.round(rate * seconds));
+  const start = nowMs();
+  const seqs = [];
+  const open = new Set();
+  let failures = 0;
+  let skipped = 0;
+  for (let i = 0; i < count; i++) {
+    const due = start + (i * 1000) / rate;
+    const wait = due - nowMs();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait)); // the send schedule itself, not a wait for a condition
+    if (open.size >= inFlight) {
+      skipped++;
+      continue;
+    }
+    const seq = nextSeq();
+    seqs.push(seq);
+    const p = sendOnce(url, strategy, seq, timeoutMs).then((r) => {
+      if (!r.ok) failures++;
+      open.delete(p);
+    });
+    open.add(p);
+  }
+  await Promise.all(open);
+  for (const seq of seqs) await fleet.waitFor(seq, 2000);
+  const { bySeq } = await fleet.collect();
+  const samples = [];
+  for (const list of bySeq.values()) samples.push(...list);
+  const achieved = seqs.length / ((nowMs() - start) / 1000);
+  return { rate, sent: seqs.length, skipped, failures, ...summarize(samples), delivered: samples.length, expected: seqs.length * fleet.readers, achieved };
+}
+
+/**
+ * The highest rate (messages/s) at which every message reaches every reader with p99 under
+ * `p99LimitMs`: doubles from `startRate` until a step fails, then tries the midpoint once.
+ */
+export async function findThroughput(url, fleet, strategy, { seconds, startRate = 5, maxRate = 1280, p99LimitMs = 100 }) {
+  const steps = [];
+  const passes = (s) => s.failures === 0 && s.skipped === 0 && s.delivered === s.expected && s.p99_ms !== null && s.p99_ms < p99LimitMs;
+  let best = 0;
+  let failedAt = null;
+  for (let rate = startRate; rate <= maxRate; rate *= 2) {
+    const step = await paced(url, fleet, strategy, rate, seconds);
+    steps.push(step);
+    if (!passes(step)) {
+      failedAt = rate;
+      break;
+    }
+    best = rate;
+  }
+  if (failedAt && best) {
+    const mid = Math.round((best + failedAt) / 2);
+    const step = await paced(url, fleet, strategy, mid, seconds);
+    steps.push(step);
+    if (passes(step)) best = mid;
+  }
+  return { strategy, subscribers: fleet.readers, max_rate_per_s: best, p99_limit_ms: p99LimitMs, steps };
+}

@@ -1,0 +1,106 @@
+// A fleet of subscriber processes (subscriber.mjs) driven over IPC: spreads connections over
+// processes, waits for every reader to receive a message, gathers latency samples.
+
+import { fork } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'subscriber.mjs');
+
+/** Splits `total` into `parts` near-equal counts. */
+export function split(total, parts) {
+  return Array.from({ length: parts }, (_, i) => Math.floor(total / parts) + (i < total % parts ? 1 : 0));
+}
+
+/** Starts `size` subscriber processes; returns the fleet's controls. */
+export function startFleet(size) {
+  const children = Array.from({ length: size }, () => fork(script, [], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
+  let nextId = 1;
+  const pending = new Map();
+  /** seq -> number of processes that reported all their readers got it. */
+  const done = new Map();
+  const waiters = new Map();
+  for (const child of children) {
+    child.on('message', (msg) => {
+      if (msg.op === 'reply') {
+        const p = pending.get(msg.id);
+        pending.delete(msg.id);
+        if (msg.error) p?.reject(new Error(msg.error));
+        else p?.resolve(msg.result);
+      } else if (msg.op === 'done') {
+        done.set(msg.seq, (done.get(msg.seq) || 0) + 1);
+        const w = waiters.get(msg.seq);
+        if (w && done.get(msg.seq) >= w.need) w.resolve(true);
+      }
+    });
+  }
+  const call = (child, op, args = {}) =>
+    new Promise((resolve, reject) => {
+      const id = nextId++;
+      pending.set(id, { resolve, reject });
+      child.send({ ...args, op, id });
+    });
+  const all = (op, argsOf) => Promise.all(children.map((c, i) => call(c, op, argsOf(i))));
+  /** Processes that hold at least one reader: the ones whose `done` counts. */
+  const hadReaders = new Array(size).fill(false);
+  let withReaders = 0;
+  let readers = 0;
+
+  return {
+    size,
+    pids: children.map((c) => c.pid),
+    get readers() {
+      return readers;
+    },
+    /** Adds `count` subscribers of `topic` (spread over the processes); `stall` ones never read. */
+    async connect(url, topic, count, { stall = false, concurrency = 32 } = {}) {
+      const counts = stall ? [count, ...split(0, size - 1)] : split(count, size);
+      const results = await all('connect', (i) => ({ url, topic, count: counts[i], stall, concurrency }));
+      if (!stall) {
+        readers += results.reduce((s, r) => s + r.connected, 0);
+        counts.forEach((c, i) => { if (c > 0) hadReaders[i] = true; });
+        withReaders = hadReaders.filter(Boolean).length;
+      }
+      return { connected: results.reduce((s, r) => s + r.connected, 0), failed: results.reduce((s, r) => s + r.failed, 0), errors: results.flatMap((r) => r.errors) };
+    },
+    /** Resolves true when every reader received `seq`, false after `timeoutMs`. */
+    waitFor(seq, timeoutMs) {
+      if ((done.get(seq) || 0) >= withReaders) return Promise.resolve(true);
+      return new Promise((resolve) => {
+        const timer = setTimeout(() => { waiters.delete(seq); resolve(false); }, timeoutMs);
+        waiters.set(seq, { need: withReaders, resolve: (v) => { clearTimeout(timer); waiters.delete(seq); resolve(v); } });
+      });
+    },
+    /** Latency samples per seq since the last collect, merged over processes; and connection counts. */
+    async collect() {
+      const results = await all('collect', () => ({}));
+      const bySeq = new Map();
+      for (const r of results) {
+        for (const [seq, arr] of Object.entries(r.samples)) {
+          const list = bySeq.get(Number(seq)) || [];
+          for (const v of arr) list.push(v);
+          bySeq.set(Number(seq), list);
+        }
+      }
+      return { bySeq, open: results.reduce((s, r) => s + r.open, 0), dropped: results.reduce((s, r) => s + r.dropped, 0) };
+    },
+    /** Opens, subscribes and closes `count` connections in total, spread over the processes. */
+    async cycle(url, topic, count, concurrency = 8) {
+      const counts = split(count, size);
+      const results = await all('cycle', (i) => ({ url, topic, count: counts[i], concurrency }));
+      return { cycles: results.reduce((s, r) => s + r.cycles, 0), failed: results.reduce((s, r) => s + r.failed, 0), errors: results.flatMap((r) => r.errors) };
+    },
+    /** Closes every connection (the processes stay). */
+    async closeAll() {
+      await all('close', () => ({}));
+      readers = 0;
+      withReaders = 0;
+      hadReaders.fill(false);
+      done.clear();
+    },
+    /** Ends the processes. */
+    stop() {
+      for (const c of children) c.kill();
+    },
+  };
+}

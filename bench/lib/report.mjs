@@ -1,0 +1,96 @@
+// Writes bench/results/latest.json and the Markdown tables beside it (latest.md).
+
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'results');
+
+/** Profile phases in the order a send loop runs them. */
+const PHASES = ['clients_map_ms', 'iterate_ms', 'has_subscription_ms', 'subscriptions_prefix_ms', 'subscriptions_exact_prefix_ms', 'is_discarded_ms', 'send_only_ms', 'naive_loop_ms', 'kit_send_ms', 'kit_fast_send_ms', 'kit_require_ms'];
+
+const cell = (v) => (v === null || v === undefined ? '-' : String(v));
+const table = (head, rows) => [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)].join('\n');
+const mmm = (s) => (s && s.n ? `${s.min} / ${s.median} / ${s.max}` : '-');
+
+function fanoutMd(r) {
+  const rows = r.fanout.map((f) => [f.strategy, f.subscribers, f.p50_ms, f.p99_ms, f.max_ms, `${f.delivered}/${f.expected}`]);
+  const ratioRows = [];
+  for (const level of r.fanout_rounds) {
+    for (const [name, s] of Object.entries(level.ratios)) ratioRows.push([level.subscribers, name, mmm(s)]);
+  }
+  return [
+    '## Fan-out (1 KB fragment, every subscriber on `chat`, latency from the send request to each receipt)',
+    table(['strategy', 'subscribers', 'p50 ms', 'p99 ms', 'max ms', 'delivered/expected'], rows),
+    `Ratios per round (min / median / max over ${r.run.config.rounds} rounds; below 1 = faster than the baseline; "last" = median time to the last subscriber):`,
+    table(['subscribers', 'ratio', 'min / median / max'], ratioRows),
+  ].join('\n\n');
+}
+
+function throughputMd(r) {
+  if (!r.throughput.length) return '';
+  const rows = r.throughput.map((t) => [t.strategy, t.subscribers, t.max_rate_per_s, t.steps.map((s) => `${s.rate}/s: p99 ${cell(s.p99_ms)} ms, ${s.delivered}/${s.expected}${s.failures ? `, ${s.failures} failed` : ''}${s.skipped ? `, ${s.skipped} skipped` : ''}`).join('; ')]);
+  return ['## Throughput (highest steady rate with p99 < 100 ms and every message delivered)', table(['strategy', 'subscribers', 'max msg/s', 'steps'], rows)].join('\n\n');
+}
+
+function stallMd(r) {
+  if (!r.stall.length) return '';
+  const rows = r.stall.map((s) => [s.strategy, `${s.readers}+1`, `${s.rate_per_s}/s for ${s.window_s} s`, s.sent, s.sends_timed_out, cell(s.first_timeout_at_s), s.skipped_in_flight_full, s.p50_ms, s.p99_ms, s.max_ms, `${s.delivered}/${s.expected}`, s.health_after ? 'yes' : 'NO', `${s.pocketbase_rss_mb_start} -> ${s.pocketbase_rss_mb_end}`]);
+  const timelines = r.stall.map((s) => `- **${s.strategy}**: ` + s.timeline.map((b) => `${b.from_s}s: p99 ${cell(b.p99_ms)} ms, ${b.delivered}/${b.expected}`).join('; '));
+  return [
+    '## One stalled subscriber (stops reading its socket; the others\' delivery, request timeout 5 s)',
+    table(['strategy', 'clients', 'load', 'sent', 'sends timed out', 'first timeout at s', 'skipped (16 in flight)', 'p50 ms', 'p99 ms', 'max ms', 'delivered/expected', 'healthy after', 'PocketBase RSS MB'], rows),
+    'Timeline (delivery to the readers per slice of the window):',
+    timelines.join('\n'),
+  ].join('\n\n');
+}
+
+function otherMd(r) {
+  const parts = [];
+  if (r.browser) {
+    parts.push('## Browser (real Chromium, htmx 2, two pages of the bench chat)',
+      table(['POST-to-swap p50 ms', 'p99 ms', 'max ms', 'messages', 'realtime connections, 8 sse-swap elements'],
+        [[r.browser.latency_p50_ms, r.browser.latency_p99_ms, r.browser.latency_max_ms, r.browser.messages, r.browser.connections_8_elements]]));
+  }
+  if (r.bundle) {
+    parts.push('## Bundle (minified, gzip -9)', table(['extension', 'version', 'minified B', 'gzip B'],
+      Object.entries(r.bundle.details).map(([k, d]) => [k, d.version, d.min_bytes, d.gzip_bytes])));
+  }
+  if (r.memory) {
+    const m = r.memory;
+    parts.push('## Memory (PocketBase VmRSS)', table(['KB per idle subscriber at 1000', 'at 5000', 'cycles', 'growth after cycles MB', 'growth in the second half MB'],
+      [[m.rss_per_subscriber_kb_1000, m.rss_per_subscriber_kb_5000, m.cycles, m.rss_growth_after_cycles_mb, m.rss_growth_second_half_mb]]));
+  }
+  if (r.profile) {
+    const ph = r.profile.phases;
+    parts.push(`## Send loop inside the JS VM (${r.profile.clients} clients, ms per broadcast, median of ${r.profile.reps})`,
+      table(['phase', 'ms'], PHASES.filter((k) => k in ph).map((k) => [k.replace(/_ms$/, ''), ph[k]])));
+  }
+  return parts.join('\n\n');
+}
+
+function setupMd(r) {
+  const v = r.run.versions;
+  return [
+    `# Benchmark results (${r.run.mode} run, ${r.run.date})`,
+    `Machine: ${r.run.machine.cores} cores (${r.run.machine.cpu_model}), ${r.run.machine.memory_gb} GB, ${r.run.machine.os}; ` +
+      `PocketBase ${v.pocketbase}, Node ${v.node}, pocketbase-htmx-ext-sse ${v['pocketbase-htmx-ext-sse']}, pocketpages-plugin-sse ${v['pocketpages-plugin-sse']}, ` +
+      `htmx ${v['htmx.org']} / ${v.htmx4}, htmx-ext-sse ${v['htmx-ext-sse']}; commit ${r.run.commit}${r.run.worktree_dirty ? ' (with uncommitted changes in ext/ or server/)' : ''}; run took ${r.run.duration_s} s.`,
+    `Load clients: ${r.run.config.fleet} Node processes holding raw SSE connections on 127.0.0.1, on the same cores as PocketBase.`,
+  ].join('\n\n');
+}
+
+/** Renders the Markdown report of a results object. */
+export function toMarkdown(r) {
+  return [setupMd(r), r.fanout.length ? fanoutMd(r) : '', throughputMd(r), stallMd(r), otherMd(r)].filter(Boolean).join('\n\n') + '\n';
+}
+
+/** Writes latest.json and latest.md; returns their paths. */
+export function writeResults(results) {
+  mkdirSync(dir, { recursive: true });
+  const json = path.join(dir, 'latest.json');
+  const md = path.join(dir, 'latest.md');
+  writeFileSync(json, JSON.stringify(results, null, 2) + '\n');
+  writeFileSync(md, toMarkdown(results));
+  return [json, md];
+}

@@ -1,0 +1,136 @@
+// A load client process: holds many raw PocketBase realtime connections (plain HTTP, no SDK,
+// no browser), records when each benchmark message arrives, and answers its parent over IPC.
+// Started by fleet.mjs with child_process.fork; never run by hand.
+
+import http from 'node:http';
+import { nowMs } from './stats.mjs';
+import { parseFrames, parseStamp } from './wire.mjs';
+
+const conns = new Set();
+/** seq -> receipt latencies (ms) of this process's readers. */
+let samples = new Map();
+let readers = 0;
+let dropped = 0;
+
+function openStream(base) {
+  return new Promise((resolve, reject) => {
+    const req = http.get(base + '/api/realtime', { agent: false, headers: { accept: 'text/event-stream' } });
+    const conn = { req, res: null, buf: '', clientId: null, stalled: false, closedByUs: false };
+    const timer = setTimeout(() => { req.destroy(new Error('no PB_CONNECT within 20 s')); }, 20000);
+    req.on('error', (error) => { clearTimeout(timer); conns.delete(conn); if (!conn.clientId) reject(error); });
+    req.on('response', (res) => {
+      conn.res = res;
+      res.setEncoding('utf8');
+      res.on('data', (chunk) => onData(conn, chunk, resolve, timer));
+      res.on('close', () => {
+        if (conns.delete(conn) && !conn.closedByUs) dropped++;
+      });
+    });
+    conns.add(conn);
+  });
+}
+
+function onData(conn, chunk, resolveConnect, timer) {
+  const at = nowMs();
+  conn.buf += chunk;
+  const { frames, rest } = parseFrames(conn.buf);
+  conn.buf = rest;
+  for (const frame of frames) {
+    if (!conn.clientId) {
+      if (frame.event === 'PB_CONNECT') {
+        conn.clientId = JSON.parse(frame.data).clientId;
+        clearTimeout(timer);
+        resolveConnect(conn);
+      }
+      continue;
+    }
+    const stamp = parseStamp(frame.data);
+    if (stamp) record(stamp.seq, at - stamp.t);
+  }
+}
+
+function record(seq, latency) {
+  let list = samples.get(seq);
+  if (!list) samples.set(seq, (list = []));
+  list.push(latency);
+  if (list.length === readers) process.send({ op: 'done', seq });
+}
+
+async function subscribe(base, conn, topic) {
+  const res = await fetch(base + '/api/realtime', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ clientId: conn.clientId, subscriptions: [topic] }),
+    signal: AbortSignal.timeout(20000),
+  });
+  if (res.status !== 204) throw new Error(`subscribe answered ${res.status}: ${await res.text()}`);
+}
+
+function close(conn) {
+  conn.closedByUs = true;
+  conns.delete(conn);
+  conn.req.destroy();
+}
+
+/** Runs `task(i)` for i < count with at most `limit` in flight; returns the failures' messages. */
+async function pool(count, limit, task) {
+  let next = 0;
+  const errors = [];
+  async function lane() {
+    while (next < count) {
+      const i = next++;
+      try {
+        await task(i);
+      } catch (error) {
+        errors.push(String(error.message || error));
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, count) }, lane));
+  return errors;
+}
+
+const ops = {
+  async connect({ url, topic, count, stall = false, concurrency = 32 }) {
+    const errors = await pool(count, concurrency, async () => {
+      const conn = await openStream(url);
+      await subscribe(url, conn, topic);
+      if (stall) {
+        conn.stalled = true;
+        conn.res.pause();
+        conn.res.socket.pause();
+      } else readers++;
+    });
+    return { connected: count - errors.length, errors: errors.slice(0, 3), failed: errors.length };
+  },
+  async cycle({ url, topic, count, concurrency = 16 }) {
+    const errors = await pool(count, concurrency, async () => {
+      const conn = await openStream(url);
+      await subscribe(url, conn, topic);
+      close(conn);
+    });
+    return { cycles: count - errors.length, failed: errors.length, errors: errors.slice(0, 3) };
+  },
+  async collect() {
+    const out = {};
+    for (const [seq, list] of samples) out[seq] = Float64Array.from(list);
+    samples = new Map();
+    return { samples: out, readers, open: conns.size, dropped };
+  },
+  async close() {
+    for (const conn of [...conns]) close(conn);
+    readers = 0;
+    samples = new Map();
+    return { open: conns.size };
+  },
+};
+
+process.on('message', async (msg) => {
+  try {
+    const result = await ops[msg.op](msg);
+    process.send({ op: 'reply', id: msg.id, result });
+  } catch (error) {
+    process.send({ op: 'reply', id: msg.id, error: String(error.stack || error) });
+  }
+});
+process.on('disconnect', () => process.exit(0));

@@ -1,0 +1,118 @@
+#!/usr/bin/env node
+// `npm run bench [-- --quick]`: fan-out, throughput, stalled subscriber, browser, bundle and
+// memory figures against baselines measured in the same run, written to bench/results/.
+// `--only=fanout,stall,...` runs some sections (the files are still written).
+
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { measureBrowser } from './lib/browser.mjs';
+import { measureBundles } from './lib/bundle.mjs';
+import { nextSeq, findThroughput, measureFanout } from './lib/fanout.mjs';
+import { startFleet } from './lib/fleet.mjs';
+import { describeRun, ownFdLimits } from './lib/machine.mjs';
+import { measureMemory } from './lib/memory.mjs';
+import { fdLimit, startBenchPocketBase } from './lib/pb.mjs';
+import { profileSend } from './lib/profile.mjs';
+import { writeResults } from './lib/report.mjs';
+import { stallRun } from './lib/stall.mjs';
+import { STRATEGIES, sendOnce } from './lib/strategies.mjs';
+
+const quick = process.argv.includes('--quick');
+const only = (process.argv.find((a) => a.startsWith('--only=')) || '').slice(7).split(',').filter(Boolean);
+const wanted = (section) => only.length === 0 || only.includes(section);
+
+/** Sizes of every section, full and quick. */
+const CONFIG = quick
+  ? { fleet: 4, levels: [100, 1000, 5000], rounds: 2, messages: { 100: 5, 1000: 3, 5000: 2 }, throughputSeconds: 0.5,
+      stall: { readers: 100, rate: 300, seconds: 6 }, memory: { levels: [1000, 5000], cycleCount: 2000 }, browserMessages: 50 }
+  : { fleet: 4, levels: [100, 1000, 5000], rounds: 3, messages: { 100: 20, 1000: 10, 5000: 5 }, throughputSeconds: 2,
+      stall: { readers: 100, rate: 250, seconds: 60 }, memory: { levels: [1000, 5000], cycleCount: 10000 }, browserMessages: 200 };
+const NEEDED_FDS = 5000 + 1000;
+
+/** Re-runs this script under a shell with the open-file limit raised to the hard limit, when it is too low. */
+function ensureFdLimit() {
+  const { soft, hard } = ownFdLimits();
+  if (soft === null || soft >= NEEDED_FDS) return false;
+  if (process.env.BENCH_FD_RAISED || hard < NEEDED_FDS) {
+    throw new Error(`open-file limit ${soft} (hard ${hard}) is below the ${NEEDED_FDS} the 5000-subscriber run needs: raise it with ulimit -n`);
+  }
+  const script = fileURLToPath(import.meta.url);
+  const r = spawnSync('sh', ['-c', `ulimit -n ${hard === Infinity ? 'unlimited' : hard} && exec "$0" "$@"`, process.execPath, script, ...process.argv.slice(2)],
+    { stdio: 'inherit', env: { ...process.env, BENCH_FD_RAISED: '1' } });
+  process.exit(r.status ?? 1);
+}
+
+const log = (...args) => console.log(`[bench ${((performance.now()) / 1000).toFixed(0)}s]`, ...args);
+
+async function fanoutSection(fleet, results) {
+  const pb = await startBenchPocketBase();
+  const pbFds = fdLimit(pb.pid);
+  if (pbFds < NEEDED_FDS) throw new Error(`PocketBase's open-file limit is ${pbFds}, below ${NEEDED_FDS}`);
+  results.run.pocketbase_fd_limit = pbFds;
+  try {
+    for (const s of STRATEGIES) await sendOnce(pb.url, s, nextSeq()); // warm the VM pool and the routes
+    let have = 0;
+    for (const level of CONFIG.levels) {
+      const c = await fleet.connect(pb.url, 'chat', level - have);
+      if (c.failed) throw new Error(`${c.failed} of ${level - have} subscribers failed to connect: ${c.errors.join('; ')}`);
+      have = level;
+      log(`fan-out at ${level} subscribers`);
+      const f = await measureFanout(pb.url, fleet, { rounds: CONFIG.rounds, messages: CONFIG.messages[level] });
+      results.fanout.push(...f.rows);
+      results.fanout_rounds.push({ subscribers: level, rounds: f.perRound, ratios: f.ratios, errors: f.errors });
+      if (level === 1000 && wanted('throughput')) {
+        for (const strategy of STRATEGIES) {
+          log(`throughput of ${strategy} to ${level} subscribers`);
+          results.throughput.push(await findThroughput(pb.url, fleet, strategy, { seconds: CONFIG.throughputSeconds }));
+        }
+      }
+    }
+    log('profile of the send loop');
+    results.profile = await profileSend(pb.url, quick ? 3 : 10);
+  } finally {
+    await fleet.closeAll();
+    await pb.stop();
+  }
+}
+
+async function main() {
+  ensureFdLimit();
+  const started = performance.now();
+  const probe = await startBenchPocketBase();
+  const pbVersion = probe.version;
+  await probe.stop();
+  const results = {
+    run: { ...describeRun(pbVersion), mode: quick ? 'quick' : 'full', config: CONFIG },
+    fanout: [], fanout_rounds: [], throughput: [], stall: [], browser: null, bundle: null, memory: null, profile: null,
+  };
+  const fleet = startFleet(CONFIG.fleet);
+  try {
+    if (wanted('bundle')) results.bundle = measureBundles();
+    if (wanted('fanout')) await fanoutSection(fleet, results);
+    if (wanted('stall')) {
+      for (const strategy of STRATEGIES) {
+        log(`stalled subscriber, ${strategy}, ${CONFIG.stall.seconds} s`);
+        results.stall.push(await stallRun(fleet, strategy, CONFIG.stall));
+      }
+    }
+    if (wanted('memory')) {
+      log('memory');
+      results.memory = await measureMemory(fleet, CONFIG.memory);
+    }
+    if (wanted('browser')) {
+      log('browser');
+      results.browser = await measureBrowser({ messages: CONFIG.browserMessages });
+    }
+  } finally {
+    fleet.stop();
+  }
+  results.run.duration_s = Math.round((performance.now() - started) / 1000);
+  const files = writeResults(results);
+  log(`done in ${results.run.duration_s} s: ${files.map((f) => path.relative(process.cwd(), f)).join(', ')}`);
+}
+
+main().catch((error) => {
+  console.error(error.stack || error);
+  process.exit(1);
+});
