@@ -1,6 +1,7 @@
 /// <reference path="../pb_data/types.d.ts" />
-// The realtime side: the cookie session binds to the subscription, `user:{id}` is only for that
-// user, and every new subscription refreshes the presence line.
+// The realtime side: `user:{id}` is only for that user (the extension sends the session's token
+// with its subscription, so PocketBase knows who asks), and every new subscription refreshes
+// the presence line.
 
 onRealtimeSubscribeRequest((e) => {
   const { subscribe } = require('pocketpages-plugin-sse')
