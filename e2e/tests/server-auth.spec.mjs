@@ -5,7 +5,10 @@ import { NodeEventSource } from '../server-app/eventsource.mjs';
 
 test.skip(({ htmxVersion }) => htmxVersion !== '2', 'runs only in the htmx2 project: no browser involved');
 
-/** An anonymous broadcast every subscriber of `topic` gets; later messages arrive after it. */
+/**
+ * An anonymous broadcast every subscriber of `topic` gets; returns what else each listener
+ * holds then. Broadcasts may overtake each other: wait first for what must arrive.
+ */
 async function sentinel(pb, listeners, topic) {
   const marker = `sentinel ${Math.random()}`;
   await post(`${pb.url}/plain/realtime-send`, { topic, message: marker, anonymous: true });
@@ -34,14 +37,18 @@ test("default filter: A's message reaches A's two clients, not B, not a guest", 
   );
   const res = await post(`${pb.url}/plain/send`, { topic: 'df', message: 'for A only' }, { Authorization: users.a.token });
   expect(await res.json()).toMatchObject({ subscribers: 4, delivered: 2, filtered: 2 });
+  for (const listener of [a1, a2]) await listener.received('for A only');
   const [sa1, sa2, sb, sg] = await sentinel(pb, [a1, a2, b, guest], 'df');
   expect([sa1, sa2, sb, sg]).toEqual([['for A only'], ['for A only'], [], []]);
 
   // () => true broadcasts, and an anonymous sender reaches everyone by default
   await post(`${pb.url}/plain/send`, { topic: 'df', message: 'all', filter: 'all' }, { Authorization: users.a.token });
   await post(`${pb.url}/plain/realtime-send`, { topic: 'df', message: 'anon', anonymous: true });
-  for (const listener of [a1, a2, b, guest]) await listener.received('anon');
-  for (const listener of [b, guest]) expect(listener.messages.filter((m) => !String(m).startsWith('sentinel'))).toEqual(['all', 'anon']);
+  for (const listener of [a1, a2, b, guest]) {
+    await listener.received('all');
+    await listener.received('anon');
+  }
+  for (const listener of [b, guest]) expect(listener.messages.filter((m) => !String(m).startsWith('sentinel')).sort()).toEqual(['all', 'anon']);
 });
 
 test('a filter that throws counts as false for that client only', async ({ pb, sdk }) => {
@@ -49,6 +56,7 @@ test('a filter that throws counts as false for that client only', async ({ pb, s
   const [v, o1, o2] = [await listen(victim, 'tf'), await listen(sdk(), 'tf'), await listen(sdk(), 'tf')];
   const res = await post(`${pb.url}/plain/send`, { topic: 'tf', message: 'm', filter: 'throws', throwFor: victim.realtime.clientId });
   expect(await res.json()).toMatchObject({ subscribers: 3, delivered: 2, filtered: 1 });
+  for (const listener of [o1, o2]) await listener.received('m');
   const [sv, s1, s2] = await sentinel(pb, [v, o1, o2], 'tf');
   expect([sv, s1, s2]).toEqual([[], ['m'], ['m']]);
 });
