@@ -97,11 +97,12 @@ export const test = base.extend({
    * Opens a test page of e2e/ext-app (`open('swap.html', {query})`) on the project's htmx
    * version in a fresh context; resolves to `{page, context, errors, requests}` where
    * `requests` lists every request URL the page made. At the end no page may have logged
-   * a console error.
+   * a console error, except those matching `allow` (a RegExp; only for tests that take
+   * PocketBase down, where Chromium itself logs the refused reconnects).
    */
   open: async ({ browser, pb, htmxVersion }, use) => {
     const opened = [];
-    const open = async (name, { query = {}, init } = {}) => {
+    const open = async (name, { query = {}, init, allow } = {}) => {
       const context = await browser.newContext();
       const page = await context.newPage();
       const errors = watchConsole(page);
@@ -110,12 +111,14 @@ export const test = base.extend({
       if (init) await page.addInitScript(init.script, init.arg);
       const params = new URLSearchParams({ htmx: htmxVersion, ...query });
       await page.goto(`${pb.url}/${name}?${params}`);
-      const handle = { page, context, errors, requests };
+      const handle = { page, context, errors, requests, allow };
       opened.push(handle);
       return handle;
     };
     await use(open);
-    for (const { errors, page } of opened) expect(errors, `console errors in ${page.url()}`).toEqual([]);
+    for (const { errors, page, allow } of opened) {
+      expect(errors.filter((e) => !allow || !allow.test(e)), `console errors in ${page.url()}`).toEqual([]);
+    }
     for (const { context } of opened) await context.close();
   },
 });

@@ -141,7 +141,7 @@ export class RealtimeConnection {
   private _fail(error: unknown): void {
     if (!this._source && !this._timer) return; // closed meanwhile
     this._retry(backoffDelay(this._attempt++, this._options.backoff));
-    this._listener.onState('Error', { error });
+    this._listener.onState('Error', { reason: error }); // not `error`: htmx 2 would log it in red
   }
 
   private _retry(delay: number): void {

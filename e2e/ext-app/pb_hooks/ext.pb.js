@@ -50,15 +50,20 @@ routerAdd('POST', '/test/logout', (e) => {
 // A fragment for hx-trigger="sse:..." elements to fetch.
 routerAdd('GET', '/test/echo', (e) => e.html(200, '<b class="echo">' + e.request.url.query().get('text') + '</b>'))
 
-// The idle timeout of new realtime streams in ms (0: PocketBase's default), to provoke idle closes.
+// The next `count` realtime streams get an idle timeout of `ms` (later ones PocketBase's default),
+// to provoke the idle close deterministically.
 routerAdd('POST', '/test/idle', (e) => {
-  $app.store().set('ext.idleMs', Number(e.requestInfo().body.ms) || 0)
-  return e.json(200, { ms: $app.store().get('ext.idleMs') })
+  const body = e.requestInfo().body
+  $app.store().set('ext.idle', { ms: Number(body.ms) || 0, count: Number(body.count) || 0 })
+  return e.json(200, $app.store().get('ext.idle'))
 })
 
 onRealtimeConnectRequest((e) => {
-  const ms = $app.store().get('ext.idleMs')
-  if (ms) e.idleTimeout = ms * 1000000
+  const idle = $app.store().get('ext.idle')
+  if (idle && idle.count > 0) {
+    $app.store().set('ext.idle', { ms: idle.ms, count: idle.count - 1 })
+    e.idleTimeout = idle.ms * 1000000
+  }
   e.next()
 })
 
