@@ -1,6 +1,8 @@
 // Fixtures of the extension's e2e tests: a real PocketBase running the test-only app in
 // e2e/ext-app (one per worker, a second one on another port when a test asks for it), test
 // users, pages that record console errors, and helpers to send raw messages and read clients.
+import { copyFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import PocketBase from 'pocketbase';
@@ -18,6 +20,8 @@ export const USERS = {
 /** Starts PocketBase on the test app, with the test users created through the SDK. */
 async function startApp() {
   copyVendorScripts(path.join(app, 'pb_public'));
+  const sdk = path.join(path.dirname(createRequire(import.meta.url).resolve('pocketbase')), 'pocketbase.umd.js');
+  copyFileSync(sdk, path.join(app, 'pb_public', 'vendor', 'pocketbase.umd.js'));
   const pb = await startPocketBase({
     cwd: app,
     hooksDir: path.join(app, 'pb_hooks'),
