@@ -1,0 +1,179 @@
+// Unit tests of the realtime connection with a fake EventSource and fake fetch: batching,
+// resubscription on a new clientId, one listener per topic, auth renewal, close.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { RealtimeConnection } from '../../.build/ext/connection.mjs';
+import { SubscriberSet } from '../../.build/ext/subscriptions.mjs';
+
+/** An EventSource stand-in: records listeners, lets the test emit events. */
+class FakeEventSource extends EventTarget {
+  static all = [];
+  constructor(url) {
+    super();
+    this.url = url;
+    this.closed = false;
+    this.onerror = null;
+    this.count = 0;
+    FakeEventSource.all.push(this);
+  }
+  addEventListener(type, fn) {
+    this.count++;
+    super.addEventListener(type, fn);
+  }
+  removeEventListener(type, fn) {
+    this.count--;
+    super.removeEventListener(type, fn);
+  }
+  close() {
+    this.closed = true;
+  }
+  emit(type, data) {
+    this.dispatchEvent(new MessageEvent(type, { data }));
+  }
+  fail() {
+    this.onerror?.(new Event('error'));
+  }
+}
+
+const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+function setup({ token = () => '', status = () => 204 } = {}) {
+  FakeEventSource.all = [];
+  const posts = [];
+  const events = [];
+  const messages = [];
+  const fetch = async (url, init) => {
+    posts.push({ url, auth: init.headers.Authorization || '', ...JSON.parse(init.body) });
+    return { ok: status() < 300, status: status() };
+  };
+  const connection = new RealtimeConnection(
+    { url: 'http://pb.test', token, backoff: { min: 1, max: 4, factor: 2, jitter: 0 }, EventSource: FakeEventSource, fetch },
+    { onState: (state, detail) => events.push([state, detail]), onMessage: (topic, raw) => messages.push([topic, raw]) },
+  );
+  const source = () => FakeEventSource.all[FakeEventSource.all.length - 1];
+  return { connection, posts, events, messages, source };
+}
+
+test('opens one stream, posts the topics once on PB_CONNECT, delivers each message once', async () => {
+  const t = setup();
+  t.connection._setTopics(['a', 'b']);
+  assert.equal(FakeEventSource.all.length, 1);
+  assert.equal(t.source().url, 'http://pb.test/api/realtime');
+  t.source().emit('PB_CONNECT', '{"clientId":"c1"}');
+  await tick();
+  assert.deepEqual(t.posts, [{ url: 'http://pb.test/api/realtime', auth: '', clientId: 'c1', subscriptions: ['a', 'b'] }]);
+  assert.deepEqual(t.events, [['Open', { clientId: 'c1' }]]);
+  t.source().emit('a', '"x"');
+  t.source().emit('zzz', '"not subscribed"');
+  assert.deepEqual(t.messages, [['a', '"x"']]);
+});
+
+test('topic changes in one tick are posted once; listeners follow the topics', async () => {
+  const t = setup();
+  t.connection._setTopics(['a']);
+  t.source().emit('PB_CONNECT', '{"clientId":"c1"}');
+  await tick();
+  t.connection._setTopics(['a', 'b']);
+  t.connection._setTopics(['a', 'b', 'c']);
+  t.connection._setTopics(['b', 'c']);
+  await tick();
+  assert.deepEqual(t.posts.map((p) => p.subscriptions), [['a'], ['b', 'c']]);
+  assert.equal(t.connection._listeners, 2);
+  assert.equal(t.source().count, 3); // PB_CONNECT + b + c
+  t.source().emit('a', '1');
+  assert.deepEqual(t.messages, []);
+});
+
+test('a failed stream reconnects with backoff, posts every topic on the new clientId, no duplicates', async () => {
+  const t = setup();
+  t.connection._setTopics(['a', 'b']);
+  t.source().emit('PB_CONNECT', '{"clientId":"c1"}');
+  await tick();
+  const first = t.source();
+  first.fail();
+  assert.equal(first.closed, true);
+  assert.equal(t.events.at(-1)[0], 'Error');
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.equal(FakeEventSource.all.length, 2);
+  t.source().emit('PB_CONNECT', '{"clientId":"c2"}');
+  await tick();
+  assert.deepEqual(t.posts.at(-1), { url: 'http://pb.test/api/realtime', auth: '', clientId: 'c2', subscriptions: ['a', 'b'] });
+  first.emit('a', 'old stream'); // a closed stream delivers nothing
+  t.source().emit('a', 'new stream');
+  assert.deepEqual(t.messages, [['a', 'new stream']]);
+  assert.deepEqual(t.events.map((e) => e[0]), ['Open', 'Error', 'Open']);
+});
+
+test('a PB_CONNECT without clientId or a failed post counts as a failure', async () => {
+  let status = 500;
+  const t = setup({ status: () => status });
+  t.connection._setTopics(['a']);
+  t.source().emit('PB_CONNECT', 'not json');
+  assert.equal(t.events[0][0], 'Error');
+  assert.match(String(t.events[0][1].reason), /clientId/);
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  t.source().emit('PB_CONNECT', '{"clientId":"c2"}');
+  await tick();
+  await tick();
+  assert.match(String(t.events[1][1].reason), /500/);
+  status = 204;
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  t.source().emit('PB_CONNECT', '{"clientId":"c3"}');
+  await tick();
+  assert.equal(t.events.at(-1)[0], 'Open');
+});
+
+test('the token goes with every post; a changed token renews the connection', async () => {
+  let token = 'tok-1';
+  const t = setup({ token: () => token });
+  t.connection._setTopics(['a']);
+  t.source().emit('PB_CONNECT', '{"clientId":"c1"}');
+  await tick();
+  t.connection._setTopics(['a', 'b']);
+  await tick();
+  assert.deepEqual(t.posts.map((p) => p.auth), ['tok-1', 'tok-1']);
+  t.connection._checkAuth();
+  assert.equal(FakeEventSource.all.length, 1, 'same token: nothing happens');
+  token = '';
+  t.connection._checkAuth();
+  assert.equal(FakeEventSource.all[0].closed, true);
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  t.source().emit('PB_CONNECT', '{"clientId":"c2"}');
+  await tick();
+  assert.deepEqual(t.posts.at(-1), { url: 'http://pb.test/api/realtime', auth: '', clientId: 'c2', subscriptions: ['a', 'b'] });
+});
+
+test('no topic left closes the stream and reports it once', async () => {
+  const t = setup();
+  t.connection._setTopics(['a']);
+  t.source().emit('PB_CONNECT', '{"clientId":"c1"}');
+  await tick();
+  t.connection._setTopics([]);
+  t.connection._setTopics([]);
+  assert.equal(t.source().closed, true);
+  assert.deepEqual(t.events.map((e) => e[0]), ['Open', 'Close']);
+  assert.equal(t.connection._listeners, 0);
+});
+
+test('subscriber sets report topic list changes and the subscribers of a topic', () => {
+  const set = new SubscriberSet();
+  const el = (n) => ({ n });
+  const a = el(1);
+  const b = el(2);
+  assert.equal(set._add({ _element: a, _swaps: ['x'], _triggers: ['y'], _root: a }), true);
+  assert.equal(set._add({ _element: b, _swaps: ['x'], _triggers: [], _root: a }), false);
+  assert.deepEqual(set._topics(), ['x', 'y']);
+  assert.deepEqual(set._of('x').map((s) => s._element), [a, b]);
+  assert.deepEqual(set._roots(), [a]);
+  assert.equal(set._remove(b), false);
+  assert.equal(set._remove(a), true);
+  assert.equal(set._size, 0);
+});
+
+test('the minified bundle stays within 3 KB gzipped', () => {
+  const code = readFileSync(new URL('../dist/pocketbase-sse.min.js', import.meta.url));
+  const size = gzipSync(code, { level: 9 }).length;
+  assert.ok(size <= 3072, `pocketbase-sse.min.js is ${size} B gzipped`);
+});
