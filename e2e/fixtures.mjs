@@ -50,7 +50,7 @@ export async function signInByRequest(context, url, user) {
     form: { email: user.email, password: user.password },
     maxRedirects: 0,
   });
-  expect(response.status(), 'sign-in answers with a redirect').toBe(303);
+  expect(response.status(), `sign-in answers with a redirect: ${await response.text()}`).toBe(303);
   expect(response.headers()['location']).not.toContain('failed');
 }
 
