@@ -4,6 +4,7 @@
 // `--only=fanout,stall,...` runs some sections (the files are still written).
 
 import { spawnSync } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { measureBrowser } from './lib/browser.mjs';
@@ -16,7 +17,7 @@ import { fdLimit, startBenchPocketBase } from './lib/pb.mjs';
 import { profileSend } from './lib/profile.mjs';
 import { writeResults } from './lib/report.mjs';
 import { stallRun } from './lib/stall.mjs';
-import { STRATEGIES, sendOnce } from './lib/strategies.mjs';
+import { PROTOTYPES, STRATEGIES, sendOnce } from './lib/strategies.mjs';
 
 const quick = process.argv.includes('--quick');
 const only = (process.argv.find((a) => a.startsWith('--only=')) || '').slice(7).split(',').filter(Boolean);
@@ -25,9 +26,9 @@ const wanted = (section) => only.length === 0 || only.includes(section);
 /** Sizes of every section, full and quick. */
 const CONFIG = quick
   ? { fleet: 4, levels: [100, 1000, 5000], rounds: 2, messages: { 100: 5, 1000: 3, 5000: 2 }, throughputSeconds: 0.5,
-      stall: { readers: 100, rate: 300, seconds: 6 }, memory: { levels: [1000, 5000], cycleCount: 2000 }, browserMessages: 50 }
+      stall: { readers: 100, rate: 200, seconds: 8 }, memory: { levels: [1000, 5000], cycleCount: 2000 }, browserMessages: 50 }
   : { fleet: 4, levels: [100, 1000, 5000], rounds: 3, messages: { 100: 20, 1000: 10, 5000: 5 }, throughputSeconds: 2,
-      stall: { readers: 100, rate: 250, seconds: 60 }, memory: { levels: [1000, 5000], cycleCount: 10000 }, browserMessages: 200 };
+      stall: { readers: 100, rate: 120, seconds: 60 }, memory: { levels: [1000, 5000], cycleCount: 10000 }, browserMessages: 200 };
 const NEEDED_FDS = 5000 + 1000;
 
 /** Re-runs this script under a shell with the open-file limit raised to the hard limit, when it is too low. */
@@ -51,14 +52,14 @@ async function fanoutSection(fleet, results) {
   if (pbFds < NEEDED_FDS) throw new Error(`PocketBase's open-file limit is ${pbFds}, below ${NEEDED_FDS}`);
   results.run.pocketbase_fd_limit = pbFds;
   try {
-    for (const s of STRATEGIES) await sendOnce(pb.url, s, nextSeq()); // warm the VM pool and the routes
+    for (const s of [...STRATEGIES, ...PROTOTYPES]) await sendOnce(pb.url, s, nextSeq()); // warm the VM pool and the routes
     let have = 0;
     for (const level of CONFIG.levels) {
       const c = await fleet.connect(pb.url, 'chat', level - have);
       if (c.failed) throw new Error(`${c.failed} of ${level - have} subscribers failed to connect: ${c.errors.join('; ')}`);
       have = level;
       log(`fan-out at ${level} subscribers`);
-      const f = await measureFanout(pb.url, fleet, { rounds: CONFIG.rounds, messages: CONFIG.messages[level] });
+      const f = await measureFanout(pb.url, fleet, { rounds: CONFIG.rounds, messages: CONFIG.messages[level], strategies: [...STRATEGIES, ...PROTOTYPES] });
       results.fanout.push(...f.rows);
       results.fanout_rounds.push({ subscribers: level, rounds: f.perRound, ratios: f.ratios, errors: f.errors });
       if (level === 1000 && wanted('throughput')) {
@@ -108,6 +109,7 @@ async function main() {
     fleet.stop();
   }
   results.run.duration_s = Math.round((performance.now() - started) / 1000);
+  results.run.machine.load_average_at_end = os.loadavg().map((v) => Math.round(v * 10) / 10);
   const files = writeResults(results);
   log(`done in ${results.run.duration_s} s: ${files.map((f) => path.relative(process.cwd(), f)).join(', ')}`);
 }

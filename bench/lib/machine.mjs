@@ -44,6 +44,7 @@ export function describeRun(pocketbaseVersion) {
       memory_gb: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
       os: `${os.type()} ${os.release()} ${os.arch()}`,
       fd_limit: ownFdLimits().soft,
+      load_average_at_start: os.loadavg().map((v) => Math.round(v * 10) / 10),
     },
     versions: {
       pocketbase: pocketbaseVersion,

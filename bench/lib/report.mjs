@@ -75,7 +75,7 @@ function setupMd(r) {
     `# Benchmark results (${r.run.mode} run, ${r.run.date})`,
     `Machine: ${r.run.machine.cores} cores (${r.run.machine.cpu_model}), ${r.run.machine.memory_gb} GB, ${r.run.machine.os}; ` +
       `PocketBase ${v.pocketbase}, Node ${v.node}, pocketbase-htmx-ext-sse ${v['pocketbase-htmx-ext-sse']}, pocketpages-plugin-sse ${v['pocketpages-plugin-sse']}, ` +
-      `htmx ${v['htmx.org']} / ${v.htmx4}, htmx-ext-sse ${v['htmx-ext-sse']}; commit ${r.run.commit}${r.run.worktree_dirty ? ' (with uncommitted changes in ext/ or server/)' : ''}; run took ${r.run.duration_s} s.`,
+      `htmx ${v['htmx.org']} / ${v.htmx4}, htmx-ext-sse ${v['htmx-ext-sse']}; load average ${r.run.machine.load_average_at_start?.join(' ')} at start, ${r.run.machine.load_average_at_end?.join(' ')} at end; commit ${r.run.commit}${r.run.worktree_dirty ? ' (with uncommitted changes in ext/ or server/)' : ''}; run took ${r.run.duration_s} s.`,
     `Load clients: ${r.run.config.fleet} Node processes holding raw SSE connections on 127.0.0.1, on the same cores as PocketBase.`,
   ].join('\n\n');
 }

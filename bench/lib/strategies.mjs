@@ -8,10 +8,14 @@ import { nowMs } from './stats.mjs';
 /** Strategy names, in report order. */
 export const STRATEGIES = ['kit', 'kit-capture', 'naive', 'native'];
 
+/** Prototype send loops of the bench app, measured in the fan-out next to the kit. */
+export const PROTOTYPES = ['kit-fast'];
+
 const paths = {
   kit: '/bench/kit',
   'kit-capture': '/bench/kit-capture',
   naive: '/bench/naive',
+  'kit-fast': '/bench/kit-fast',
   native: '/api/collections/chat/records',
 };
 
@@ -21,7 +25,7 @@ const paths = {
  */
 export async function sendOnce(url, strategy, seq, timeoutMs = 10000) {
   const path = paths[strategy];
-  if (!path) throw new Error(`unknown strategy "${strategy}" (known: ${STRATEGIES.join(', ')})`);
+  if (!path) throw new Error(`unknown strategy "${strategy}" (known: ${[...STRATEGIES, ...PROTOTYPES].join(', ')})`);
   const t = nowMs();
   try {
     const res = await fetch(url + path, {

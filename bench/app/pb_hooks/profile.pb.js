@@ -40,6 +40,7 @@ routerAdd('GET', '/bench/profile', (e) => {
       for (const id in all) if (all[id].hasSubscription(topic)) all[id].send(message)
     }),
     kit_send_ms: timeIt(() => require('pocketpages-plugin-sse').sseSend(topic, 'profile')),
+    kit_fast_send_ms: timeIt(() => require(`${__hooks}/lib/fast-send.js`)(topic, 'profile')),
     kit_require_ms: timeIt(() => require('pocketpages-plugin-sse')),
   }
   return e.json(200, { clients: ids.length, reps, phases })
