@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm run bench [-- --quick]`: fan-out, throughput, stalled subscriber, browser, bundle and
 // memory figures against baselines measured in the same run, written to bench/results/.
-// `--only=fanout,stall,...` runs some sections (the files are still written).
+// `--only=fanout,stall,...` runs some sections. Full runs write latest.json/.md; --quick and
+// --only runs write quick.json/.md, so they never replace the recorded full run.
 
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
@@ -110,7 +111,7 @@ async function main() {
   }
   results.run.duration_s = Math.round((performance.now() - started) / 1000);
   results.run.machine.load_average_at_end = os.loadavg().map((v) => Math.round(v * 10) / 10);
-  const files = writeResults(results);
+  const files = writeResults(results, quick || only.length ? 'quick' : 'latest'); // partial runs never replace the recorded full run
   log(`done in ${results.run.duration_s} s: ${files.map((f) => path.relative(process.cwd(), f)).join(', ')}`);
 }
 

@@ -85,11 +85,11 @@ export function toMarkdown(r) {
   return [setupMd(r), r.fanout.length ? fanoutMd(r) : '', throughputMd(r), stallMd(r), otherMd(r)].filter(Boolean).join('\n\n') + '\n';
 }
 
-/** Writes latest.json and latest.md; returns their paths. */
-export function writeResults(results) {
+/** Writes `<name>.json` and `<name>.md` (default `latest`); returns their paths. */
+export function writeResults(results, name = 'latest') {
   mkdirSync(dir, { recursive: true });
-  const json = path.join(dir, 'latest.json');
-  const md = path.join(dir, 'latest.md');
+  const json = path.join(dir, `${name}.json`);
+  const md = path.join(dir, `${name}.md`);
   writeFileSync(json, JSON.stringify(results, null, 2) + '\n');
   writeFileSync(md, toMarkdown(results));
   return [json, md];
