@@ -16,17 +16,12 @@ export interface SendResult {
   filtered: number;
 }
 
-/**
- * The subscription keys of a client that match a topic: the bare key and `topic?options=...`
- * keys (PocketBase's prefix match also returns `topicX`, which is not ours).
- */
+/** The subscription keys of a client that name a topic: the bare key and `topic?options=...` keys. */
 export function matchingKeys(client: RealtimeClient, topic: string): string[] {
-  const keys: string[] = [];
   // PocketBase matches `key + "?"` against the prefix: `topic?` finds exactly the bare key
-  // and the `topic?options=...` keys, never `topicX`
-  const subs = client.subscriptions(topic + '?');
-  for (const key in subs) keys.push(key);
-  return keys;
+  // and the `topic?options=...` keys, never `topicX`. Object.keys on the Go map is about twice
+  // as fast in the VM as for...in (measured at 5000 clients: 15 ms against 27 ms).
+  return Object.keys(client.subscriptions(topic + '?'));
 }
 
 /**
