@@ -10,7 +10,7 @@ export default defineConfig({
   fullyParallel: false,
   workers: Number(process.env.E2E_WORKERS) || 2,
   retries: 0,
-  reporter: [['list'], ['json', { outputFile: 'test-results/results.json' }]],
+  reporter: [['list'], ['json', { outputFile: 'test-results/results.json' }], ['./faults/reporter.mjs']],
   use: {
     browserName: 'chromium',
     launchOptions: {

@@ -1,0 +1,139 @@
+/// <reference path="../../../../starter/pb_data/types.d.ts" />
+// Test-only routes of the fault suite. Each handler runs in a pooled VM and sees nothing of
+// this file's top level, so everything it needs is built inside it.
+
+// Sends through the kit as the poster (or anonymously). `kind` builds the message in the VM
+// (values JSON cannot carry), `filter` names a filter; a refusal is answered as { error }.
+routerAdd('POST', '/faults/send', (e) => {
+  const sse = require('pocketpages-plugin-sse')
+  const body = e.requestInfo().body
+  const kinds = {
+    undefined: () => undefined,
+    null: () => null,
+    number: () => 42.5,
+    nan: () => NaN,
+    object: () => ({ html: '<b>x</b>', n: 1 }),
+    function: () => () => 1,
+    symbol: () => Symbol('s'),
+    cycle: () => { const o = {}; o.self = o; return o },
+    megabyte: () => 'm'.repeat(1024 * 1024),
+    lone: () => 'a\uD800b',
+    pair: () => 'a\uD83D\uDE00b',
+    linebreaks: () => 'one\r\n\r\nevent: injected\ndata: two\u2028three',
+  }
+  const filters = {
+    all: () => () => true,
+    throws: () => () => { throw new Error('filter failed on purpose') },
+    truthy: () => () => 'yes',
+    one: () => () => 1,
+    object: () => () => ({}),
+    notFunction: () => 'not a function',
+  }
+  const message = body.kind ? kinds[body.kind]() : body.message
+  const filter = body.filter ? filters[body.filter]() : undefined
+  const sender = body.anonymous ? sse : sse.forRequest(e)
+  try {
+    const result = filter === undefined ? sender.sseSend(body.topic, message) : sender.sseSend(body.topic, message, filter)
+    return e.json(200, { result })
+  } catch (err) {
+    return e.json(200, { error: String(err) })
+  }
+})
+
+// The same send without a catch: the error goes to PocketBase's error handling.
+routerAdd('POST', '/faults/send-uncaught', (e) => {
+  const body = e.requestInfo().body
+  require('pocketpages-plugin-sse').forRequest(e).sseSend(body.topic, body.message)
+  return e.json(200, { sent: true })
+})
+
+// Capture mode through page(): the Go template fails mid-render (index out of range) after
+// writing part of its output, or renders fine with `ok`.
+routerAdd('POST', '/faults/capture', (e) => {
+  const { page } = require('pocketpages-plugin-sse')
+  return page(e, ({ body, sseSend }) => {
+    const { topic, ok, text } = body()
+    sseSend(topic, () => true)
+    const source = ok ? '<p>{{.text}}</p>' : '<p>{{.text}}</p>{{index .list 5}}<p>after</p>'
+    return $template.loadString(source).render({ text, list: [] })
+  })
+})
+
+// Raw bytes to every client holding `topic` (not through the kit): malformed data on the stream.
+routerAdd('POST', '/faults/raw', (e) => {
+  const body = e.requestInfo().body
+  const clients = $app.subscriptionsBroker().clients()
+  let sent = 0
+  for (const id in clients) {
+    if (!clients[id].hasSubscription(body.topic)) continue
+    clients[id].send(new SubscriptionMessage({ name: body.topic, data: String(body.data) }))
+    sent++
+  }
+  return e.json(200, { sent })
+})
+
+// Every realtime client: id, bound auth id ('' for a guest), subscription keys.
+routerAdd('GET', '/faults/clients', (e) => {
+  const clients = $app.subscriptionsBroker().clients()
+  const list = []
+  for (const id in clients) {
+    const auth = clients[id].get('auth')
+    list.push({ id, auth: auth ? auth.id : '', topics: Object.keys(clients[id].subscriptions() || {}) })
+  }
+  return e.json(200, list)
+})
+
+// Idle timeout of new realtime streams in ms (0: PocketBase's 5 minutes).
+routerAdd('POST', '/faults/idle', (e) => {
+  $app.store().set('faults.idleMs', Number(e.requestInfo().body.ms) || 0)
+  return e.json(200, { ms: $app.store().get('faults.idleMs') })
+})
+
+onRealtimeConnectRequest((e) => {
+  const ms = $app.store().get('faults.idleMs')
+  if (ms) e.idleTimeout = ms * 1000000 // a Go time.Duration: nanoseconds
+  e.next()
+})
+
+onRealtimeSubscribeRequest((e) => {
+  require('pocketpages-plugin-sse').subscribe(e, { rules: { 'user:{id}': 'owner', 'admin:*': 'superuser' } })
+})
+
+// Sends outside any request: the topic comes from the store, the outcome goes back to it.
+// `mode` 'now' sends a message, 'capture' asks for capture mode (which needs a page).
+routerAdd('POST', '/faults/outside', (e) => {
+  const body = e.requestInfo().body
+  $app.store().set('faults.outside.topic', String(body.topic))
+  $app.store().set('faults.outside.mode', String(body.mode))
+  $app.store().remove('faults.outside.' + body.where)
+  return e.json(200, { ok: true })
+})
+
+routerAdd('GET', '/faults/outside/{where}', (e) => {
+  return e.json(200, { outcome: $app.store().get('faults.outside.' + e.request.pathValue('where')) || null })
+})
+
+cronAdd('faults-outside', '0 0 1 1 *', () => {
+  const store = $app.store()
+  const topic = store.get('faults.outside.topic')
+  try {
+    const sse = require('pocketpages-plugin-sse')
+    const result = store.get('faults.outside.mode') === 'capture' ? sse.sseSend(topic) : sse.sseSend(topic, 'from cron')
+    store.set('faults.outside.cron', JSON.stringify({ result: result === undefined ? 'undefined' : result }))
+  } catch (err) {
+    store.set('faults.outside.cron', JSON.stringify({ error: String(err) }))
+  }
+})
+
+onRecordAfterCreateSuccess((e) => {
+  const store = $app.store()
+  const topic = store.get('faults.outside.topic')
+  try {
+    const sse = require('pocketpages-plugin-sse')
+    const result = store.get('faults.outside.mode') === 'capture' ? sse.sseSend(topic) : sse.sseSend(topic, 'from a record hook')
+    store.set('faults.outside.hook', JSON.stringify({ result: result === undefined ? 'undefined' : result }))
+  } catch (err) {
+    store.set('faults.outside.hook', JSON.stringify({ error: String(err) }))
+  }
+  e.next()
+}, 'users')

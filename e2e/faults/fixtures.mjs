@@ -1,0 +1,120 @@
+// Fixtures of the fault suite: a real PocketBase per worker serving e2e/faults/app (send
+// routes that build hostile values in the VM, raw sends, a shortened idle timeout, sends from
+// cron and record hooks, topic rules), users a and b and a superuser, browser pages that must
+// log no console error, and `step()` which records each case for e2e/results/faults.md.
+import { test as base, expect } from '@playwright/test';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startPocketBase } from '../../scripts/pb-server.mjs';
+import { copyVendorScripts } from '../../starter/start.mjs';
+import { sdkClient, listen, post, watchConsole } from '../server-fixtures.mjs';
+
+const app = path.join(path.dirname(fileURLToPath(import.meta.url)), 'app');
+export const SUPERUSER = { email: 'faults-admin@example.test', password: 'faults-admin-password-1' };
+const PASSWORD = 'faults-user-password-1';
+
+/**
+ * Runs one case of the report: `check` asserts; the row says what was tried, what happened
+ * (`happened`, or the first line of the failure) and pass/fail. Rethrows failures.
+ */
+export async function step(tried, happened, check) {
+  const info = test.info();
+  try {
+    const value = await check();
+    info.annotations.push({ type: 'fault-case', description: JSON.stringify({ tried, happened: typeof happened === 'function' ? happened(value) : happened, ok: true }) });
+    return value;
+  } catch (error) {
+    const first = String(error?.message || error).replace(/\u001b\[[0-9;]*m/g, '').split('\n').find((l) => l.trim()) || 'failed';
+    info.annotations.push({ type: 'fault-case', description: JSON.stringify({ tried, happened: first.trim(), ok: false }) });
+    throw error;
+  }
+}
+
+/** Records a number measured in this run (written to the report's measurement section). */
+export function measure(name, value) {
+  test.info().annotations.push({ type: 'fault-measure', description: JSON.stringify({ name, value }) });
+}
+
+/** POSTs JSON to the fault app as `auth` (or a guest); resolves to the parsed JSON answer. */
+export async function call(pb, route, body, auth) {
+  const res = await post(pb.url + route, body, auth ? { Authorization: auth.token } : {});
+  const text = await res.text();
+  return { status: res.status, ...(text ? JSON.parse(text) : {}) };
+}
+
+/** PocketBase's realtime clients: `[{id, auth, topics}]`. */
+export async function clients(pb) {
+  return (await fetch(pb.url + '/faults/clients')).json();
+}
+
+export const test = base.extend({
+  htmxVersion: ['2', { option: true }],
+
+  /** One PocketBase per worker serving the fault app. */
+  pb: [
+    async ({}, use) => {
+      copyVendorScripts(path.join(app, 'pb_public'));
+      const pb = await startPocketBase({
+        cwd: app,
+        hooksDir: path.join(app, 'pb_hooks'),
+        publicDir: path.join(app, 'pb_public'),
+        superuser: SUPERUSER,
+        quiet: true,
+      });
+      await use(pb);
+      await pb.stop();
+    },
+    { scope: 'worker' },
+  ],
+
+  /** Users `a` and `b` and the superuser (`{ token, record }`), created once per worker. */
+  users: [
+    async ({ pb }, use) => {
+      const admin = sdkClient(pb.url);
+      await admin.collection('_superusers').authWithPassword(SUPERUSER.email, SUPERUSER.password);
+      const users = { superuser: { token: admin.authStore.token, record: admin.authStore.record } };
+      for (const name of ['a', 'b']) {
+        const email = `${name}@faults.test`;
+        await admin.collection('users').create({ email, password: PASSWORD, passwordConfirm: PASSWORD });
+        const sdk = sdkClient(pb.url);
+        await sdk.collection('users').authWithPassword(email, PASSWORD);
+        users[name] = { token: sdk.authStore.token, record: sdk.authStore.record };
+      }
+      await use(users);
+    },
+    { scope: 'worker' },
+  ],
+
+  /**
+   * Opens a page of the fault app (`open('faults.html', { base })`, `base` defaults to the
+   * server) on the project's htmx version in a fresh context: `{ page, context, errors, requests }`.
+   * At the end no page may have logged a console error.
+   */
+  open: async ({ browser, pb, htmxVersion }, use) => {
+    const opened = [];
+    await use(async (name, { base: origin = pb.url } = {}) => {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      const errors = watchConsole(page);
+      const requests = [];
+      page.on('request', (request) => requests.push(`${request.method()} ${request.url()}`));
+      await page.goto(`${origin}/${name}?htmx=${htmxVersion}`);
+      const handle = { page, context, errors, requests };
+      opened.push(handle);
+      return handle;
+    });
+    for (const { errors, page } of opened) expect(errors, `console errors in ${page.url()}`).toEqual([]);
+    for (const { context } of opened) await context.close();
+  },
+});
+
+/** Resolves once the page's extension root is subscribed and not marked disconnected. */
+export async function waitOpen(page, count = 1) {
+  await expect.poll(() => page.evaluate(() => window.sseLog.filter((e) => e.name === 'htmx:sseOpen').length)).toBeGreaterThanOrEqual(count);
+  await expect(page.locator('#root')).not.toHaveClass(/sse-disconnected/);
+}
+
+/** The extension's events the page logged, by name. */
+export const logged = (page, name) => page.evaluate((n) => window.sseLog.filter((e) => e.name === n), name);
+
+export { expect, sdkClient, listen, post };

@@ -1,0 +1,249 @@
+// Bad input: hostile messages, topics and filters given to sseSend, a template that throws
+// mid-capture, sends outside any request, malformed data reaching the extension, and
+// sse-swap elements without topics. Nothing may crash the hook VM, be half-sent, or fail
+// without naming its cause.
+import { test, expect, step, call, measure, waitOpen, sdkClient } from '../faults/fixtures.mjs';
+import { RawSubscriber } from '../faults/raw.mjs';
+
+const serverOnly = ({ htmxVersion }) => htmxVersion !== '2';
+
+/** A raw subscriber of `topics`, resolved once PocketBase holds its subscriptions. */
+async function subscriber(pb, topics, options) {
+  const raw = new RawSubscriber(pb.url, topics, { reconnect: false, ...options });
+  await expect.poll(() => raw.subscribed).toBe(true);
+  return raw;
+}
+
+/** Sends an anonymous marker on `topic` and waits for it: everything sent before has had its chance. */
+async function sentinel(pb, raw, topic) {
+  const marker = `sentinel-${Math.random().toString(36).slice(2)}`;
+  await call(pb, '/faults/send', { topic, message: marker, anonymous: true });
+  await expect.poll(() => raw.received(topic).includes(JSON.stringify(marker))).toBe(true);
+  return raw.received(topic).filter((d) => !d.startsWith('"sentinel-'));
+}
+
+test.describe('server kit', () => {
+  test.skip(serverOnly, 'no browser involved: runs once, under htmx2');
+
+  test('sseSend with hostile messages: refused with the cause named, or sent whole as one JSON line', async ({ pb }) => {
+    const raw = await subscriber(pb, ['in']);
+    const refused = {
+      undefined: /message must be a string or JSON value, got undefined/,
+      // a function in the message's place is the capture-mode filter (sseSend(topic, filter))
+      function: /capture mode \(sseSend\(topic\)\) needs a page/,
+      symbol: /message must be a string or JSON value, got symbol/,
+      cycle: /message cannot be encoded as JSON/,
+    };
+    for (const [kind, cause] of Object.entries(refused)) {
+      await step(`sseSend('in', <${kind}>)`, (r) => `refused: ${r.error.replace(/^.*?pocketpages-plugin-sse: /, '')}`.slice(0, 120), async () => {
+        const r = await call(pb, '/faults/send', { topic: 'in', kind, anonymous: true });
+        expect(r.error).toMatch(cause);
+        return r;
+      });
+    }
+    const accepted = {
+      null: 'null',
+      number: '42.5',
+      nan: 'null',
+      object: '{"html":"<b>x</b>","n":1}',
+      pair: JSON.stringify('a\uD83D\uDE00b'),
+      linebreaks: '"one\\r\\n\\r\\nevent: injected\\ndata: two\\u2028three"',
+    };
+    for (const [kind, wire] of Object.entries(accepted)) {
+      await step(`sseSend('in', <${kind}>)`, `sent once as one line: ${wire.slice(0, 60)}`, async () => {
+        const r = await call(pb, '/faults/send', { topic: 'in', kind, anonymous: true });
+        expect(r.result).toEqual({ subscribers: 1, delivered: 1, filtered: 0 });
+        await expect.poll(() => raw.received('in').includes(wire)).toBe(true);
+      });
+    }
+    await step("sseSend('in', <1 MB string>)", 'sent whole: one event of 1,048,578 bytes', async () => {
+      const r = await call(pb, '/faults/send', { topic: 'in', kind: 'megabyte', anonymous: true });
+      expect(r.result.delivered).toBe(1);
+      await expect.poll(() => raw.received('in').some((d) => d.length === 1024 * 1024 + 2)).toBe(true);
+    });
+    const lone = (d) => (d.includes('\\ud800') ? 'the JSON escape \\ud800 (JSON.parse gives the lone surrogate back)' : `${JSON.stringify(d)} (not escaped)`);
+    await step("sseSend('in', 'a' + lone surrogate U+D800 + 'b')", (d) => `sent as valid JSON; on the wire: ${lone(d)}`, async () => {
+      const r = await call(pb, '/faults/send', { topic: 'in', kind: 'lone', anonymous: true });
+      expect(r.result.delivered).toBe(1);
+      let data;
+      await expect.poll(() => (data = raw.received('in').find((d) => d.startsWith('"a') && d.endsWith('b"') && d.length < 20 && d !== accepted.pair))).toBeTruthy();
+      expect(() => JSON.parse(data)).not.toThrow();
+      return data;
+    });
+    await step('after every refusal: nothing half-sent, no injected event, the VM still sends', 'the subscriber holds exactly the accepted messages', async () => {
+      const got = await sentinel(pb, raw, 'in');
+      expect(got.length).toBe(Object.keys(accepted).length + 2);
+      expect(raw.messages.every((m) => m.topic === 'in')).toBe(true); // no `injected` event
+    });
+    await step('an uncaught SseError in a route', (r) => `HTTP ${r.status}; the next request is served`, async () => {
+      const r = await call(pb, '/faults/send-uncaught', { topic: 'bad?x', message: 'x' });
+      expect(r.status).toBeGreaterThanOrEqual(400);
+      expect((await call(pb, '/faults/send', { topic: 'in', message: 'after', anonymous: true })).result.delivered).toBe(1);
+      return r;
+    });
+    raw.close();
+  });
+
+  test('topics: empty, too long, "?", non-strings refused; "/", "*", unicode and 2500 characters are exact topics', async ({ pb }) => {
+    const refused = [
+      ['empty', '', /topic must not be empty/],
+      ['2501 characters', 't'.repeat(2501), /topic is longer than 2500 characters/],
+      ['with "?"', 'chat?options=x', /topic must not contain "\?"/],
+      ['a line break', 'a\nb', /topic must not contain line breaks/],
+      ['a number', 42, /topic must be a string, got number/],
+      ['null', null, /topic must be a string, got null/],
+    ];
+    for (const [name, topic, cause] of refused) {
+      await step(`sseSend(<topic ${name}>, 'x')`, (r) => `refused: ${r.error.replace(/^.*?pocketpages-plugin-sse: /, '').slice(0, 70)}`, async () => {
+        const r = await call(pb, '/faults/send', { topic, message: 'x', anonymous: true });
+        expect(r.error).toMatch(cause);
+        return r;
+      });
+    }
+    const exact = ['a/b', 'a/*', 'ünï/话题✓', 'T'.repeat(2500)];
+    const raws = await Promise.all(exact.map((t) => subscriber(pb, [t])));
+    for (let i = 0; i < exact.length; i++) {
+      const topic = exact[i];
+      const label = topic.length > 20 ? `<${topic.length} characters>` : topic;
+      await step(`sseSend('${label}', ...) with subscribers of ${exact.length} look-alike topics`, 'only the exact topic\'s subscriber gets it', async () => {
+        const r = await call(pb, '/faults/send', { topic, message: `for ${i}`, anonymous: true });
+        expect(r.result).toEqual({ subscribers: 1, delivered: 1, filtered: 0 });
+        await expect.poll(() => raws[i].received(topic)).toEqual([JSON.stringify(`for ${i}`)]);
+      });
+    }
+    await step('after all: no look-alike topic got another one\'s message', 'each subscriber holds only its own', async () => {
+      for (let i = 0; i < exact.length; i++) expect(await sentinel(pb, raws[i], exact[i])).toEqual([JSON.stringify(`for ${i}`)]);
+    });
+    await step('POST /api/realtime with 1001 topics at once', (s) => `PocketBase answers ${s}; the client keeps its previous topics`, async () => {
+      const raw = raws[0];
+      const res = await fetch(pb.url + '/api/realtime', {
+        method: 'POST', headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ clientId: raw.clientId, subscriptions: Array.from({ length: 1001 }, (_, i) => `many${i}`) }),
+      });
+      expect(res.status).toBe(400);
+      const mine = (await (await fetch(pb.url + '/faults/clients')).json()).find((c) => c.id === raw.clientId);
+      expect(mine.topics).toEqual(['a/b']);
+      return res.status;
+    });
+    for (const raw of raws) raw.close();
+  });
+
+  test('filters that throw, return non-booleans, or are not functions', async ({ pb }) => {
+    const raw = await subscriber(pb, ['flt']);
+    for (const filter of ['throws', 'truthy', 'one', 'object']) {
+      await step(`filter '${filter}' (${{ throws: 'throws', truthy: "returns 'yes'", one: 'returns 1', object: 'returns {}' }[filter]})`, 'counts as false: filtered 1, delivered 0', async () => {
+        const r = await call(pb, '/faults/send', { topic: 'flt', message: filter, filter, anonymous: true });
+        expect(r.result).toEqual({ subscribers: 1, delivered: 0, filtered: 1 });
+      });
+    }
+    await step("filter 'not a function' (a string)", (r) => `refused: ${r.error.replace(/^.*?pocketpages-plugin-sse: /, '')}`, async () => {
+      const r = await call(pb, '/faults/send', { topic: 'flt', message: 'x', filter: 'notFunction', anonymous: true });
+      expect(r.error).toMatch(/filter must be a function or \{ filter \}, got string/);
+      return r;
+    });
+    await step('after the bad filters', 'nothing arrived', async () => expect(await sentinel(pb, raw, 'flt')).toEqual([]));
+    raw.close();
+  });
+
+  test('a Go template that fails mid-render after sseSend(topic): nothing is broadcast', async ({ pb }) => {
+    const raw = await subscriber(pb, ['cap']);
+    await step('capture, then the template fails half-way (index out of range)', (r) => `HTTP ${r.status}, nothing broadcast`, async () => {
+      const r = await call(pb, '/faults/capture', { topic: 'cap', text: 'half' });
+      expect(r.status).toBeGreaterThanOrEqual(400);
+      expect(await sentinel(pb, raw, 'cap')).toEqual([]);
+      return r;
+    });
+    await step('the next capture on the same server', 'HTTP 204, only its own output broadcast', async () => {
+      const r = await call(pb, '/faults/capture', { topic: 'cap', text: 'whole', ok: true });
+      expect(r.status).toBe(204);
+      expect(await sentinel(pb, raw, 'cap')).toEqual([JSON.stringify('<p>whole</p>')]);
+    });
+    raw.close();
+  });
+
+  test('sseSend outside a request: from a cron job and from a record hook, in both modes', async ({ pb, users }) => {
+    const raw = await subscriber(pb, ['out']);
+    const admin = sdkClient(pb.url, users.superuser);
+    const triggers = {
+      cron: async () => {
+        const res = await fetch(pb.url + '/api/crons/faults-outside', { method: 'POST', headers: { Authorization: users.superuser.token } });
+        expect(res.status).toBe(204);
+      },
+      hook: async () => {
+        const email = `hook-${Math.random().toString(36).slice(2)}@faults.test`;
+        await admin.collection('users').create({ email, password: 'hook-password-1', passwordConfirm: 'hook-password-1' });
+      },
+    };
+    for (const where of ['cron', 'hook']) {
+      for (const mode of ['now', 'capture']) {
+        const expected = mode === 'now' ? 'sent anonymously to every subscriber' : 'refused: capture mode needs a page';
+        await step(`sseSend from a ${where === 'cron' ? 'cron job' : 'record hook'}, ${mode === 'now' ? "send now ('out', msg)" : "capture ('out')"}`, expected, async () => {
+          await call(pb, '/faults/outside', { topic: 'out', mode, where });
+          await triggers[where]();
+          let outcome;
+          await expect.poll(async () => (outcome = (await (await fetch(`${pb.url}/faults/outside/${where}`)).json()).outcome)).toBeTruthy();
+          outcome = JSON.parse(outcome);
+          if (mode === 'now') {
+            expect(outcome.result).toEqual({ subscribers: 1, delivered: 1, filtered: 0 });
+            await expect.poll(() => raw.received('out')).toContain(JSON.stringify(where === 'cron' ? 'from cron' : 'from a record hook'));
+          } else {
+            expect(outcome.error).toMatch(/capture mode \(sseSend\(topic\)\) needs a page/);
+          }
+        });
+      }
+    }
+    await step('after the four sends', 'exactly the two send-now messages arrived', async () => {
+      expect((await sentinel(pb, raw, 'out')).sort()).toEqual([JSON.stringify('from a record hook'), JSON.stringify('from cron')]);
+    });
+    raw.close();
+  });
+});
+
+test('malformed data on the stream reaching the extension: swapped as text or not at all, never an error', async ({ open, pb }) => {
+  const { page } = await open('faults.html');
+  await waitOpen(page);
+  const cases = [
+    ['not JSON: <i>plain</i>', '<i>plain</i>', 'swapped as raw HTML', async () => expect(page.locator('#raw i')).toHaveText('plain')],
+    ['truncated JSON: {"a":', '{"a":', 'swapped as raw text', async () => expect(page.locator('#raw')).toHaveText('{"a":')],
+    ['a JSON string: "<b>ok</b>"', '"<b>ok</b>"', 'unwrapped and swapped', async () => expect(page.locator('#raw b')).toHaveText('ok')],
+    ['JSON null', 'null', 'not swapped; the event carries null', async () => expect(page.locator('#raw b')).toHaveText('ok')],
+    ['a JSON array', '[1,{"x":2}]', 'not swapped; the event carries the array', async () => expect(page.locator('#raw b')).toHaveText('ok')],
+    ['200 KB of unquoted text', 'z'.repeat(200_000), 'swapped as raw text', async () => expect(page.locator('#raw')).toHaveText('z'.repeat(200_000))],
+    ['a stray unicode escape: "\\ud800"', '"\\ud800"', 'swapped as the replacement text', async () => expect.poll(() => page.locator('#raw').textContent()).toHaveLength(1)],
+  ];
+  for (const [tried, data, happened, check] of cases) {
+    await step(`stream data ${tried}`, happened, async () => {
+      const before = (await page.evaluate(() => window.sseLog.filter((e) => e.name === 'htmx:sseMessage').length));
+      expect((await call(pb, '/faults/raw', { topic: 'raw', data })).sent).toBe(1);
+      await expect.poll(() => page.evaluate(() => window.sseLog.filter((e) => e.name === 'htmx:sseMessage').length)).toBe(before + 1);
+      await check();
+    });
+  }
+  await step('after the malformed messages', 'the page still swaps the next good one; no console error', async () => {
+    expect((await call(pb, '/faults/send', { topic: 'feed', message: '<li>good</li>', anonymous: true })).result.delivered).toBe(1);
+    await expect(page.locator('#feed li')).toHaveText(['good']);
+  });
+  measure('malformed stream messages handled without an error', cases.length);
+});
+
+test('sse-swap elements without topics open no connection and log no error', async ({ open, pb }) => {
+  const { page, requests } = await open('empty.html');
+  await step('sse-swap="", " , ,, ", data-sse-swap="   ", hx-trigger="sse:"', 'no realtime request, no subscriber, no console error', async () => {
+    await page.waitForLoadState('load');
+    expect(await page.evaluate(() => window.PocketBaseSSE.stats())).toEqual({ connections: 0, subscribers: 0, listeners: 0, topics: [] });
+    expect(requests.filter((r) => r.includes('/api/realtime'))).toEqual([]);
+  });
+  await step('then one element with a topic is added (control)', 'one connection opens for it', async () => {
+    await page.evaluate(() => {
+      const el = document.createElement('div');
+      el.id = 'late';
+      el.setAttribute('sse-swap', 'feed');
+      document.getElementById('root').appendChild(el);
+      htmx.process(el);
+    });
+    await waitOpen(page);
+    expect((await call(pb, '/faults/send', { topic: 'feed', message: 'late', anonymous: true })).result.delivered).toBeGreaterThanOrEqual(1);
+    await expect(page.locator('#late')).toHaveText('late');
+    expect(requests.filter((r) => r.startsWith('GET') && r.includes('/api/realtime'))).toHaveLength(1);
+  });
+});
