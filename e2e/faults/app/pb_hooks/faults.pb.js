@@ -137,3 +137,16 @@ onRecordAfterCreateSuccess((e) => {
   }
   e.next()
 }, 'users')
+
+// Ends the streams of every client holding `topic`, as a server-side close would.
+routerAdd('POST', '/faults/drop', (e) => {
+  const topic = e.requestInfo().body.topic
+  const clients = $app.subscriptionsBroker().clients()
+  let dropped = 0
+  for (const id in clients) {
+    if (!clients[id].hasSubscription(topic)) continue
+    clients[id].discard()
+    dropped++
+  }
+  return e.json(200, { dropped })
+})
