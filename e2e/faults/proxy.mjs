@@ -61,6 +61,10 @@ export async function startProxy(target) {
     get cuts() {
       return proxy.cuts;
     },
+    /** True when bytes held by a stall (server to browser) contain `text`. */
+    holds(text) {
+      return [...proxy.pipes].some((pipe) => pipe.held.down.some((chunk) => chunk.includes(text)));
+    },
     /** Drops every open connection at once. */
     cut() {
       for (const pipe of [...proxy.pipes]) pipe.destroy();

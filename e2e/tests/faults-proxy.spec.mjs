@@ -1,0 +1,80 @@
+// The stream between Chromium and PocketBase goes through a loopback TCP proxy the test
+// controls: cut in the middle of a message, cut between messages, stalled while connected, and
+// stalled while the extension reconnects. The extension must recover by itself and carry
+// `sse-disconnected` while it knows it is down.
+import { test, expect, step, call, measure, clients, waitOpen, logged } from '../faults/fixtures.mjs';
+import { startProxy } from '../faults/proxy.mjs';
+
+const opens = async (page) => (await logged(page, 'htmx:sseOpen')).length;
+const feedClients = async (pb) => (await clients(pb)).filter((c) => c.topics.includes('feed')).length;
+const send = async (pb, text) => (await call(pb, '/faults/send', { topic: 'feed', message: `<li>${text}</li>`, anonymous: true })).result.delivered;
+
+test.describe('through a loopback proxy', () => {
+  let proxy;
+  test.beforeEach(async ({ pb }) => {
+    proxy = await startProxy(pb.port);
+  });
+  test.afterEach(async () => {
+    await proxy.close();
+  });
+
+  test('the stream cut in the middle of a message, then between messages', async ({ open, pb }) => {
+    const handle = await open('faults.html', { base: proxy.url });
+    handle.allowNetworkFailures();
+    const { page } = handle;
+    await waitOpen(page);
+    await step('the proxy cuts the stream half-way through a message\'s bytes', 'the half message is never swapped (lost: no replay); sse-disconnected and htmx:sseError, then reconnected on a new clientId', async () => {
+      proxy.cutInside('CUT-HERE');
+      expect(await send(pb, 'CUT-HERE')).toBe(1);
+      await expect.poll(() => proxy.cuts).toBe(1);
+      await expect.poll(async () => (await logged(page, 'htmx:sseError')).length).toBeGreaterThan(0);
+      expect((await logged(page, 'htmx:sseError')).every((e) => e.down)).toBe(true);
+      await waitOpen(page, 2);
+      expect(await send(pb, 'after-cut')).toBe(1);
+      await expect(page.locator('#feed li')).toHaveText(['after-cut']);
+    });
+    await step('the proxy drops every connection between messages', 'reconnected and resubscribed; the next message swapped once', async () => {
+      const before = await opens(page);
+      const started = Date.now();
+      proxy.cut();
+      await waitOpen(page, before + 1);
+      measure('cut to resubscribed (one cut between messages), ms', Date.now() - started);
+      expect(await send(pb, 'after-drop')).toBe(1);
+      await expect(page.locator('#feed li')).toHaveText(['after-cut', 'after-drop']);
+    });
+  });
+
+  test('the proxy stalls: while connected, and while the extension reconnects', async ({ open, pb }) => {
+    const handle = await open('faults.html', { base: proxy.url });
+    handle.allowNetworkFailures();
+    const { page } = handle;
+    await waitOpen(page);
+    await step('stall while connected, 3 messages sent meanwhile, then resume', 'nothing arrives during the stall and the page cannot tell (PocketBase sends no keep-alive); on resume all 3 are swapped once', async () => {
+      proxy.stall();
+      for (const id of ['s1', 's2', 's3']) expect(await send(pb, id)).toBe(1);
+      // PocketBase has written all three: the proxy holds them
+      for (const id of ['s1', 's2', 's3']) await expect.poll(() => proxy.holds(`<li>${id}</li>`)).toBe(true);
+      expect(await page.locator('#feed li').count()).toBe(0);
+      await expect(page.locator('#root')).not.toHaveClass(/sse-disconnected/);
+      proxy.resume();
+      await expect(page.locator('#feed li')).toHaveCount(3);
+      expect((await page.locator('#feed li').allTextContents()).sort()).toEqual(['s1', 's2', 's3']);
+    });
+    await step('stall, then cut: the reconnect attempt hangs in the proxy until resumed', 'sse-disconnected for the whole stall; on resume the held attempt completes, resubscribes, the next message is swapped once', async () => {
+      const before = await opens(page);
+      proxy.stall();
+      proxy.cut();
+      await expect(page.locator('#root')).toHaveClass(/sse-disconnected/);
+      await expect.poll(() => proxy.connections).toBeGreaterThan(0); // a reconnect attempt, held
+      await expect.poll(() => feedClients(pb)).toBe(0); // PocketBase dropped the old stream
+      await expect(page.locator('#root')).toHaveClass(/sse-disconnected/);
+      const resumed = Date.now();
+      proxy.resume();
+      await waitOpen(page, before + 1);
+      measure('stalled reconnect: resume to resubscribed, ms', Date.now() - resumed);
+      expect(await send(pb, 'after-stall')).toBe(1);
+      await expect(page.locator('#feed li')).toHaveCount(4);
+      await expect(page.locator('#feed li').last()).toHaveText('after-stall');
+    });
+  });
+});
