@@ -22,7 +22,7 @@ test('PocketBase\'s idle close (shortened to 1 s): healed without the user notic
       expect(now).toHaveLength(1);
       expect(first).not.toContain(now[0]);
     });
-    await step('the gap the user could notice', (gap) => `sse-disconnected for ${gap < 1000 ? 'under 1 s' : 'over 1 s'} per close (the first backoff step, 125-250 ms)`, async () => {
+    await step('the gap the user could notice', (gap) => `sse-disconnected for ${gap < 1000 ? 'under 1 s' : 'over 1 s'} per close (the first backoff step, 125-250 ms, plus the subscription post)`, async () => {
       expect((await logged(page, 'htmx:sseError')).length).toBeGreaterThanOrEqual(3);
       const gaps = await page.evaluate(() => window.sseGaps);
       measure('idle close: sse-disconnected per close, ms (each close)', gaps.join(', '));
