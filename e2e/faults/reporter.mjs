@@ -11,7 +11,8 @@ const testsDir = path.join(here, '..', 'tests');
 const output = path.join(here, '..', 'results', 'faults.md');
 const isFaultFile = (file) => /faults-[^/\\]+\.spec\.mjs$/.test(file);
 
-const cell = (text) => String(text).replace(/\|/g, '\\|').replace(/\r?\n/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 400);
+// table cells: pipes escaped, markup shown as text (GitHub would hide `<A>` or `<script>`)
+const cell = (text) => String(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 400);
 
 /** Rows of one finished test: its recorded cases, plus a failure row when none says why. */
 function rowsOf(test, result) {

@@ -62,7 +62,7 @@ test.describe('server', () => {
       const raw = await rawWith(pb, ['bypass-settle', ...attempts.map(([key]) => key)], auth);
       const kept = (await held(pb, raw.clientId)).subscriptions;
       for (const [key, keptExpected] of attempts) {
-        await step(`${who} subscribes to ${JSON.stringify(key)}`, keptExpected ? 'kept as a separate public topic (it receives nothing sent to the real one)' : 'refused at subscribe time', async () => {
+        await step(`${who} subscribes to ${JSON.stringify(key.split(a).join('<A>'))}`, keptExpected ? 'kept as a separate public topic (it receives nothing sent to the real one)' : 'refused at subscribe time', async () => {
           expect(kept.includes(key)).toBe(keptExpected);
         });
       }
@@ -82,7 +82,7 @@ test.describe('server', () => {
     const cases = [
       ['A\'s cookie, Origin http://evil.example', { Cookie: cookie(users.a.token), Origin: 'http://evil.example' }],
       ['A\'s cookie, Origin null (sandboxed frame)', { Cookie: cookie(users.a.token), Origin: 'null' }],
-      [`A's cookie, look-alike Origin ${pb.url}.evil.example`, { Cookie: cookie(users.a.token), Origin: `${pb.url}.evil.example` }],
+      ['A\'s cookie, look-alike Origin <server origin>.evil.example', { Cookie: cookie(users.a.token), Origin: `${pb.url}.evil.example` }],
       ['A\'s cookie, no Origin, Sec-Fetch-Site: cross-site', { Cookie: cookie(users.a.token), 'Sec-Fetch-Site': 'cross-site' }],
       ['a file token in the cookie', { Cookie: cookie(tokens.file), Origin: pb.url }],
       ['a verification token in the cookie', { Cookie: cookie(tokens.verification), Origin: pb.url }],
