@@ -76,6 +76,32 @@ test.describe('server', () => {
     }
   });
 
+  test('the hidden bus collection that carries broadcasts: its record topics are refused', async ({ pb, users }) => {
+    // every broadcast is a delete of a never-existing pbsse_bus record (see server/src/delivery.ts);
+    // a client holding the collection's record topics would see each broadcast happen (not its content)
+    const warm = await rawWith(pb, ['bus-warm']);
+    await post(`${pb.url}/plain/send`, { topic: 'bus-warm', message: 'x', filter: 'all' }); // the first delivery creates the collection
+    await expect.poll(() => warm.received('bus-warm').length).toBe(1);
+    warm.close();
+    const busId = (await (await fetch(`${pb.url}/api/collections/pbsse_bus`, { headers: asOf(users.superuser) })).json()).id;
+    expect(busId).toBeTruthy();
+    const keys = ['pbsse_bus/*', 'pbsse_bus', 'pbsse_bus/abc', 'pbsse_bus/*?options=%7B%7D', `${busId}/*`, busId, 'bus-settle'];
+    const spy = await rawWith(pb, keys);
+    await step('a guest subscribes to the bus collection\'s record topics by name and by id (pbsse_bus/*, pbsse_bus, pbsse_bus/<record>, with ?options, <collection id>/*, <collection id>)', 'refused at subscribe time by subscribe()', async () => {
+      expect((await held(pb, spy.clientId)).subscriptions).toEqual(['bus-settle']);
+    });
+    await step('A sends privately (default filter) while the guest listens', 'the guest sees no event at all: not the content, not that a broadcast happened', async () => {
+      const a = await rawWith(pb, ['bus-private'], users.a);
+      await post(`${pb.url}/plain/send`, { topic: 'bus-private', message: 'private' }, asOf(users.a));
+      await expect.poll(() => a.received('bus-private').length).toBe(1);
+      await post(`${pb.url}/plain/realtime-send`, { topic: 'bus-settle', message: 'settle', anonymous: true });
+      await expect.poll(() => spy.received('bus-settle').length).toBe(1);
+      expect(spy.messages.filter((m) => m.topic !== 'bus-settle')).toEqual([]);
+      a.close();
+    });
+    spy.close();
+  });
+
   test('cookie binding from foreign origins, and non-auth tokens offered as auth', async ({ pb, users }) => {
     const tokens = await (await post(`${pb.url}/test/tokens`, {}, asOf(users.a))).json();
     const cookie = (token) => `pb_auth=${pbAuthCookie({ token, record: users.a.record })}`;
