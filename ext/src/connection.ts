@@ -57,12 +57,13 @@ export class RealtimeConnection {
     return this._listening.size;
   }
 
-  /** Replaces the wanted topic list; opens, re-posts or closes the connection as needed. */
+  /** Sets the wanted topic list; opens, re-posts (only when it changed) or closes the connection. */
   _setTopics(topics: string[]): void {
+    const changed = topics.join('\n') !== this._topics.join('\n');
     this._topics = topics;
     if (!topics.length) this._close();
     else if (!this._source && !this._timer) this._connect();
-    else {
+    else if (changed) {
       this._listen();
       this._queuePost();
     }

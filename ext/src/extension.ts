@@ -8,7 +8,7 @@ import { decodePayload } from './decode';
 import { SubscriberSet } from './subscriptions';
 import { deliver } from './swap';
 import { findToken } from './token';
-import { listsExtension, parseTopicList, parseTriggerTopics } from './topics';
+import { parseTopicList, parseTriggerTopics, withinLimits } from './topics';
 
 /** Class on extension roots while their connection is down. */
 export const DISCONNECTED_CLASS = 'sse-disconnected';
@@ -45,7 +45,7 @@ class Hub {
     queueMicrotask(() => {
       this._queued = false;
       if (this._subscribers._size) this._roots = this._subscribers._roots();
-      this._connection._setTopics(this._subscribers._topics());
+      this._connection._setTopics(withinLimits(this._subscribers._topics()));
     });
   }
 }
@@ -73,7 +73,8 @@ export class Extension {
     if (!hub) return;
     const root = this._root(element);
     this._hubOf.set(element, hub);
-    if (hub._subscribers._add({ _element: element, _swaps: swaps, _triggers: triggers, _root: root })) hub._sync();
+    hub._subscribers._add({ _element: element, _swaps: swaps, _triggers: triggers, _root: root });
+    hub._sync();
     if (!hub._connection._open) root.classList.add(DISCONNECTED_CLASS);
     this._watch();
   }
@@ -113,10 +114,8 @@ export class Extension {
 
   /** The closest element naming the extension in `hx-ext` or carrying `sse-connect`, else the element. */
   private _root(element: Element): Element {
-    for (let node: Element | null = element; node; node = node.parentElement) {
-      if (listsExtension(readAttr(node, 'hx-ext'), this._name) || readAttr(node, 'sse-connect') !== null) return node;
-    }
-    return element;
+    const ext = `hx-ext*="${this._name}"]`;
+    return element.closest(`[${ext},[data-${ext},[sse-connect],[data-sse-connect]`) || element;
   }
 
   private _hubFor(element: Element): Hub {

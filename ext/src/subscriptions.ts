@@ -16,18 +16,14 @@ export interface Subscriber {
 export class SubscriberSet {
   private _all = new Map<Element, Subscriber>();
 
-  /** Adds or replaces an element's subscription. Returns true when the topic list changed. */
-  _add(subscriber: Subscriber): boolean {
-    const before = this._topics().join();
+  /** Adds or replaces an element's subscription. */
+  _add(subscriber: Subscriber): void {
     this._all.set(subscriber._element, subscriber);
-    return this._topics().join() !== before;
   }
 
-  /** Removes an element. Returns true when the topic list changed. */
+  /** Removes an element. Returns true when it was subscribed. */
   _remove(element: Element): boolean {
-    const before = this._topics().join();
-    this._all.delete(element);
-    return this._topics().join() !== before;
+    return this._all.delete(element);
   }
 
   /** The subscribers of a topic (a copy, safe while swaps add or remove elements). */

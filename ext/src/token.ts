@@ -15,10 +15,10 @@ export interface TokenSources {
   storageKey: string;
 }
 
-/** The `token` field of a JSON text such as `{"token":"...","record":{...}}`, or ''. */
-function tokenFromJson(raw: string | null | undefined): string {
+/** The `token` of the JSON that `read` returns; '' when reading or parsing fails or there is none. */
+function tokenFrom(read: () => string | null): string {
   try {
-    const token = JSON.parse(raw!).token;
+    const token = JSON.parse(read()!).token;
     return typeof token == 'string' ? token : '';
   } catch {
     return '';
@@ -27,26 +27,13 @@ function tokenFromJson(raw: string | null | undefined): string {
 
 /**
  * Finds the auth token to send with the subscription, in this order: the configured SDK
- * instance, the SDK's localStorage entry, the PocketPages `pb_auth` cookie. Empty when none.
- * `storage` may throw (blocked by privacy settings): then it counts as empty.
+ * instance, the SDK's localStorage entry, the PocketPages cookie (URI-encoded `{token}` JSON).
+ * Empty when none.
  */
 export function findToken(sources: TokenSources, storage: { getItem(key: string): string | null } | null, cookie: string): string {
   if (sources.pb) return sources.pb.authStore.token || '';
-  let token = '';
-  try {
-    token = tokenFromJson(storage!.getItem(sources.storageKey));
-  } catch {
-    // no storage
-  }
-  const prefix = sources.authCookie + '=';
-  for (const part of cookie.split(/; */)) {
-    if (!token && part.startsWith(prefix)) {
-      try {
-        token = tokenFromJson(decodeURIComponent(part.slice(prefix.length)));
-      } catch {
-        // not URI encoded: not ours
-      }
-    }
-  }
-  return token;
+  return (
+    tokenFrom(() => storage!.getItem(sources.storageKey)) ||
+    tokenFrom(() => decodeURIComponent(cookie.split(/; */).find((part) => part.split('=')[0] == sources.authCookie)!.slice(sources.authCookie.length + 1)))
+  );
 }

@@ -23,7 +23,14 @@ export function parseTriggerTopics(value: string | null | undefined): string[] {
   });
 }
 
-/** True when an `hx-ext` value ("a, pocketbase-sse") lists the extension by name. */
-export function listsExtension(value: string | null | undefined, name: string): boolean {
-  return uniqueParts(value, (part) => part).includes(name);
+/**
+ * The topics PocketBase takes in one subscription post: at most 1000, none longer than 2500
+ * characters. Warns on the console, naming the limits, when some are left out.
+ */
+export function withinLimits(topics: string[]): string[] {
+  const kept = topics.filter((topic) => topic.length <= 2500).slice(0, 1000);
+  if (kept.length < topics.length) {
+    console.warn('pocketbase-sse: left out (1000 topics/2500 chars max)', topics.length - kept.length);
+  }
+  return kept;
 }

@@ -86,6 +86,20 @@ test('topic changes in one tick are posted once; listeners follow the topics', a
   assert.deepEqual(t.messages, []);
 });
 
+test('the same topic list set again posts nothing', async () => {
+  const t = setup();
+  t.connection._setTopics(['a', 'b']);
+  t.source().emit('PB_CONNECT', '{"clientId":"c1"}');
+  await tick();
+  t.connection._setTopics(['a', 'b']);
+  await tick();
+  t.connection._setTopics(['a', 'b', 'c']);
+  t.connection._setTopics(['a', 'b']);
+  await tick();
+  assert.deepEqual(t.posts.map((p) => p.subscriptions), [['a', 'b'], ['a', 'b']]);
+  assert.equal(t.connection._listeners, 2);
+});
+
 test('a failed stream reconnects with backoff, posts every topic on the new clientId, no duplicates', async () => {
   const t = setup();
   t.connection._setTopics(['a', 'b']);
@@ -157,19 +171,22 @@ test('no topic left closes the stream and reports it once', async () => {
   assert.equal(t.connection._listeners, 0);
 });
 
-test('subscriber sets report topic list changes and the subscribers of a topic', () => {
+test('subscriber sets list topics, roots and the subscribers of a topic', () => {
   const set = new SubscriberSet();
   const el = (n) => ({ n });
   const a = el(1);
   const b = el(2);
-  assert.equal(set._add({ _element: a, _swaps: ['x'], _triggers: ['y'], _root: a }), true);
-  assert.equal(set._add({ _element: b, _swaps: ['x'], _triggers: [], _root: a }), false);
+  set._add({ _element: a, _swaps: ['x'], _triggers: ['y'], _root: a });
+  set._add({ _element: b, _swaps: ['x'], _triggers: [], _root: a });
   assert.deepEqual(set._topics(), ['x', 'y']);
   assert.deepEqual(set._of('x').map((s) => s._element), [a, b]);
   assert.deepEqual(set._roots(), [a]);
-  assert.equal(set._remove(b), false);
+  assert.equal(set._remove(b), true);
+  assert.deepEqual(set._topics(), ['x', 'y']);
   assert.equal(set._remove(a), true);
+  assert.equal(set._remove(a), false);
   assert.equal(set._size, 0);
+  assert.deepEqual(set._topics(), []);
 });
 
 test('the minified bundle stays within 3 KB gzipped', () => {

@@ -1,7 +1,7 @@
 // Unit tests of the extension's pure parts: topic parsing, payload decoding, backoff, token lookup.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseTopicList, parseTriggerTopics, listsExtension } from '../../.build/ext/topics.mjs';
+import { parseTopicList, parseTriggerTopics, withinLimits } from '../../.build/ext/topics.mjs';
 import { decodePayload } from '../../.build/ext/decode.mjs';
 import { backoffDelay, defaultBackoff } from '../../.build/ext/backoff.mjs';
 import { findToken } from '../../.build/ext/token.mjs';
@@ -19,10 +19,18 @@ test('hx-trigger yields only sse: topics, ignoring modifiers', () => {
   assert.deepEqual(parseTriggerTopics('click'), []);
 });
 
-test('hx-ext lists are matched by whole name', () => {
-  assert.equal(listsExtension('foo, pocketbase-sse', 'pocketbase-sse'), true);
-  assert.equal(listsExtension('pocketbase-sse-x', 'pocketbase-sse'), false);
-  assert.equal(listsExtension(null, 'pocketbase-sse'), false);
+test('topic lists are cut to what PocketBase takes, with one warning naming the limits', (t) => {
+  const warn = t.mock.method(console, 'warn', () => {});
+  const many = Array.from({ length: 1002 }, (_, i) => 't' + i);
+  assert.deepEqual(withinLimits(['a', 'b']), ['a', 'b']);
+  assert.equal(warn.mock.callCount(), 0);
+  const kept = withinLimits(['x'.repeat(2501), 'x'.repeat(2500), ...many]);
+  assert.equal(kept.length, 1000);
+  assert.equal(kept[0], 'x'.repeat(2500));
+  assert.equal(kept[999], 't998');
+  assert.equal(warn.mock.callCount(), 1);
+  assert.match(warn.mock.calls[0].arguments[0], /left out \(1000 topics\/2500 chars max\)/);
+  assert.equal(warn.mock.calls[0].arguments[1], 4);
 });
 
 test('payloads follow the wire contract', () => {
