@@ -106,3 +106,25 @@ test('back-to-back broadcasts: each arrives exactly once; the order per client i
     for (const r of raws) r.close();
   }
 });
+
+test('a stalled subscriber outlives PocketBase\'s idle close (no write deadline on the stream)', async ({ pb }) => {
+  test.setTimeout(60_000);
+  await call(pb, '/faults/idle', { ms: 1000 });
+  const topic = 'load-idle-stall';
+  const [control, stalled] = await subscribed(pb, topic, 2);
+  try {
+    await step('idle close shortened to 1 s; one subscriber stops reading, 120 x 100 KB sent (3x what its socket buffers hold); a reading subscriber as control', 'the control\'s stream is closed 1 s after the last message; the stalled one is still registered then (its stream is stuck in a write, where the idle timer is not checked)', async () => {
+      stalled.stall();
+      await sendSeries(pb, topic, 120, 100 * 1024, 'i');
+      await expect.poll(() => ids(control, topic, 'i').length).toBe(120);
+      // the control got its last message after the stalled one got its last write: its idle
+      // close comes later than the stalled one's would
+      await expect.poll(async () => (await clients(pb)).some((c) => c.id === control.clientId), { timeout: 15_000 }).toBe(false);
+      expect((await clients(pb)).some((c) => c.id === stalled.clientId)).toBe(true);
+    });
+  } finally {
+    await call(pb, '/faults/idle', { ms: 0 });
+    control.close();
+    stalled.close();
+  }
+});
