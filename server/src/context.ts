@@ -2,13 +2,21 @@
 
 import { Capture } from './capture';
 import { authKey, defaultFilter, type Filter } from './filters';
-import type { AuthRecord } from './pocketbase';
+import type { App, AuthRecord } from './pocketbase';
 import { sendToTopic, type SendResult } from './send';
 import { SseError, typeOf } from './wire';
 
-/** Options of the `realtime.send(topic, message, { filter })` form. */
+/** Options of a send: `sseSend(topic, message, { filter, app })` and `realtime.send(topic, message, options)`. */
 export interface SendOptions {
+  /** Who receives it; the sender's default filter when absent. */
   filter?: Filter;
+  /**
+   * The transaction to send within, e.g. `tx` inside `$app.runInTransaction((tx) => ...)` or
+   * `e.app` in a model hook that runs inside one. The message goes out when that transaction
+   * commits, and not at all when it rolls back. Without it, a send inside a transaction waits
+   * for that transaction (SQLite has one writer): pass it there.
+   */
+  app?: App;
 }
 
 /**
@@ -33,20 +41,22 @@ export function createContext(auth: AuthRecord | null | undefined, capture: Capt
   const filterOf = (value: unknown): Filter | null => {
     if (value === undefined || value === null) return fallback;
     if (typeof value === 'function') return value as Filter;
-    if (typeof value === 'object' && 'filter' in (value as object)) return filterOf((value as SendOptions).filter);
-    if (typeof value === 'object') return fallback;
     throw new SseError('filter must be a function or { filter }, got ' + typeOf(value));
+  };
+  /** A filter, `{ filter, app }` or nothing, as the last argument of a send. */
+  const send = (topic: string, message: unknown, last: unknown): SendResult => {
+    if (last !== null && typeof last === 'object') {
+      const options = last as SendOptions;
+      return sendToTopic(topic, message, filterOf(options.filter), options.app);
+    }
+    return sendToTopic(topic, message, filterOf(last));
   };
   const sseSend = function (topic: string, messageOrFilter?: unknown, filter?: unknown) {
     if (arguments.length < 2 || typeof messageOrFilter === 'function') {
       capture.request(topic, filterOf(messageOrFilter));
       return undefined;
     }
-    return sendToTopic(topic, messageOrFilter, filterOf(filter));
+    return send(topic, messageOrFilter, filter);
   } as SseSend;
-  return {
-    sseSend,
-    send: sseSend,
-    realtime: { send: (topic, message, options) => sendToTopic(topic, message, filterOf(options)) },
-  };
+  return { sseSend, send: sseSend, realtime: { send } };
 }

@@ -10,7 +10,7 @@
 // store of every recipient, and the commit sends it to all of them concurrently.
 
 import { log } from './log';
-import type { RealtimeClient } from './pocketbase';
+import type { App, RealtimeClient } from './pocketbase';
 
 /** The hidden collection whose record deletes carry broadcasts. It never holds a record. */
 export const BUS_COLLECTION = 'pbsse_bus';
@@ -21,9 +21,9 @@ const ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
 export type RecipientsByKey = Map<string, RealtimeClient[]>;
 
 /** Finds or creates the bus collection (a system collection: the dashboard will not delete it). */
-function busCollection(): unknown {
+function busCollection(app: App): unknown {
   try {
-    return $app.findCachedCollectionByNameOrId(BUS_COLLECTION);
+    return app.findCachedCollectionByNameOrId(BUS_COLLECTION);
   } catch {
     // first use on this database
   }
@@ -38,12 +38,12 @@ function busCollection(): unknown {
       updateRule: null,
       deleteRule: null,
     });
-    $app.save(collection);
+    app.save(collection);
     log.debug('created the hidden bus collection', 'name', BUS_COLLECTION);
   } catch (error) {
     log.debug('bus collection not created here (another request may have created it)', 'error', String(error));
   }
-  return $app.findCachedCollectionByNameOrId(BUS_COLLECTION);
+  return app.findCachedCollectionByNameOrId(BUS_COLLECTION);
 }
 
 /**
@@ -79,13 +79,14 @@ function handOut(key: string, list: GoMessageList, name: string, data: string, c
  * Sends `data` to every recipient under its subscription key. Returns how many clients it
  * was handed to: PocketBase sends to each in its own goroutine once the transaction commits,
  * so a client that does not read delays nobody. Like PocketBase's own record events, two
- * broadcasts in quick succession may reach a client in either order.
+ * broadcasts in quick succession may reach a client in either order. Given a transaction's
+ * `app`, the delete joins that transaction, so the message goes out when it commits.
  */
-export function fanOut(recipients: RecipientsByKey, data: string): number {
+export function fanOut(recipients: RecipientsByKey, data: string, app: App = $app): number {
   if (recipients.size === 0) return 0;
-  const collection = busCollection();
+  const collection = busCollection(app);
   let handed = 0;
-  $app.runInTransaction((tx: TxApp) => {
+  app.runInTransaction((tx: TxApp) => {
     recipients.forEach((clients, name) => {
       for (let d = 0; d < clients.length; d++) {
         const borrowed = borrowMessageList(tx, collection, clients[d]);

@@ -2,7 +2,7 @@
 
 import { fanOut, type RecipientsByKey } from './delivery';
 import type { Filter } from './filters';
-import type { RealtimeClient } from './pocketbase';
+import type { App, RealtimeClient } from './pocketbase';
 import { checkTopic, encodePayload } from './wire';
 import { log } from './log';
 
@@ -27,9 +27,10 @@ export function matchingKeys(client: RealtimeClient, topic: string): string[] {
 /**
  * Broadcasts `value` on `topic`: encoded once, handed to each subscribed client that
  * passes `filter` (null lets every subscriber through), under the key it subscribed with.
- * A filter that throws counts as false for that client and is logged.
+ * A filter that throws counts as false for that client and is logged. Within a transaction
+ * `app`, the message goes out when that transaction commits.
  */
-export function sendToTopic(topic: string, value: unknown, filter: Filter | null): SendResult {
+export function sendToTopic(topic: string, value: unknown, filter: Filter | null, app?: App): SendResult {
   checkTopic(topic);
   const data = encodePayload(value);
   const result: SendResult = { subscribers: 0, delivered: 0, filtered: 0 };
@@ -51,7 +52,7 @@ export function sendToTopic(topic: string, value: unknown, filter: Filter | null
       else recipients.set(key, [client]);
     }
   }
-  result.delivered = fanOut(recipients, data);
+  result.delivered = fanOut(recipients, data, app);
   return result;
 }
 

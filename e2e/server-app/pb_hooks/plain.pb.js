@@ -49,3 +49,22 @@ routerAdd('POST', '/plain/bad', (e) => {
     return e.json(200, { error: String(err) })
   }
 })
+
+// A send inside a transaction, given the transaction's app: it goes out on commit only.
+routerAdd('POST', '/plain/send-in-tx', (e) => {
+  const { sseSend } = require('pocketpages-plugin-sse')
+  const body = e.requestInfo().body
+  let result = null
+  try {
+    $app.runInTransaction((tx) => {
+      // hold SQLite's write lock, as a transaction that saved a record does
+      tx.db().newQuery('CREATE TABLE IF NOT EXISTS tx_probe (n INTEGER)').execute()
+      tx.db().newQuery('INSERT INTO tx_probe VALUES (1)').execute()
+      result = sseSend(body.topic, body.message, { app: tx, filter: () => true })
+      if (body.rollback) throw new Error('rolled back on purpose')
+    })
+  } catch (error) {
+    return e.json(200, { result, error: String(error) })
+  }
+  return e.json(200, { result, error: '' })
+})
