@@ -9,6 +9,9 @@ import PocketBase from 'pocketbase';
 import { test as base, expect } from '@playwright/test';
 import { startPocketBase } from '../scripts/pb-server.mjs';
 import { copyVendorScripts } from '../starter/start.mjs';
+import { watchConsole, workerPocketBase } from './support.mjs';
+
+export { watchConsole };
 
 const app = path.join(path.dirname(fileURLToPath(import.meta.url)), 'ext-app');
 export const SUPERUSER = { email: 'ext-admin@example.test', password: 'ext-admin-password-1' };
@@ -55,16 +58,6 @@ export async function clients(pb) {
   return (await fetch(pb.url + '/test/clients')).json();
 }
 
-/** Collects console errors and page errors of a page; tests assert the list stays empty. */
-export function watchConsole(page) {
-  const errors = [];
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') errors.push(msg.text());
-  });
-  page.on('pageerror', (error) => errors.push(String(error)));
-  return errors;
-}
-
 /** The page's `PocketBaseSSE.stats()`. */
 export const stats = (page) => page.evaluate(() => window.PocketBaseSSE.stats());
 
@@ -78,24 +71,10 @@ export const test = base.extend({
   htmxVersion: ['2', { option: true }],
 
   /** One PocketBase per worker running e2e/ext-app. */
-  pb: [
-    async ({}, use) => {
-      const pb = await startApp();
-      await use(pb);
-      await pb.stop();
-    },
-    { scope: 'worker' },
-  ],
+  pb: workerPocketBase(startApp),
 
   /** A second PocketBase on another port (another origin), started only for tests that use it. */
-  pb2: [
-    async ({}, use) => {
-      const pb = await startApp();
-      await use(pb);
-      await pb.stop();
-    },
-    { scope: 'worker' },
-  ],
+  pb2: workerPocketBase(startApp),
 
   /**
    * Opens a test page of e2e/ext-app (`open('swap.html', {query})`) on the project's htmx

@@ -3,6 +3,7 @@
 import { test as base, expect } from '@playwright/test';
 import { startPocketBase } from '../scripts/pb-server.mjs';
 import { copyVendorScripts, starterDirs } from '../starter/start.mjs';
+import { watchConsole, workerPocketBase } from './support.mjs';
 
 export const SUPERUSER = { email: 'admin@example.test', password: 'admin-password-123' };
 
@@ -11,16 +12,6 @@ export const DEMO = {
   alice: { name: 'Alice', email: 'alice@example.com', password: 'alice-demo-pass' },
   bob: { name: 'Bob', email: 'bob@example.com', password: 'bob-demo-pass' },
 };
-
-/** Collects console errors and page errors of a page; tests assert the list stays empty. */
-export function watchConsole(page) {
-  const errors = [];
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') errors.push(msg.text());
-  });
-  page.on('pageerror', (error) => errors.push(String(error)));
-  return errors;
-}
 
 /** Starts a PocketBase serving the starter (fresh temporary data, demo users, a superuser). */
 export async function startStarter() {
@@ -58,14 +49,7 @@ export const test = base.extend({
   htmxVersion: ['2', { option: true }],
 
   /** One PocketBase per worker, serving the starter. */
-  pb: [
-    async ({}, use) => {
-      const pb = await startStarter();
-      await use(pb);
-      await pb.stop();
-    },
-    { scope: 'worker' },
-  ],
+  pb: workerPocketBase(startStarter),
 
   /** The PocketBase the starter fixtures use; a spec may override it with a fresh one. */
   server: async ({ pb }, use) => {
@@ -103,4 +87,4 @@ export const test = base.extend({
   },
 });
 
-export { expect };
+export { expect, watchConsole };

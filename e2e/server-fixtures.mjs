@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 import PocketBase from 'pocketbase';
 import { startPocketBase } from '../scripts/pb-server.mjs';
 import { copyVendorScripts } from '../starter/start.mjs';
-import { SUPERUSER, watchConsole } from './fixtures.mjs';
+import { SUPERUSER } from './fixtures.mjs';
+import { watchConsole, workerPocketBase } from './support.mjs';
 import { installEventSource } from './server-app/eventsource.mjs';
 
 installEventSource();
@@ -55,27 +56,25 @@ export function pbAuthCookie(auth) {
   return encodeURIComponent(JSON.stringify({ token: auth.token, record: { id: auth.record.id } }));
 }
 
+/** Starts PocketBase on the server-kit test app. */
+function startApp() {
+  copyVendorScripts(path.join(app, 'pb_public'));
+  mkdirSync(path.join(app, 'pb_migrations'), { recursive: true });
+  return startPocketBase({
+    cwd: app,
+    hooksDir: path.join(app, 'pb_hooks'),
+    publicDir: path.join(app, 'pb_public'),
+    migrationsDir: path.join(app, 'pb_migrations'),
+    superuser: SUPERUSER,
+    quiet: true,
+  });
+}
+
 export const test = base.extend({
   htmxVersion: ['2', { option: true }],
 
   /** One PocketBase per worker, serving the server-kit test app. */
-  pb: [
-    async ({}, use) => {
-      copyVendorScripts(path.join(app, 'pb_public'));
-      mkdirSync(path.join(app, 'pb_migrations'), { recursive: true });
-      const pb = await startPocketBase({
-        cwd: app,
-        hooksDir: path.join(app, 'pb_hooks'),
-        publicDir: path.join(app, 'pb_public'),
-        migrationsDir: path.join(app, 'pb_migrations'),
-        superuser: SUPERUSER,
-        quiet: true,
-      });
-      await use(pb);
-      await pb.stop();
-    },
-    { scope: 'worker' },
-  ],
+  pb: workerPocketBase(startApp),
 
   /** Signed-in users `a` and `b` (`{ token, record }`) and the superuser, created once per worker. */
   users: [
