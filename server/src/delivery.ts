@@ -20,6 +20,21 @@ const ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
 /** The clients that get one subscription key's message. */
 export type RecipientsByKey = Map<string, RealtimeClient[]>;
 
+/**
+ * True for subscription keys that name the bus collection's records (by name or id): a client
+ * holding one would see every broadcast happen (not its content). `subscribe()` refuses them.
+ */
+export function isBusTopic(key: string): boolean {
+  const topic = key.split('?')[0];
+  const names = [BUS_COLLECTION];
+  try {
+    names.push(($app.findCachedCollectionByNameOrId(BUS_COLLECTION) as { id: string }).id);
+  } catch {
+    // not created yet: only its name can be known
+  }
+  return names.some((name) => topic === name || topic.indexOf(name + '/') === 0);
+}
+
 /** Finds or creates the bus collection (a system collection: the dashboard will not delete it). */
 function busCollection(app: App): unknown {
   try {

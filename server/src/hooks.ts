@@ -2,6 +2,7 @@
 
 import { Capture } from './capture';
 import { createContext, type SseContext } from './context';
+import { isBusTopic } from './delivery';
 import { log } from './log';
 import type { RequestEvent, SubscribeRequestEvent } from './pocketbase';
 import { maySubscribe, type TopicRules } from './rules';
@@ -21,15 +22,13 @@ export interface SubscribeOptions {
  */
 export function subscribe(e: SubscribeRequestEvent, options: SubscribeOptions = {}): void {
   const rules = options.rules;
-  if (rules) {
-    const auth = e.auth || null;
-    const wanted = e.subscriptions || [];
-    const kept = wanted.filter((key) => maySubscribe(rules, key, auth));
-    if (kept.length !== wanted.length) {
-      log.debug('subscriptions refused by topic rules', 'clientId', e.client.id(),
-        'refused', wanted.filter((key) => kept.indexOf(key) < 0));
-      e.subscriptions = kept;
-    }
+  const auth = e.auth || null;
+  const wanted = e.subscriptions || [];
+  const kept = wanted.filter((key) => !isBusTopic(key) && (!rules || maySubscribe(rules, key, auth)));
+  if (kept.length !== wanted.length) {
+    log.debug('subscriptions refused (topic rules, or the hidden bus collection)', 'clientId', e.client.id(),
+      'refused', wanted.filter((key) => kept.indexOf(key) < 0));
+    e.subscriptions = kept;
   }
   e.next();
 }
