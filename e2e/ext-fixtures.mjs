@@ -7,9 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import PocketBase from 'pocketbase';
 import { test as base, expect } from '@playwright/test';
-import { startPocketBase } from '../scripts/pb-server.mjs';
-import { copyVendorScripts } from '../starter/start.mjs';
-import { watchConsole, workerPocketBase } from './support.mjs';
+import { startTestApp, watchConsole, workerPocketBase } from './support.mjs';
 
 export { watchConsole };
 
@@ -22,16 +20,9 @@ export const USERS = {
 
 /** Starts PocketBase on the test app, with the test users created through the SDK. */
 async function startApp() {
-  copyVendorScripts(path.join(app, 'pb_public'));
+  const pb = await startTestApp(app, SUPERUSER);
   const sdk = path.join(path.dirname(createRequire(import.meta.url).resolve('pocketbase')), 'pocketbase.umd.js');
   copyFileSync(sdk, path.join(app, 'pb_public', 'vendor', 'pocketbase.umd.js'));
-  const pb = await startPocketBase({
-    cwd: app,
-    hooksDir: path.join(app, 'pb_hooks'),
-    publicDir: path.join(app, 'pb_public'),
-    superuser: SUPERUSER,
-    quiet: true,
-  });
   const admin = new PocketBase(pb.url);
   await admin.collection('_superusers').authWithPassword(SUPERUSER.email, SUPERUSER.password);
   pb.users = {};

@@ -2,14 +2,11 @@
 // (plain pb_hooks routes, topic rules, and the PocketPages test host with its .ejs pages),
 // two users, and the real PocketBase JS SDK as an independent realtime client in Node.
 import { test as base, expect } from '@playwright/test';
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import PocketBase from 'pocketbase';
-import { startPocketBase } from '../scripts/pb-server.mjs';
-import { copyVendorScripts } from '../starter/start.mjs';
 import { SUPERUSER } from './fixtures.mjs';
-import { watchConsole, workerPocketBase } from './support.mjs';
+import { signedInUsers, startTestApp, watchConsole, workerPocketBase } from './support.mjs';
 import { installEventSource } from './server-app/eventsource.mjs';
 
 installEventSource();
@@ -56,43 +53,14 @@ export function pbAuthCookie(auth) {
   return encodeURIComponent(JSON.stringify({ token: auth.token, record: { id: auth.record.id } }));
 }
 
-/** Starts PocketBase on the server-kit test app. */
-function startApp() {
-  copyVendorScripts(path.join(app, 'pb_public'));
-  mkdirSync(path.join(app, 'pb_migrations'), { recursive: true });
-  return startPocketBase({
-    cwd: app,
-    hooksDir: path.join(app, 'pb_hooks'),
-    publicDir: path.join(app, 'pb_public'),
-    migrationsDir: path.join(app, 'pb_migrations'),
-    superuser: SUPERUSER,
-    quiet: true,
-  });
-}
-
 export const test = base.extend({
   htmxVersion: ['2', { option: true }],
 
   /** One PocketBase per worker, serving the server-kit test app. */
-  pb: workerPocketBase(startApp),
+  pb: workerPocketBase(() => startTestApp(app, SUPERUSER, { migrations: true })),
 
   /** Signed-in users `a` and `b` (`{ token, record }`) and the superuser, created once per worker. */
-  users: [
-    async ({ pb }, use) => {
-      const admin = sdkClient(pb.url);
-      await admin.collection('_superusers').authWithPassword(SUPERUSER.email, SUPERUSER.password);
-      const users = { superuser: { token: admin.authStore.token, record: admin.authStore.record } };
-      for (const name of ['a', 'b']) {
-        const email = `${name}@example.test`;
-        await admin.collection('users').create({ email, password: PASSWORD, passwordConfirm: PASSWORD });
-        const sdk = sdkClient(pb.url);
-        await sdk.collection('users').authWithPassword(email, PASSWORD);
-        users[name] = { token: sdk.authStore.token, record: sdk.authStore.record };
-      }
-      await use(users);
-    },
-    { scope: 'worker' },
-  ],
+  users: [async ({ pb }, use) => use(await signedInUsers(pb.url, SUPERUSER, 'example.test', PASSWORD)), { scope: 'worker' }],
 
   /** SDK clients opened in a test; their realtime connections are closed after it. */
   sdk: async ({ pb }, use) => {

@@ -5,8 +5,7 @@
 import { test as base, expect } from '@playwright/test';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startPocketBase } from '../../scripts/pb-server.mjs';
-import { copyVendorScripts } from '../../starter/start.mjs';
+import { signedInUsers, startTestApp, workerPocketBase } from '../support.mjs';
 import { sdkClient, listen, post } from '../server-fixtures.mjs';
 
 const app = path.join(path.dirname(fileURLToPath(import.meta.url)), 'app');
@@ -60,39 +59,10 @@ export const test = base.extend({
   htmxVersion: ['2', { option: true }],
 
   /** One PocketBase per worker serving the fault app. */
-  pb: [
-    async ({}, use) => {
-      copyVendorScripts(path.join(app, 'pb_public'));
-      const pb = await startPocketBase({
-        cwd: app,
-        hooksDir: path.join(app, 'pb_hooks'),
-        publicDir: path.join(app, 'pb_public'),
-        superuser: SUPERUSER,
-        quiet: true,
-      });
-      await use(pb);
-      await pb.stop();
-    },
-    { scope: 'worker' },
-  ],
+  pb: workerPocketBase(() => startTestApp(app, SUPERUSER)),
 
   /** Users `a` and `b` and the superuser (`{ token, record }`), created once per worker. */
-  users: [
-    async ({ pb }, use) => {
-      const admin = sdkClient(pb.url);
-      await admin.collection('_superusers').authWithPassword(SUPERUSER.email, SUPERUSER.password);
-      const users = { superuser: { token: admin.authStore.token, record: admin.authStore.record } };
-      for (const name of ['a', 'b']) {
-        const email = `${name}@faults.test`;
-        await admin.collection('users').create({ email, password: PASSWORD, passwordConfirm: PASSWORD });
-        const sdk = sdkClient(pb.url);
-        await sdk.collection('users').authWithPassword(email, PASSWORD);
-        users[name] = { token: sdk.authStore.token, record: sdk.authStore.record };
-      }
-      await use(users);
-    },
-    { scope: 'worker' },
-  ],
+  users: [async ({ pb }, use) => use(await signedInUsers(pb.url, SUPERUSER, 'faults.test', PASSWORD)), { scope: 'worker' }],
 
   /**
    * Opens a page of the fault app (`open('faults.html', { base })`, `base` defaults to the
