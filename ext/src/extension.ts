@@ -25,11 +25,6 @@ export interface ExtensionStats {
   topics: string[];
 }
 
-/** Zero counts. */
-export function newStats(): ExtensionStats {
-  return { connections: 0, subscribers: 0, listeners: 0, topics: [] };
-}
-
 /** One PocketBase origin: its connection and the elements listening to it. */
 class Hub {
   readonly _subscribers = new SubscriberSet();
@@ -84,10 +79,10 @@ export class Extension {
     this._hubs.forEach((hub) => hub._connection._checkAuth());
   }
 
-  /** Counts of this page's connections, subscribers, listeners and topics. */
-  _stats(): ExtensionStats {
-    const stats = newStats();
-    this._hubs.forEach((hub) => {
+  /** Counts of this page's connections, subscribers, listeners and topics (zero without a core). */
+  static _stats(core: Extension | null): ExtensionStats {
+    const stats: ExtensionStats = { connections: 0, subscribers: 0, listeners: 0, topics: [] };
+    if (core) core._hubs.forEach((hub) => {
       if (hub._subscribers._size || hub._connection._clientId) stats.connections++;
       stats.subscribers += hub._subscribers._size;
       stats.listeners += hub._connection._listeners;

@@ -1,7 +1,7 @@
 // Entry point: registers `pocketbase-sse` with whichever htmx the page loaded.
 
 import { config, mergeConfig, type ExtensionConfig } from './config';
-import { newStats, type Extension, type ExtensionStats } from './extension';
+import { Extension, type ExtensionStats } from './extension';
 import { registerHtmx2, type Htmx2 } from './htmx2';
 import { registerHtmx4, type Htmx4 } from './htmx4';
 
@@ -43,7 +43,7 @@ export function checkAuth(): void {
 
 /** Connections, subscribed elements, stream listeners and topics of this page (for tests and debugging). */
 export function stats(): ExtensionStats {
-  return core ? core._stats() : newStats();
+  return Extension._stats(core);
 }
 
 const globalHtmx = typeof htmx !== 'undefined' ? (htmx as Partial<Htmx2 & Htmx4>) : undefined;
