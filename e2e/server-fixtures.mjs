@@ -75,7 +75,7 @@ export const test = base.extend({
 
   /** The extension test page for the project's htmx version. */
   extUrl: async ({ pb, htmxVersion }, use) => {
-    await use(`${pb.url}/ext-${htmxVersion}.html`);
+    await use(`${pb.url}/ext.html?htmx=${htmxVersion}`);
   },
 });
 

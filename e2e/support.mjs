@@ -1,6 +1,6 @@
 // Pieces every fixture file shares: console watching, worker-scoped PocketBase servers on
 // test apps, and signed-in test users.
-import { mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import PocketBase from 'pocketbase';
 import { startPocketBase } from '../scripts/pb-server.mjs';
@@ -30,10 +30,12 @@ export function workerPocketBase(start) {
 
 /**
  * Starts PocketBase on a test app folder (`pb_hooks`, `pb_public`, optional `pb_migrations`),
- * with the browser scripts copied into its `pb_public/vendor` and a superuser.
+ * with the browser scripts and the test pages' loader (`test-page.js`) copied into its
+ * `pb_public/vendor` and a superuser.
  */
 export function startTestApp(app, superuser, { migrations = false } = {}) {
   copyVendorScripts(path.join(app, 'pb_public'));
+  copyFileSync(new URL('./test-page.js', import.meta.url), path.join(app, 'pb_public', 'vendor', 'test-page.js'));
   if (migrations) mkdirSync(path.join(app, 'pb_migrations'), { recursive: true });
   return startPocketBase({
     cwd: app,
