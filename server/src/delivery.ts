@@ -21,18 +21,21 @@ const ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
 export type RecipientsByKey = Map<string, RealtimeClient[]>;
 
 /**
- * True for subscription keys that name the bus collection's records (by name or id): a client
- * holding one would see every broadcast happen (not its content). `subscribe()` refuses them.
+ * A test for subscription keys that name the bus collection's records (by name or id): a
+ * client holding one would see every broadcast happen (not its content). `subscribe()`
+ * refuses them. Looks the collection up once, for all the keys of one subscription post.
  */
-export function isBusTopic(key: string): boolean {
-  const topic = key.split('?')[0];
+export function busTopicTest(): (key: string) => boolean {
   const names = [BUS_COLLECTION];
   try {
     names.push(($app.findCachedCollectionByNameOrId(BUS_COLLECTION) as { id: string }).id);
   } catch {
     // not created yet: only its name can be known
   }
-  return names.some((name) => topic === name || topic.indexOf(name + '/') === 0);
+  return (key) => {
+    const topic = key.split('?')[0];
+    return names.some((name) => topic === name || topic.indexOf(name + '/') === 0);
+  };
 }
 
 /** Finds or creates the bus collection (a system collection: the dashboard will not delete it). */

@@ -2,7 +2,7 @@
 
 import { Capture } from './capture';
 import { createContext, type SseContext } from './context';
-import { isBusTopic } from './delivery';
+import { busTopicTest } from './delivery';
 import { log } from './log';
 import type { RequestEvent, SubscribeRequestEvent } from './pocketbase';
 import { maySubscribe, type TopicRules } from './rules';
@@ -16,7 +16,8 @@ export interface SubscribeOptions {
 
 /**
  * Body of `onRealtimeSubscribeRequest`: drops the subscriptions the rules refuse for the
- * request's auth (with a debug log), then continues. Call it as the hook's whole body.
+ * request's auth, and those naming the hidden bus collection's records (with a debug log),
+ * then continues. Call it as the hook's whole body.
  * (Auth comes from the `Authorization` header, or from the PocketPages plugin's cookie
  * binding, which runs earlier, before PocketBase compares it with the client's bound auth.)
  */
@@ -24,6 +25,7 @@ export function subscribe(e: SubscribeRequestEvent, options: SubscribeOptions = 
   const rules = options.rules;
   const auth = e.auth || null;
   const wanted = e.subscriptions || [];
+  const isBusTopic = busTopicTest();
   const kept = wanted.filter((key) => !isBusTopic(key) && (!rules || maySubscribe(rules, key, auth)));
   if (kept.length !== wanted.length) {
     log.debug('subscriptions refused (topic rules, or the hidden bus collection)', 'clientId', e.client.id(),
