@@ -73,7 +73,8 @@ const test = base.extend({
       await use({ readme, tarballs, packed, app });
       rmSync(dir, { recursive: true, force: true });
     },
-    { scope: 'worker' },
+    // two npm commands on a shared machine: generous, as npm's own timing is not under test
+    { scope: 'worker', timeout: 180_000 },
   ],
 });
 
@@ -103,6 +104,7 @@ test('each tarball holds exactly dist (JS + types), README, LICENSE and package.
 
 test('the packed type declarations type-check in a consumer (nodenext and bundler)', async ({ packed, htmxVersion }) => {
   test.skip(htmxVersion !== '2', 'the tarballs do not depend on the htmx version: checked once, in the htmx2 project');
+  test.setTimeout(120_000); // two full TypeScript compilations
   writeFileSync(path.join(packed.app, 'check.ts'), [
     "import { sseSend, everyone, subscribe, type Filter, type SendResult, type SubscribeRequestEvent } from 'pocketpages-plugin-sse';",
     "import { configure, register, type ExtensionConfig } from 'pocketbase-htmx-ext-sse';",
