@@ -1,10 +1,12 @@
-// Playwright drives Debian's Chromium (CHROMIUM_PATH overrides) against real PocketBase servers
-// that the fixtures start on free loopback ports.
+// Playwright drives real Chromium (CHROMIUM_PATH, Debian's, or Playwright's own: e2e/chromium.mjs)
+// against real PocketBase servers that the fixtures start on free loopback ports.
 import { defineConfig } from '@playwright/test';
+import { chromiumPath } from './chromium.mjs';
 
 export default defineConfig({
   testDir: './tests',
   outputDir: './test-results',
+  globalSetup: './global-setup.mjs',
   timeout: 60_000,
   expect: { timeout: 10_000 },
   fullyParallel: false,
@@ -14,7 +16,7 @@ export default defineConfig({
   use: {
     browserName: 'chromium',
     launchOptions: {
-      executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+      executablePath: chromiumPath(),
       args: [
         '--no-sandbox',
         '--disable-gpu',

@@ -20,6 +20,21 @@ export function freePort() {
   });
 }
 
+/** Rejects with a clear error (`code` 'EADDRINUSE') when `port` on 127.0.0.1 is taken. */
+function checkPortFree(port) {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.once('error', (error) => {
+      if (error.code !== 'EADDRINUSE') return reject(error);
+      const busy = new Error(`Port ${port} on 127.0.0.1 is already in use by another program (another PocketBase?).`);
+      busy.code = 'EADDRINUSE';
+      reject(busy);
+    });
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve()));
+  });
+}
+
 async function waitForHealth(url, child, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -44,6 +59,8 @@ async function waitForHealth(url, child, timeoutMs) {
  */
 export async function startPocketBase(options = {}) {
   const { bin, version } = resolvePocketBase();
+  // checked first: PocketBase would fail to bind, but another PocketBase there would answer the health check
+  if (options.port) await checkPortFree(options.port);
   const ownData = !options.dataDir;
   const dataDir = options.dataDir || mkdtempSync(path.join(os.tmpdir(), 'pbsse-'));
   const port = options.port || (await freePort());
@@ -75,7 +92,7 @@ export async function startPocketBase(options = {}) {
     try {
       await waitForHealth(url, child, 30000);
     } catch (error) {
-      error.message += '\n' + output.join('');
+      if (options.quiet) error.message += '\n' + output.join(''); // else it is on the console already
       throw error;
     }
   }

@@ -49,6 +49,7 @@ async function main() {
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
   main().catch((error) => {
     console.error(error.message);
+    if (error.code === 'EADDRINUSE') console.error(`Stop that program (a second npm start?), or use another port: PORT=${(Number(process.env.PORT) || 8090) + 1} npm start`);
     process.exit(1);
   });
 }

@@ -1,7 +1,7 @@
 // User-facing configuration and its defaults.
 
-import { defaultBackoff, type BackoffOptions } from './backoff';
-import type { AuthStoreHolder } from './token';
+import { defaultBackoff, type BackoffOptions } from './backoff.js';
+import type { AuthStoreHolder } from './token.js';
 
 /** Settings for every connection the extension opens. Change them before elements load. */
 export interface ExtensionConfig {

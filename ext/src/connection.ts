@@ -2,7 +2,7 @@
 // auth, and reconnects. Knows nothing of htmx or the DOM beyond EventSource and fetch.
 // Members starting with `_` are internal; the minifier renames them.
 
-import { backoffDelay, type BackoffOptions } from './backoff';
+import { backoffDelay, type BackoffOptions } from './backoff.js';
 
 /** What a connection reports to its owner. */
 export interface ConnectionListener {

@@ -1,14 +1,14 @@
 // The core both htmx adapters share: elements in, connections out. One connection per
 // PocketBase origin, fed by every element of the page that names a topic.
 
-import { readAttr, type HtmxAdapter } from './adapter';
-import { config } from './config';
-import { RealtimeConnection } from './connection';
-import { decodePayload } from './decode';
-import { SubscriberSet } from './subscriptions';
-import { deliver } from './swap';
-import { findToken } from './token';
-import { parseTopicList, parseTriggerTopics, withinLimits } from './topics';
+import { readAttr, type HtmxAdapter } from './adapter.js';
+import { config } from './config.js';
+import { RealtimeConnection } from './connection.js';
+import { decodePayload } from './decode.js';
+import { SubscriberSet } from './subscriptions.js';
+import { deliver } from './swap.js';
+import { findToken } from './token.js';
+import { parseTopicList, parseTriggerTopics, withinLimits } from './topics.js';
 
 /** Class on extension roots while their connection is down. */
 export const DISCONNECTED_CLASS = 'sse-disconnected';

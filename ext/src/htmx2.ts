@@ -1,7 +1,7 @@
 // htmx 2 adapter: `defineExtension`, scoped by `hx-ext="pocketbase-sse"`.
 
-import { onlyOutOfBand, SUBSCRIBER_SELECTORS, type HtmxAdapter } from './adapter';
-import { Extension } from './extension';
+import { onlyOutOfBand, SUBSCRIBER_SELECTORS, type HtmxAdapter } from './adapter.js';
+import { Extension } from './extension.js';
 
 /** The parts of htmx 2's internal extension api this adapter uses. */
 interface Htmx2Api {

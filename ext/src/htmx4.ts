@@ -1,7 +1,7 @@
 // htmx 4 adapter: `registerExtension` (extensions are global; `sse-swap` is ours again).
 
-import { SUBSCRIBER_SELECTORS, type HtmxAdapter } from './adapter';
-import { Extension } from './extension';
+import { SUBSCRIBER_SELECTORS, type HtmxAdapter } from './adapter.js';
+import { Extension } from './extension.js';
 
 /** A request context as htmx 4 builds it for an element. */
 interface Htmx4Context {

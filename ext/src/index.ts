@@ -1,14 +1,14 @@
 // Entry point: registers `pocketbase-sse` with whichever htmx the page loaded.
 
-import { config, mergeConfig, type ExtensionConfig } from './config';
-import { Extension, type ExtensionStats } from './extension';
-import { registerHtmx2, type Htmx2 } from './htmx2';
-import { registerHtmx4, type Htmx4 } from './htmx4';
+import { config, mergeConfig, type ExtensionConfig } from './config.js';
+import { Extension, type ExtensionStats } from './extension.js';
+import { registerHtmx2, type Htmx2 } from './htmx2.js';
+import { registerHtmx4, type Htmx4 } from './htmx4.js';
 
-export type { ExtensionConfig } from './config';
-export type { BackoffOptions } from './backoff';
-export type { ExtensionStats } from './extension';
-export type { AuthStoreHolder } from './token';
+export type { ExtensionConfig } from './config.js';
+export type { BackoffOptions } from './backoff.js';
+export type { ExtensionStats } from './extension.js';
+export type { AuthStoreHolder } from './token.js';
 export { config };
 
 /** The extension's name, as used in `hx-ext`. */

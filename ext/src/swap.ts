@@ -1,8 +1,8 @@
 // Delivery of one decoded message to one subscriber: events, swap, triggers.
 
-import type { HtmxAdapter } from './adapter';
-import type { DecodedMessage } from './decode';
-import type { Subscriber } from './subscriptions';
+import type { HtmxAdapter } from './adapter.js';
+import type { DecodedMessage } from './decode.js';
+import type { Subscriber } from './subscriptions.js';
 
 /**
  * Hands a message to one subscriber: `htmx:sseBeforeMessage` (cancel it to skip the rest),

@@ -1,4 +1,5 @@
-// The slice of PocketBase's JS VM globals the kit uses (see PocketBase's generated types.d.ts).
+// The slice of PocketBase's JS VM types the kit uses (see PocketBase's generated types.d.ts).
+// Shipped with the package's types; the VM's globals themselves are declared in globals.d.ts.
 
 /** A realtime client as the JS VM exposes `subscriptions.Client`. */
 export interface RealtimeClient {
@@ -44,6 +45,7 @@ export interface SubscribeRequestEvent extends RequestEvent {
   subscriptions: string[];
 }
 
+/** `$app.logger()`: PocketBase's structured logger. */
 export interface Logger {
   debug(message: string, ...attrs: unknown[]): void;
   info(message: string, ...attrs: unknown[]): void;
@@ -51,6 +53,7 @@ export interface Logger {
   error(message: string, ...attrs: unknown[]): void;
 }
 
+/** The parts of `core.App` (`$app`, or a transaction's app) the kit uses. */
 export interface App {
   subscriptionsBroker(): {
     clients(): Record<string, RealtimeClient>;
@@ -63,12 +66,4 @@ export interface App {
   runInTransaction(fn: (txApp: never) => void): void;
   findAuthRecordByToken(token: string, ...validTypes: string[]): AuthRecord;
   logger(): Logger;
-}
-
-declare global {
-  const $app: App;
-  const SubscriptionMessage: new (init: { name: string; data: string }) => unknown;
-  const Collection: new (init: Record<string, unknown>) => unknown;
-  const Record: new (collection: unknown, data?: Record<string, unknown>) => { markAsNotNew(): void };
-  const $security: { randomStringWithAlphabet(length: number, alphabet: string): string };
 }

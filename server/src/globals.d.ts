@@ -1,0 +1,11 @@
+// The JS VM globals the kit's own code uses. Not shipped: an app has PocketBase's own
+// declarations (pb_data/types.d.ts), which these must not clash with.
+import type { App } from './pocketbase';
+
+declare global {
+  const $app: App;
+  const SubscriptionMessage: new (init: { name: string; data: string }) => unknown;
+  const Collection: new (init: Record<string, unknown>) => unknown;
+  const Record: new (collection: unknown, data?: Record<string, unknown>) => { markAsNotNew(): void };
+  const $security: { randomStringWithAlphabet(length: number, alphabet: string): string };
+}
