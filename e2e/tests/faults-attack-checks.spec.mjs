@@ -3,25 +3,20 @@
 // victim's password change, a key with line breaks forging an SSE event, the bus collection's
 // predictable id on a fresh database, rule patterns against line separators, and cookie
 // binding from a scheme-less or other-scheme Origin, or beside a garbage Authorization header.
-//
 // "Nothing arrived" checks send a later marker every listener must get, wait for it, and then
-// wait QUIET_MS more: until broadcasts are ordered, a message sent before the marker could in
-// principle still be on its way (each broadcast reaches each client in its own goroutine; the
-// fault suite measured overtaking within tens of ms), so the extra bounded wait covers that.
+// QUIET_MS more (see e2e/faults/fixtures.mjs): a message sent before the marker may still land after it.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
 import { test, expect, post, pbAuthCookie } from '../server-fixtures.mjs';
 import { SUPERUSER } from '../fixtures.mjs';
-import { step, measure, isStreamFailure } from '../faults/fixtures.mjs';
+import { step, measure, isStreamFailure, quietInterval } from '../faults/fixtures.mjs';
 import { RawSubscriber } from '../faults/raw.mjs';
 import { startTestApp } from '../support.mjs';
 
 const serverOnly = ({ htmxVersion }) => htmxVersion !== '2';
-const QUIET_MS = 500;
 const asOf = (auth) => (auth ? { Authorization: auth.token } : {});
 const held = async (pb, clientId) => (await (await fetch(`${pb.url}/test/client/${clientId}`)).json());
-const quiet = (page) => (page ? page.waitForTimeout(QUIET_MS) : new Promise((resolve) => setTimeout(resolve, QUIET_MS)));
 
 /** A raw subscriber posting `keys` (as `auth`), once PocketBase answered the post. */
 async function rawWith(pb, keys, auth) {
@@ -35,7 +30,7 @@ async function settle(pb, raws, topic) {
   const marker = `settle-${Math.random().toString(36).slice(2)}`;
   await post(`${pb.url}/plain/realtime-send`, { topic, message: marker, anonymous: true });
   for (const raw of raws) await expect.poll(() => raw.received(topic).includes(JSON.stringify(marker))).toBe(true);
-  await quiet();
+  await quietInterval();
 }
 
 /** PocketBase's stored log lines whose message contains `text` (superuser API; logs are written in batches). */
@@ -63,7 +58,7 @@ test.describe('server', () => {
       const res = await (await post(`${pb.url}/plain/send`, { topic: 'amp', message: 'one', filter: 'all' })).json();
       expect(res.delivered).toBe(16);
       await expect.poll(() => attacker.messages.length).toBe(16);
-      await quiet();
+      await quietInterval();
       expect(attacker.messages.length).toBe(16);
       return res.delivered;
     });
@@ -160,7 +155,7 @@ test.describe('server', () => {
         expect(state.subscriptions.includes(`user:${a}`)).toBe(bound);
         raw.close();
         return res.status;
-      });
+      }, { table: 'cookie binding' });
     });
   }
 });
@@ -215,7 +210,7 @@ test('a subscription key with line breaks in markup swapped into the page (Chrom
     await post(`${pb.url}/plain/send`, { topic: 'presence', message: 'here', filter: 'all' });
     await post(`${pb.url}/plain/send`, { topic: 'chat', message: '<p class="marker">marker</p>', filter: 'all' });
     await expect(page.locator('#chat .marker')).toHaveCount(1);
-    await quiet(page);
+    await quietInterval();
     expect(await page.locator('#chat img').count()).toBe(0);
     expect(await page.evaluate(() => window.pwned)).toBeUndefined();
     expect(await page.evaluate(() => window.sseLog.filter((e) => e.name === 'htmx:sseMessage' && e.topic === 'chat' && /img/.test(String(e.data))).length)).toBe(0);
