@@ -31,7 +31,7 @@ export function busTopicTest(): (key: string) => boolean {
   const names = [BUS_COLLECTION];
   let defaultId = '';
   try {
-    defaultId = (new Collection({ type: 'base', name: BUS_COLLECTION }) as { id: string }).id;
+    defaultId = (new Collection({ type: 'base', name: BUS_COLLECTION }) as { id: string }).id; // pbc_<crc32>
     names.push((busCollection($app) as { id: string }).id);
   } catch (error) {
     log.warn('the bus collection could not be created; only its name and default id are refused', 'error', String(error));
