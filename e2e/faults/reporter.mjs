@@ -34,10 +34,11 @@ function rowsOf(test, result) {
 
 /** Which code ran: the commit, and the files changed on top of it (the report itself aside). */
 function codeState() {
-  const git = (...args) => execFileSync('git', args, { cwd: path.join(here, '..', '..'), encoding: 'utf8' }).trim();
+  const git = (...args) => execFileSync('git', args, { cwd: path.join(here, '..', '..'), encoding: 'utf8' });
   try {
+    // porcelain lines are `XY path`: two status columns and a space
     const changed = git('status', '--porcelain').split('\n').filter(Boolean).map((l) => l.slice(3)).filter((f) => !f.startsWith('e2e/results/'));
-    return `Code: commit ${git('rev-parse', '--short', 'HEAD')}` + (changed.length ? `, with uncommitted changes to ${changed.join(', ')}.` : ', no other change.');
+    return `Code: commit ${git('rev-parse', '--short', 'HEAD').trim()}` + (changed.length ? `, with uncommitted changes to ${changed.join(', ')}.` : ', no other change.');
   } catch {
     return 'Code: not a git checkout.';
   }
