@@ -35,22 +35,23 @@ const unitStatus = run(process.execPath, [
   `--test-reporter=${path.join(root, 'scripts', 'count-reporter.mjs')}`, `--test-reporter-destination=${unitReport}`,
   ...unitFiles(),
 ]);
-const unit = existsSync(unitReport) ? JSON.parse(readFileSync(unitReport, 'utf8')) : { passed: 0, failed: 1 };
+const unit = existsSync(unitReport) ? JSON.parse(readFileSync(unitReport, 'utf8')) : { passed: 0, failed: 1, skipped: 0 };
 if (unitStatus !== 0 && unit.failed === 0) unit.failed = 1; // the runner itself failed
 
 // ---- e2e ----------------------------------------------------------------
 const e2eReport = path.join(root, 'e2e', 'test-results', 'results.json');
 rmSync(e2eReport, { force: true });
 const e2eStatus = run(bin('playwright'), ['test', '-c', 'e2e/playwright.config.mjs', ...process.argv.slice(2)]);
-let e2e = { passed: 0, failed: 1 };
+let e2e = { passed: 0, failed: 1, skipped: 0 };
 if (existsSync(e2eReport)) {
   const stats = JSON.parse(readFileSync(e2eReport, 'utf8')).stats;
-  e2e = { passed: stats.expected + stats.flaky, failed: stats.unexpected };
+  e2e = { passed: stats.expected + stats.flaky, failed: stats.unexpected, skipped: stats.skipped };
   if (e2eStatus !== 0 && e2e.failed === 0) e2e.failed = 1;
 }
 
 const passed = unit.passed + e2e.passed;
 const failed = unit.failed + e2e.failed;
-console.log(`\nunit: ${unit.passed} passed, ${unit.failed} failed; e2e: ${e2e.passed} passed, ${e2e.failed} failed`);
+console.log(`\nunit: ${unit.passed} passed, ${unit.failed} failed, ${unit.skipped ?? 0} skipped; ` +
+  `e2e: ${e2e.passed} passed, ${e2e.failed} failed, ${e2e.skipped} skipped (each with its reason in code)`);
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed === 0 && unitStatus === 0 && e2eStatus === 0 ? 0 : 1);

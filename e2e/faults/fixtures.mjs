@@ -15,18 +15,35 @@ const PASSWORD = 'faults-user-password-1';
 /**
  * Runs one case of the report: `check` asserts; the row says what was tried, what happened
  * (`happened`, or the first line of the failure) and pass/fail. Rethrows failures.
+ * `{ table }` names the table a row belongs to (one test trying many inputs the same way), so
+ * the report can say how many of its cases are such rows.
  */
-export async function step(tried, happened, check) {
+export async function step(tried, happened, check, { table = '' } = {}) {
   const info = test.info();
+  const row = (fields) => info.annotations.push({ type: 'fault-case', description: JSON.stringify({ tried, ...fields, ...(table ? { table } : {}) }) });
   try {
     const value = await check();
-    info.annotations.push({ type: 'fault-case', description: JSON.stringify({ tried, happened: typeof happened === 'function' ? happened(value) : happened, ok: true }) });
+    row({ happened: typeof happened === 'function' ? happened(value) : happened, ok: true });
     return value;
   } catch (error) {
     const first = String(error?.message || error).replace(/\u001b\[[0-9;]*m/g, '').split('\n').find((l) => l.trim()) || 'failed';
-    info.annotations.push({ type: 'fault-case', description: JSON.stringify({ tried, happened: first.trim(), ok: false }) });
+    row({ happened: first.trim(), ok: false });
     throw error;
   }
+}
+
+/**
+ * How long a "nothing (else) arrived" check keeps looking after its marker arrived. Each
+ * broadcast reaches each client in its own goroutine, so until delivery is ordered a message
+ * sent before the marker may still land after it, by scheduling delay only: this suite sees
+ * single-digit to tens of ms from send to receipt (p99 up to ~70 ms under load), and 500 ms
+ * leaves a wide margin while keeping the suite fast.
+ */
+export const QUIET_MS = 500;
+
+/** Waits QUIET_MS (see there): the bounded second look of every "nothing else arrived" check. */
+export function quietInterval() {
+  return new Promise((resolve) => setTimeout(resolve, QUIET_MS));
 }
 
 /** Records a number measured in this run (written to the report's measurement section). */

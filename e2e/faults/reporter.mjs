@@ -2,6 +2,7 @@
 // what happened, pass/fail) in the order the suite declares them, then the numbers measured in
 // this run. Written only when every faults-*.spec.mjs file took part in the run under every
 // project and without a title filter, so a partial run never replaces the whole report.
+import { execFileSync } from 'node:child_process';
 import { readdirSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,8 +21,8 @@ function rowsOf(test, result) {
   const rows = [];
   for (const a of result.annotations) {
     if (a.type !== 'fault-case') continue;
-    const { tried, happened, ok } = JSON.parse(a.description);
-    rows.push({ project, tried, happened, ok });
+    const { tried, happened, ok, table = '' } = JSON.parse(a.description);
+    rows.push({ project, tried, happened, ok, table });
   }
   const failed = result.status !== 'passed' && result.status !== 'skipped';
   if (failed && !rows.some((r) => !r.ok)) {
@@ -29,6 +30,28 @@ function rowsOf(test, result) {
     rows.push({ project, tried: test.title, happened: first, ok: false });
   }
   return rows;
+}
+
+/** Which code ran: the commit, and the files changed on top of it (the report itself aside). */
+function codeState() {
+  const git = (...args) => execFileSync('git', args, { cwd: path.join(here, '..', '..'), encoding: 'utf8' });
+  try {
+    // porcelain lines are `XY path`: two status columns and a space
+    const changed = git('status', '--porcelain').split('\n').filter(Boolean).map((l) => l.slice(3)).filter((f) => !f.startsWith('e2e/results/'));
+    return `Code: commit ${git('rev-parse', '--short', 'HEAD').trim()}` + (changed.length ? `, with uncommitted changes to ${changed.join(', ')}.` : ', no other change.');
+  } catch {
+    return 'Code: not a git checkout.';
+  }
+}
+
+/** The report's count line: cases, how many are htmx 4 repeats, how many are rows of input tables. */
+function summary(passed, failed, byProject, byTable) {
+  const repeats = byProject.get('htmx4') || 0;
+  const tables = [...byTable.values()].reduce((a, b) => a + b, 0);
+  const each = [...byTable].map(([name, n]) => `${name} ${n}`).join(', ');
+  return `Cases: ${passed + failed} (${passed} passed, ${failed} failed): ${passed + failed - repeats} under htmx 2, where every case runs, ` +
+    `and ${repeats} htmx 4 repeats of the cases that involve a browser. ${tables} of the rows are rows of input tables (${each}): ` +
+    'one test trying many inputs the same way.';
 }
 
 /** Playwright reporter; see the file comment. */
@@ -62,6 +85,8 @@ export default class FaultsReporter {
     let file = '';
     let passed = 0;
     let failed = 0;
+    const byProject = new Map();
+    const byTable = new Map();
     for (const test of this.tests) {
       const result = this.results.get(test);
       if (result.status === 'skipped') continue;
@@ -73,12 +98,14 @@ export default class FaultsReporter {
       for (const row of rowsOf(test, result)) {
         lines.push(`| ${row.project.replace('htmx', '')} | ${cell(row.tried)} | ${cell(row.happened)} | ${row.ok ? 'pass' : '**FAIL**'} |`);
         row.ok ? passed++ : failed++;
+        byProject.set(row.project, (byProject.get(row.project) || 0) + 1);
+        if (row.table) byTable.set(row.table, (byTable.get(row.table) || 0) + 1);
       }
       for (const a of result.annotations) {
         if (a.type === 'fault-measure') measures.push({ project: test.parent.project()?.name || '', ...JSON.parse(a.description) });
       }
     }
-    lines.splice(6, 0, `Cases: ${passed} passed, ${failed} failed.`);
+    lines.splice(6, 0, summary(passed, failed, byProject, byTable), '', codeState());
     if (measures.length) {
       lines.push('', '## Measured in this run', '', 'These numbers vary from run to run (timing on a shared 2-core machine); the cases above hold their bounds.', '', '| htmx | measure | value |', '| --- | --- | --- |');
       for (const m of measures) lines.push(`| ${m.project.replace('htmx', '')} | ${cell(m.name)} | ${cell(m.value)} |`);

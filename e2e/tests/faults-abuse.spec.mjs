@@ -4,17 +4,21 @@
 // or script inside messages.
 import http from 'node:http';
 import { test, expect, listen, post, pbAuthCookie } from '../server-fixtures.mjs';
-import { step, isStreamFailure } from '../faults/fixtures.mjs';
+import { step, isStreamFailure, quietInterval } from '../faults/fixtures.mjs';
 import { RawSubscriber } from '../faults/raw.mjs';
 
 const serverOnly = ({ htmxVersion }) => htmxVersion !== '2';
 const asOf = (auth) => (auth ? { Authorization: auth.token } : {});
 
-/** An anonymous broadcast to `topic` every listener must get: what else each one holds then. */
+/**
+ * An anonymous broadcast to `topic` every listener must get, then QUIET_MS more (a message sent
+ * before the marker may still land after it): what else each one holds then.
+ */
 async function settle(pb, listeners, topic) {
   const marker = `settle-${Math.random().toString(36).slice(2)}`;
   await post(`${pb.url}/plain/realtime-send`, { topic, message: marker, anonymous: true });
   for (const l of listeners) await expect.poll(() => l.messages.includes(marker)).toBe(true);
+  await quietInterval();
   return listeners.map((l) => l.messages.filter((m) => !String(m).startsWith('settle-')));
 }
 
@@ -44,7 +48,7 @@ test.describe('server', () => {
         const expected = reaches[sender].includes(receiver);
         await step(`default filter: sender ${sender} -> receiver ${receiver}`, expected ? 'received' : 'not received', async () => {
           expect(got[i].includes(message)).toBe(expected);
-        });
+        }, { table: 'leak matrix' });
       }
     }
   });
@@ -64,12 +68,13 @@ test.describe('server', () => {
       for (const [key, keptExpected] of attempts) {
         await step(`${who} subscribes to ${JSON.stringify(key.split(a).join('<A>'))}`, keptExpected ? 'kept as a separate public topic (it receives nothing sent to the real one)' : 'refused at subscribe time', async () => {
           expect(kept.includes(key)).toBe(keptExpected);
-        });
+        }, { table: 'topic-rule bypass' });
       }
       await step(`${who}: after sends to user:<A> and admin:logs with a filter that lets everyone through`, 'nothing of them arrived under any key', async () => {
         for (const topic of [`user:${a}`, 'admin:logs']) await post(`${pb.url}/plain/send`, { topic, message: `secret ${topic}`, filter: 'all' });
         await post(`${pb.url}/plain/realtime-send`, { topic: 'bypass-settle', message: 'settle', anonymous: true });
         await expect.poll(() => raw.received('bypass-settle').length).toBe(1);
+        await quietInterval();
         expect(raw.messages.filter((m) => m.topic !== 'bypass-settle')).toEqual([]);
       });
       raw.close();
@@ -96,6 +101,7 @@ test.describe('server', () => {
       await expect.poll(() => a.received('bus-private').length).toBe(1);
       await post(`${pb.url}/plain/realtime-send`, { topic: 'bus-settle', message: 'settle', anonymous: true });
       await expect.poll(() => spy.received('bus-settle').length).toBe(1);
+      await quietInterval();
       expect(spy.messages.filter((m) => m.topic !== 'bus-settle')).toEqual([]);
       a.close();
     });
@@ -136,7 +142,7 @@ test.describe('server', () => {
         expect(state.subscriptions.includes(`user:${a}`)).toBe(bound);
         raw.close();
         return res;
-      });
+      }, { table: 'cookie binding' });
     }
   });
 

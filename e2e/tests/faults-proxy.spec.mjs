@@ -2,11 +2,12 @@
 // controls: cut in the middle of a message, cut between messages, stalled while connected, and
 // stalled while the extension reconnects. The extension must recover by itself and carry
 // `sse-disconnected` while it knows it is down.
-import { test, expect, step, call, measure, clients, waitOpen, logged } from '../faults/fixtures.mjs';
+import { test, expect, step, call, measure, clients, waitOpen, logged, quietInterval } from '../faults/fixtures.mjs';
 import { startProxy } from '../faults/proxy.mjs';
 
 const opens = async (page) => (await logged(page, 'htmx:sseOpen')).length;
-const feedClients = async (pb) => (await clients(pb)).filter((c) => c.topics.includes('feed')).length;
+const feedIds = async (pb) => (await clients(pb)).filter((c) => c.topics.includes('feed')).map((c) => c.id);
+const feedClients = async (pb) => (await feedIds(pb)).length;
 const send = async (pb, text) => (await call(pb, '/faults/send', { topic: 'feed', message: `<li>${text}</li>`, anonymous: true })).result.delivered;
 
 test.describe('through a loopback proxy', () => {
@@ -24,12 +25,15 @@ test.describe('through a loopback proxy', () => {
     const { page } = handle;
     await waitOpen(page);
     await step('the proxy cuts the stream half-way through a message\'s bytes', 'the half message is never swapped (lost: no replay); sse-disconnected and htmx:sseError, then reconnected on a new clientId', async () => {
+      const oldIds = await feedIds(pb);
       proxy.cutInside('CUT-HERE');
       expect(await send(pb, 'CUT-HERE')).toBe(1);
       await expect.poll(() => proxy.cuts).toBe(1);
       await expect.poll(async () => (await logged(page, 'htmx:sseError')).length).toBeGreaterThan(0);
       expect((await logged(page, 'htmx:sseError')).every((e) => e.down)).toBe(true);
       await waitOpen(page, 2);
+      await expect.poll(() => feedIds(pb)).toHaveLength(1);
+      expect(oldIds).not.toContain((await feedIds(pb))[0]);
       expect(await send(pb, 'after-cut')).toBe(1);
       await expect(page.locator('#feed li')).toHaveText(['after-cut']);
     });
@@ -40,6 +44,8 @@ test.describe('through a loopback proxy', () => {
       await waitOpen(page, before + 1);
       measure('cut to resubscribed (one cut between messages), ms', Date.now() - started);
       expect(await send(pb, 'after-drop')).toBe(1);
+      await expect(page.locator('#feed li')).toHaveText(['after-cut', 'after-drop']);
+      await quietInterval(); // swapped once: no late duplicate (see QUIET_MS)
       await expect(page.locator('#feed li')).toHaveText(['after-cut', 'after-drop']);
     });
   });
@@ -58,6 +64,7 @@ test.describe('through a loopback proxy', () => {
       await expect(page.locator('#root')).not.toHaveClass(/sse-disconnected/);
       proxy.resume();
       await expect(page.locator('#feed li')).toHaveCount(3);
+      await quietInterval(); // swapped once: no late duplicate (see QUIET_MS)
       expect((await page.locator('#feed li').allTextContents()).sort()).toEqual(['s1', 's2', 's3']);
     });
     await step('stall, then cut: the reconnect attempt hangs in the proxy until resumed', 'sse-disconnected for the whole stall; on resume the held attempt completes, resubscribes, the next message is swapped once', async () => {
@@ -75,6 +82,8 @@ test.describe('through a loopback proxy', () => {
       expect(await send(pb, 'after-stall')).toBe(1);
       await expect(page.locator('#feed li')).toHaveCount(4);
       await expect(page.locator('#feed li').last()).toHaveText('after-stall');
+      await quietInterval(); // swapped once: no late duplicate (see QUIET_MS)
+      await expect(page.locator('#feed li')).toHaveCount(4);
     });
   });
 });

@@ -1,7 +1,7 @@
 // PocketBase killed (SIGKILL) and started again on the same port under two browsers and 200
 // raw subscribers: every one reconnects and resubscribes on its own, and each message sent
 // after the restart arrives exactly once.
-import { test, expect, step, call, measure, clients, waitOpen, logged, isStreamFailure } from '../faults/fixtures.mjs';
+import { test, expect, step, call, measure, clients, waitOpen, logged, isStreamFailure, quietInterval } from '../faults/fixtures.mjs';
 import { RawSubscriber } from '../faults/raw.mjs';
 
 const RAW = 200;
@@ -26,10 +26,11 @@ test('PocketBase killed and restarted: 2 browsers and 200 raw subscribers come b
       await pb.restart({ kill: true });
       measure('PocketBase down (kill to healthy), ms', Date.now() - killedAt);
       await expect.poll(() => raws.filter((r) => r.subscribed && r.clientIds.length >= 2).length, { timeout: 30_000 }).toBe(RAW);
+      expect(raws.filter((r) => new Set(r.clientIds).size !== r.clientIds.length)).toEqual([]);
       for (const page of pages) await waitOpen(page, 2);
       measure(`all ${RAW} raw subscribers and 2 pages resubscribed, ms after the kill`, Date.now() - killedAt);
     });
-    await step('each page while PocketBase was down', 'marked sse-disconnected, htmx:sseError fired, then htmx:sseOpen on a new clientId; the console holds only Chromium\'s own net::ERR_* lines for /api/realtime', async () => {
+    await step('each page while PocketBase was down', 'htmx:sseError fired, each time with sse-disconnected on the page; the console holds only Chromium\'s own net::ERR_* lines for /api/realtime', async () => {
       for (const page of pages) {
         const errors = await logged(page, 'htmx:sseError');
         expect(errors.length).toBeGreaterThan(0);
@@ -51,6 +52,8 @@ test('PocketBase killed and restarted: 2 browsers and 200 raw subscribers come b
       }
       const want = after.map((id) => JSON.stringify(`<li>${id}</li>`)).sort();
       await expect.poll(() => raws.filter((r) => r.received('feed').length === after.length + 1).length, { timeout: 20_000 }).toBe(RAW);
+      for (const page of pages) await expect(page.locator('#feed li')).toHaveCount(after.length + 1);
+      await quietInterval(); // exactly once: no late duplicate (see QUIET_MS)
       for (const raw of raws) expect(raw.received('feed').slice(1).sort()).toEqual(want);
       for (const page of pages) {
         await expect(page.locator('#feed li')).toHaveCount(after.length + 1);

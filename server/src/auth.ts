@@ -20,16 +20,41 @@ function header(e: RequestEvent, name: string): string {
   }
 }
 
+/** `scheme://host[:port]` of an `Origin` value, lowercased; '' for anything else (`null`, no scheme, a path). */
+export function parseOrigin(origin: string): string {
+  const match = /^(https?):\/\/([^/?#@\s]+)$/i.exec(origin.trim());
+  return match ? (match[1] + '://' + match[2]).toLowerCase() : '';
+}
+
 /**
- * True when the request comes from the server's own origin (or an allowed one). Browsers send
- * `Origin` on every cross-site POST; without it, `Sec-Fetch-Site` must not say cross-site.
+ * The server's own origin as the browser names it: `https` when PocketBase terminates TLS;
+ * otherwise the scheme a TLS proxy in front says (`X-Forwarded-Proto`), else `http`; then the
+ * `Host` header (which carries a non-default port).
+ */
+export function ownOrigin(e: RequestEvent): string {
+  let tls = false;
+  try {
+    tls = !!e.request.tls;
+  } catch {
+    // not exposed: plain HTTP
+  }
+  const forwarded = header(e, 'X-Forwarded-Proto').split(',')[0].trim().toLowerCase();
+  const scheme = tls ? 'https' : forwarded === 'https' ? 'https' : 'http';
+  return (scheme + '://' + e.request.host).toLowerCase();
+}
+
+/**
+ * True when the request comes from the server's own origin (scheme, host and port all equal)
+ * or an allowed one. An `Origin` without a scheme, or `null`, is refused. Browsers send `Origin`
+ * on every POST from a page; without it, `Sec-Fetch-Site` must not say cross-site.
  */
 export function isSameOrigin(e: RequestEvent, allowed: string[] = []): boolean {
   const origin = header(e, 'Origin');
   if (origin) {
-    if (allowed.indexOf(origin) >= 0) return true;
-    const host = origin.replace(/^https?:\/\//, '');
-    return host === e.request.host;
+    const parsed = parseOrigin(origin);
+    if (!parsed) return false;
+    if (allowed.some((entry) => parseOrigin(entry) === parsed)) return true;
+    return parsed === ownOrigin(e);
   }
   const site = header(e, 'Sec-Fetch-Site');
   return site === '' || site === 'same-origin' || site === 'none';
@@ -62,11 +87,16 @@ function cookie(e: RequestEvent, name: string): string {
 
 /**
  * Makes a realtime subscription request authenticated from the session cookie, when it has no
- * `Authorization` of its own, comes from the same origin, and the cookie holds a valid auth
- * token (never a file, verification or password-reset token). Returns the bound record or null.
+ * `Authorization` header at all (not even an invalid one), comes from the same origin, and the
+ * cookie holds a valid auth token (never a file, verification or password-reset token).
+ * Returns the bound record or null.
  */
 export function bindCookieAuth(e: RequestEvent, options: CookieAuthOptions = {}): AuthRecord | null {
   if (e.auth) return e.auth;
+  if (header(e, 'Authorization')) {
+    log.debug('cookie auth not used: the request carries its own Authorization header');
+    return null;
+  }
   const token = tokenFromCookieValue(cookie(e, options.cookieName || 'pb_auth'));
   if (!token) return null;
   if (!isSameOrigin(e, options.allowedOrigins)) {

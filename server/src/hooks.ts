@@ -5,33 +5,39 @@ import { createContext, type SseContext } from './context';
 import { busTopicTest } from './delivery';
 import { log } from './log';
 import type { RequestEvent, SubscribeRequestEvent } from './pocketbase';
-import { maySubscribe, type TopicRules } from './rules';
+import { rememberRules } from './recheck';
+import type { TopicRules } from './rules';
+import { screenKeys, type Refusal } from './screen';
 import { SseError } from './wire';
 
 /** Options of the realtime subscribe hook. */
 export interface SubscribeOptions {
-  /** Topic rules checked for every subscription key. */
+  /** Topic rules checked for every subscription key, and again at send time. */
   rules?: TopicRules;
 }
 
 /**
- * Body of `onRealtimeSubscribeRequest`: drops the subscriptions the rules refuse for the
- * request's auth, and those naming the hidden bus collection's records (with a debug log),
- * then continues. Call it as the hook's whole body.
+ * Body of `onRealtimeSubscribeRequest`: drops the subscription keys a client may not hold (see
+ * `screenKeys`: control characters, the hidden bus collection, topic rules, more than
+ * `MAX_KEYS_PER_TOPIC` keys of one topic), logs what it dropped, notes the rules and the
+ * client's auth for the send-time re-check, then continues. Call it as the hook's whole body.
  * (Auth comes from the `Authorization` header, or from the PocketPages plugin's cookie
  * binding, which runs earlier, before PocketBase compares it with the client's bound auth.)
  */
 export function subscribe(e: SubscribeRequestEvent, options: SubscribeOptions = {}): void {
-  const rules = options.rules;
   const auth = e.auth || null;
-  const wanted = e.subscriptions || [];
-  const isBusTopic = busTopicTest();
-  const kept = wanted.filter((key) => !isBusTopic(key) && (!rules || maySubscribe(rules, key, auth)));
-  if (kept.length !== wanted.length) {
-    log.debug('subscriptions refused (topic rules, or the hidden bus collection)', 'clientId', e.client.id(),
-      'refused', wanted.filter((key) => kept.indexOf(key) < 0));
-    e.subscriptions = kept;
+  const wanted = Array.prototype.slice.call(e.subscriptions || []) as string[]; // a Go slice
+  const screened = screenKeys(wanted, { auth, rules: options.rules, isBusTopic: busTopicTest() });
+  if (screened.kept.length !== wanted.length) {
+    for (const reason of Object.keys(screened.refused) as Refusal[]) {
+      const refused = screened.refused[reason] || [];
+      const loud = reason === 'control character' || reason === 'too many keys for one topic';
+      log[loud ? 'warn' : 'debug']('subscription keys refused: ' + reason, 'clientId', e.client.id(),
+        'count', refused.length, 'first', refused.slice(0, 3).map((key) => JSON.stringify(key.slice(0, 120))));
+    }
+    e.subscriptions = screened.kept;
   }
+  rememberRules(options.rules, e.client, auth);
   e.next();
 }
 

@@ -12,6 +12,7 @@ export { sendToTopic, matchingKeys } from './send';
 export { defaultFilter, everyone, authKey } from './filters';
 export { bindCookieAuth, isSameOrigin, tokenFromCookieValue } from './auth';
 export { maySubscribe, compilePattern } from './rules';
+export { MAX_KEYS_PER_TOPIC } from './screen';
 export { encodePayload, checkTopic, SseError, MAX_TOPIC_LENGTH } from './wire';
 export type { Filter } from './filters';
 export type { SendResult } from './send';

@@ -29,6 +29,8 @@ export interface RequestEvent {
   request: {
     method: string;
     host: string;
+    /** TLS state when PocketBase terminates TLS itself, else null. */
+    tls?: unknown;
     url: { path: string };
     header: { get(name: string): string };
     cookie(name: string): { value: string };
@@ -62,6 +64,7 @@ export interface App {
     chunkedClients(chunkSize: number): RealtimeClient[][];
   };
   findCachedCollectionByNameOrId(nameOrId: string): unknown;
+  store(): { get(key: string): unknown; set(key: string, value: unknown): void };
   save(model: unknown): void;
   runInTransaction(fn: (txApp: never) => void): void;
   findAuthRecordByToken(token: string, ...validTypes: string[]): AuthRecord;

@@ -3,6 +3,7 @@
 import { fanOut, type RecipientsByKey } from './delivery';
 import type { Filter } from './filters';
 import type { App, RealtimeClient } from './pocketbase';
+import { mayReceive } from './recheck';
 import { checkTopic, encodePayload } from './wire';
 import { log } from './log';
 
@@ -12,7 +13,7 @@ export interface SendResult {
   subscribers: number;
   /** Messages handed to PocketBase's senders (one per matching subscription key). */
   delivered: number;
-  /** Clients skipped by the filter (including filters that threw). */
+  /** Clients skipped by the filter (including filters that threw) or by the topic's rule at send time. */
   filtered: number;
 }
 
@@ -26,7 +27,8 @@ export function matchingKeys(client: RealtimeClient, topic: string): string[] {
 
 /**
  * Broadcasts `value` on `topic`: encoded once, handed to each subscribed client that
- * passes `filter` (null lets every subscriber through), under the key it subscribed with.
+ * passes `filter` (null lets every subscriber through) and, with its current auth, the topic's
+ * rule (see `subscribe()`), under the key it subscribed with.
  * A filter that throws counts as false for that client and is logged. Within a transaction
  * `app`, the message goes out when that transaction commits.
  */
@@ -35,6 +37,7 @@ export function sendToTopic(topic: string, value: unknown, filter: Filter | null
   const data = encodePayload(value);
   const result: SendResult = { subscribers: 0, delivered: 0, filtered: 0 };
   const recipients: RecipientsByKey = new Map();
+  const allowed = mayReceive(topic); // the topic's rule with each client's current auth (null: no rule)
   const chunks = $app.subscriptionsBroker().chunkedClients(1 << 30);
   const clients = chunks.length > 0 ? chunks[0] : [];
   for (let i = 0; i < clients.length; i++) {
@@ -42,6 +45,10 @@ export function sendToTopic(topic: string, value: unknown, filter: Filter | null
     const keys = matchingKeys(client, topic);
     if (keys.length === 0) continue;
     result.subscribers++;
+    if (allowed && !allowed(client)) {
+      result.filtered++;
+      continue;
+    }
     if (filter && !passes(filter, client.id(), client, topic, data)) {
       result.filtered++;
       continue;

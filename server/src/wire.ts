@@ -3,6 +3,12 @@
 /** PocketBase refuses longer topic keys. */
 export const MAX_TOPIC_LENGTH = 2500;
 
+/**
+ * Control characters (C0, DEL, C1). PocketBase writes a subscription key unescaped as the SSE
+ * `event:` line, so a CR or LF in one would start a forged event; none of them belongs in a key.
+ */
+export const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
+
 /** Thrown for input the kit refuses; the message names the cause. */
 export class SseError extends Error {
   constructor(message: string) {
@@ -17,7 +23,7 @@ export function checkTopic(topic: unknown): string {
   if (topic.length === 0) throw new SseError('topic must not be empty');
   if (topic.length > MAX_TOPIC_LENGTH) throw new SseError('topic is longer than ' + MAX_TOPIC_LENGTH + ' characters');
   if (topic.indexOf('?') >= 0) throw new SseError('topic must not contain "?" (PocketBase reserves it for options): ' + topic.slice(0, 80));
-  if (/[\r\n]/.test(topic)) throw new SseError('topic must not contain line breaks');
+  if (CONTROL_CHARACTER.test(topic)) throw new SseError('topic must not contain line breaks or other control characters');
   return topic;
 }
 

@@ -1,0 +1,59 @@
+// Which keys of a subscription post a client may hold: the pure decision behind `subscribe()`.
+
+import type { AuthRecord } from './pocketbase';
+import { maySubscribe, topicOf, type TopicRules } from './rules';
+import { CONTROL_CHARACTER } from './wire';
+
+/**
+ * Most subscription keys one client may hold for one topic (the bare key and its
+ * `topic?options=...` variants). The PocketBase JS SDK adds one key per distinct options object
+ * passed to `subscribe(topic, callback, options)`, so a page legitimately holds a few per topic;
+ * each extra key makes every send to the topic deliver one more message to that client.
+ */
+export const MAX_KEYS_PER_TOPIC = 16;
+
+/** Why a key was refused. */
+export type Refusal = 'control character' | 'bus collection' | 'topic rule' | 'too many keys for one topic';
+
+/** What `screenKeys` decided: the keys kept, in order, and the refused ones by reason. */
+export interface Screened {
+  kept: string[];
+  refused: Partial<Record<Refusal, string[]>>;
+}
+
+/** What the decision needs besides the keys. */
+export interface ScreenOptions {
+  auth: AuthRecord | null;
+  rules?: TopicRules;
+  /** True for keys naming the hidden bus collection or its records. */
+  isBusTopic: (key: string) => boolean;
+  maxKeysPerTopic?: number;
+}
+
+/**
+ * Keeps the keys a client may hold. Refused, in this order: keys with a control character (PocketBase
+ * writes the key unescaped as the SSE `event:` line), keys of the bus collection, keys the topic
+ * rules refuse for `auth`, and distinct keys of one topic past the first `maxKeysPerTopic`.
+ */
+export function screenKeys(keys: string[], options: ScreenOptions): Screened {
+  const max = options.maxKeysPerTopic ?? MAX_KEYS_PER_TOPIC;
+  const perTopic = new Map<string, Set<string>>();
+  const result: Screened = { kept: [], refused: {} };
+  const refuse = (reason: Refusal, key: string) => (result.refused[reason] = result.refused[reason] || []).push(key);
+  for (const key of keys) {
+    if (typeof key !== 'string' || CONTROL_CHARACTER.test(key)) refuse('control character', String(key));
+    else if (options.isBusTopic(key)) refuse('bus collection', key);
+    else if (options.rules && !maySubscribe(options.rules, key, options.auth)) refuse('topic rule', key);
+    else {
+      const topic = topicOf(key);
+      const held = perTopic.get(topic) || new Set<string>();
+      perTopic.set(topic, held);
+      if (!held.has(key) && held.size >= max) refuse('too many keys for one topic', key);
+      else {
+        held.add(key);
+        result.kept.push(key);
+      }
+    }
+  }
+  return result;
+}
