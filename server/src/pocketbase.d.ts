@@ -57,6 +57,7 @@ export interface App {
     totalClients(): number;
     clientById(id: string): RealtimeClient;
     chunkedClients(chunkSize: number): RealtimeClient[][];
+    unregister(clientId: string): void;
   };
   findCachedCollectionByNameOrId(nameOrId: string): unknown;
   save(model: unknown): void;

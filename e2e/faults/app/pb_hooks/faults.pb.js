@@ -99,6 +99,11 @@ onRealtimeSubscribeRequest((e) => {
   require('pocketpages-plugin-sse').subscribe(e, { rules: { 'user:{id}': 'owner', 'admin:*': 'superuser' } })
 })
 
+// Slow-consumer accounting: counts what each stream takes.
+onRealtimeMessageSend((e) => {
+  require('pocketpages-plugin-sse').messageSend(e)
+})
+
 // Sends outside any request: the topic comes from the store, the outcome goes back to it.
 // `mode` 'now' sends a message, 'capture' asks for capture mode (which needs a page).
 routerAdd('POST', '/faults/outside', (e) => {
