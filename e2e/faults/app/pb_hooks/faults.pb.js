@@ -40,6 +40,23 @@ routerAdd('POST', '/faults/send', (e) => {
   }
 })
 
+// PocketBase's own record event to compare the kit with: creates a record in the collection
+// named `topic` (created on first use, readable by anyone), which PocketBase broadcasts to every
+// client subscribed to that name, one message per key.
+routerAdd('POST', '/faults/native', (e) => {
+  const body = e.requestInfo().body
+  let collection
+  try {
+    collection = $app.findCollectionByNameOrId(body.topic)
+  } catch {
+    collection = new Collection({ type: 'base', name: body.topic, listRule: '', viewRule: '', fields: [{ name: 'text', type: 'text' }] })
+    $app.save(collection)
+  }
+  const record = new Record(collection, { text: String(body.message) })
+  $app.save(record)
+  return e.json(200, { id: record.id })
+})
+
 // The same send without a catch: the error goes to PocketBase's error handling.
 routerAdd('POST', '/faults/send-uncaught', (e) => {
   const body = e.requestInfo().body
