@@ -60,7 +60,7 @@ const tagged = (data, tag) => {
  * is never cut off as a slow consumer and every post is timed with it subscribed. Median
  * answer times in ms (the first pair warms caches and is left out).
  */
-const ROUNDS = 21;
+const ROUNDS = 11;
 async function timedPosts(pb, topic, readers, tag, { attacker = null, attackerKeys = 0 } = {}) {
   const kit = [];
   const native = [];
