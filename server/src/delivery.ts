@@ -3,7 +3,7 @@
 //   fanOut(recipients, payload, app?) -> messages handed out
 //
 // `recipients` maps each subscription key to the clients that get a message under it (a
-// client may appear under several keys; it is recognised by its id). `payload` is the data,
+// client may appear under several keys, recognised by its id; at most once under one key). `payload` is the data,
 // the same for every key, or a function of the key (so SDK keys and the extension's keys may
 // carry different data). Each client gets one message per key, in the order its keys first
 // appear in `recipients`, all in one list sent by one goroutine of PocketBase.
@@ -35,6 +35,13 @@ interface Recipient {
 
 /** Inverts key -> clients into client -> keys, in first-seen order. */
 function byClient(recipients: RecipientsByKey): Recipient[] {
+  if (recipients.size === 1) { // the common send: every client under the bare topic, no Go call needed
+    const list: Recipient[] = [];
+    recipients.forEach((clients, key) => {
+      for (let i = 0; i < clients.length; i++) list.push({ client: clients[i], keys: [key], backlog: null });
+    });
+    return list;
+  }
   const index = new Map<string, Recipient>();
   const byObject = new Map<RealtimeClient, Recipient>(); // spares a Go call when the same wrapper comes back
   const list: Recipient[] = [];
