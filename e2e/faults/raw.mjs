@@ -83,6 +83,12 @@ export class RawSubscriber {
     this.response.pause();
   }
 
+  /** Reads the stream again after `stall()`, and reconnects when it ends. */
+  resume() {
+    this.reconnect = true;
+    this.response.resume();
+  }
+
   /** The data of every message on `topic`, in arrival order. */
   received(topic) {
     return this.messages.filter((m) => m.topic === topic).map((m) => m.data);

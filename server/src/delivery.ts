@@ -1,131 +1,126 @@
-// Handing one payload to many clients without ever blocking on a slow one.
+// The delivery contract: what one send promises, whatever carries it.
 //
-// `client.send` in the JS VM blocks until the client's stream goroutine takes the message;
-// a client that stops reading blocks it forever, and with it every later broadcast. The JS VM
-// cannot send concurrently, but PocketBase's record-delete broadcast can: on commit it hands
-// each client the messages cached in its store under `delete/<table>/<id>`, each client in its
-// own goroutine. So a broadcast is one delete of a (never existing) record of the hidden bus
-// collection inside a transaction: PocketBase builds one cached message for a donor client,
-// the kit rewrites it to the real topic and payload and puts the same message list in the
-// store of every recipient, and the commit sends it to all of them concurrently.
+//   fanOut(recipients, payload, app?) -> messages handed out
+//
+// `recipients` maps each subscription key to the clients that get a message under it (a
+// client may appear under several keys, recognised by its id; at most once under one key). `payload` is the data,
+// the same for every key, or a function of the key (so SDK keys and the extension's keys may
+// carry different data). Each client gets one message per key, in the order its keys first
+// appear in `recipients`, all in one list sent by one goroutine of PocketBase.
+//
+// Promises: no send waits on any client; one bus transaction per send whatever the number of
+// clients and keys, and work in the VM that grows with recipients x their keys; a client more
+// than `BACKLOG_LIMIT` messages behind is cut off instead of being handed more (see
+// backlog.ts). How PocketBase carries the lists is in engines/pocketbase.ts.
 
-import { log } from './log';
+import { countHanded, cutOff, isTooFarBehind, readBacklog, type Backlog } from './backlog';
+import { carry, type Group, type Message } from './engines/pocketbase';
 import type { App, RealtimeClient } from './pocketbase';
 
-/** The hidden collection whose record deletes carry broadcasts. It never holds a record. */
-export const BUS_COLLECTION = 'pbsse_bus';
-
-const ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
+export { BUS_COLLECTION, busTopicTest } from './engines/pocketbase';
+export { BACKLOG_LIMIT } from './backlog';
 
 /** The clients that get one subscription key's message. */
 export type RecipientsByKey = Map<string, RealtimeClient[]>;
 
-/**
- * A test for subscription keys that name the bus collection or its records: a client holding
- * one would see every broadcast happen (not its content). `subscribe()` refuses them. Creates
- * the collection when missing, so its id is settled before any client can subscribe; keys
- * naming the id PocketBase would give it (`pbc_<crc32>`, or that with a number appended when
- * taken) are refused too. Runs once per subscription post.
- */
-export function busTopicTest(): (key: string) => boolean {
-  const names = [BUS_COLLECTION];
-  let defaultId = '';
-  try {
-    defaultId = (new Collection({ type: 'base', name: BUS_COLLECTION }) as { id: string }).id; // pbc_<crc32>
-    names.push((busCollection($app) as { id: string }).id);
-  } catch (error) {
-    log.warn('the bus collection could not be created; only its name and default id are refused', 'error', String(error));
-  }
-  const idLike = defaultId ? new RegExp('^' + defaultId + '[0-9]*$') : null;
-  return (key) => {
-    const topic = key.split('?')[0].split('/')[0];
-    return names.indexOf(topic) >= 0 || (!!idLike && idLike.test(topic));
-  };
+/** The data of a send: one string for every key, or one per key. */
+export type Payload = string | ((key: string) => string);
+
+/** One client and the keys it gets a message under. */
+interface Recipient {
+  client: RealtimeClient;
+  keys: string[];
+  backlog: Backlog | null;
 }
 
-/** Finds or creates the bus collection (a system collection: the dashboard will not delete it). */
-function busCollection(app: App): unknown {
-  try {
-    return app.findCachedCollectionByNameOrId(BUS_COLLECTION);
-  } catch {
-    // first use on this database
-  }
-  try {
-    const collection = new Collection({
-      type: 'base',
-      name: BUS_COLLECTION,
-      system: true,
-      listRule: '',
-      viewRule: '',
-      createRule: null,
-      updateRule: null,
-      deleteRule: null,
+/** Inverts key -> clients into client -> keys, in first-seen order. */
+function byClient(recipients: RecipientsByKey): Recipient[] {
+  if (recipients.size === 1) { // the common send: every client under the bare topic, no Go call needed
+    const list: Recipient[] = [];
+    recipients.forEach((clients, key) => {
+      for (let i = 0; i < clients.length; i++) list.push({ client: clients[i], keys: [key], backlog: null });
     });
-    app.save(collection);
-    log.debug('created the hidden bus collection', 'name', BUS_COLLECTION);
-  } catch (error) {
-    log.debug('bus collection not created here (another request may have created it)', 'error', String(error));
+    return list;
   }
-  return app.findCachedCollectionByNameOrId(BUS_COLLECTION);
-}
-
-/**
- * Makes PocketBase build one cached message list for `donor` inside `tx`, under a fresh key.
- * Returns the key and the list (a Go `[]subscriptions.Message`), or null when the donor's
- * subscriptions were replaced meanwhile (a concurrent subscription post).
- */
-function borrowMessageList(tx: TxApp, collection: unknown, donor: RealtimeClient): { key: string; list: GoMessageList } | null {
-  const id = $security.randomStringWithAlphabet(15, ID_ALPHABET);
-  const topic = BUS_COLLECTION + '/' + id;
-  const record = new Record(collection, { id });
-  record.markAsNotNew();
-  donor.subscribe(topic);
-  try {
-    tx.delete(record);
-  } finally {
-    donor.unsubscribe(topic);
-  }
-  const key = 'delete/' + BUS_COLLECTION + '/' + id;
-  const list = donor.get(key) as GoMessageList | null;
-  if (!list || list.length !== 1) return null;
-  return { key, list };
-}
-
-/** Rewrites a borrowed list to carry `data` under `name`, and gives it to every client. */
-function handOut(key: string, list: GoMessageList, name: string, data: string, clients: RealtimeClient[]): void {
-  list[0].name = name;
-  list[0].data = data;
-  for (let i = 0; i < clients.length; i++) clients[i].set(key, list);
-}
-
-/**
- * Sends `data` to every recipient under its subscription key. Returns how many clients it
- * was handed to: PocketBase sends to each in its own goroutine once the transaction commits,
- * so a client that does not read delays nobody. Like PocketBase's own record events, two
- * broadcasts in quick succession may reach a client in either order. Given a transaction's
- * `app`, the delete joins that transaction, so the message goes out when it commits.
- */
-export function fanOut(recipients: RecipientsByKey, data: string, app: App = $app): number {
-  if (recipients.size === 0) return 0;
-  const collection = busCollection(app);
-  let handed = 0;
-  app.runInTransaction((tx: TxApp) => {
-    recipients.forEach((clients, name) => {
-      for (let d = 0; d < clients.length; d++) {
-        const borrowed = borrowMessageList(tx, collection, clients[d]);
-        if (!borrowed) continue;
-        handOut(borrowed.key, borrowed.list, name, data, clients);
-        handed += clients.length;
-        return;
+  const index = new Map<string, Recipient>();
+  const byObject = new Map<RealtimeClient, Recipient>(); // spares a Go call when the same wrapper comes back
+  const list: Recipient[] = [];
+  recipients.forEach((clients, key) => {
+    for (let i = 0; i < clients.length; i++) {
+      let known = byObject.get(clients[i]);
+      if (!known) {
+        known = index.get(clients[i].id());
+        if (known) byObject.set(clients[i], known);
       }
-      log.warn('no client could carry the message (all changed subscriptions mid-send)', 'topic', name);
-    });
+      if (known) {
+        if (known.keys[known.keys.length - 1] !== key) known.keys.push(key);
+        continue;
+      }
+      const recipient: Recipient = { client: clients[i], keys: [key], backlog: null };
+      index.set(clients[i].id(), recipient);
+      byObject.set(clients[i], recipient);
+      list.push(recipient);
+    }
   });
+  return list;
+}
+
+/** Keys up to this many characters in all are grouped with other clients holding the same; longer lists travel alone. */
+const MAX_SHARED_KEYS_LENGTH = 1024;
+
+/** What identifies a key list for grouping, or null for a list that gets its own group (building it would cost more than it saves). */
+function signatureOf(keys: string[]): string | null {
+  if (keys.length === 1) return '1' + keys[0];
+  let length = 0;
+  for (let i = 0; i < keys.length; i++) length += keys[i].length;
+  return length <= MAX_SHARED_KEYS_LENGTH ? 'n' + JSON.stringify(keys) : null;
+}
+
+/** Groups recipients holding exactly the same keys: each group shares one message list. */
+function groupByKeys(recipients: Recipient[], payload: Payload): Map<Group, Recipient[]> {
+  const bySignature = new Map<string, { group: Group; members: Recipient[] }>();
+  const dataOf = typeof payload === 'string' ? () => payload : payload;
+  for (const recipient of recipients) {
+    const keys = recipient.keys;
+    const signature = signatureOf(keys);
+    const known = signature === null ? undefined : bySignature.get(signature);
+    if (known) {
+      known.group.clients.push(recipient.client);
+      known.members.push(recipient);
+      continue;
+    }
+    const messages: Message[] = keys.map((name) => ({ name, data: dataOf(name) }));
+    bySignature.set(signature === null ? 'own:' + bySignature.size : signature, { group: { clients: [recipient.client], messages }, members: [recipient] });
+  }
+  const groups = new Map<Group, Recipient[]>();
+  bySignature.forEach(({ group, members }) => groups.set(group, members));
+  return groups;
+}
+
+/**
+ * Hands `payload` to every recipient under each of its keys. Returns how many messages were
+ * handed out: PocketBase sends to each client in its own goroutine once the transaction
+ * commits, so a client that does not read delays nobody. Two broadcasts in quick succession
+ * may reach a client in either order (each one's messages stay in order). Given a
+ * transaction's `app`, the send joins that transaction and goes out when it commits.
+ */
+export function fanOut(recipients: RecipientsByKey, payload: Payload, app: App = $app): number {
+  if (recipients.size === 0) return 0;
+  const admitted: Recipient[] = [];
+  for (const recipient of byClient(recipients)) {
+    recipient.backlog = readBacklog(recipient.client);
+    if (isTooFarBehind(recipient.backlog)) cutOff(recipient.client, recipient.backlog as Backlog, app);
+    else admitted.push(recipient);
+  }
+  const groups = groupByKeys(admitted, payload);
+  const carried = carry(Array.from(groups.keys()), app);
+  let handed = 0;
+  for (const group of carried) {
+    const count = group.messages.length;
+    for (const member of groups.get(group) as Recipient[]) {
+      if (member.backlog) countHanded(member.client, member.backlog, count);
+      handed += count;
+    }
+  }
   return handed;
 }
-
-/** The message list PocketBase caches per client (Go `[]subscriptions.Message`). */
-type GoMessageList = { length: number; [index: number]: { name: string; data: string } };
-
-/** The transactional app PocketBase passes to `runInTransaction`. */
-type TxApp = { delete(model: unknown): void };

@@ -1,7 +1,7 @@
 // pocketpages-plugin-sse: broadcast server-rendered HTML over PocketBase's realtime stream.
 //
 // PocketPages loads the default export as a plugin factory; plain pb_hooks use the named
-// exports (`page`, `subscribe`, `sseSend`, `forRequest`).
+// exports (`page`, `subscribe`, `messageSend`, `sseSend`, `forRequest`).
 
 import ssePlugin from './plugin';
 
@@ -9,6 +9,7 @@ export default ssePlugin;
 export { ssePlugin };
 export { page, subscribe, forRequest, sseSend, send } from './hooks';
 export { sendToTopic, matchingKeys } from './send';
+export { messageSend, BACKLOG_LIMIT } from './backlog';
 export { defaultFilter, everyone, authKey } from './filters';
 export { bindCookieAuth, isSameOrigin, tokenFromCookieValue } from './auth';
 export { maySubscribe, compilePattern } from './rules';
@@ -16,6 +17,8 @@ export { MAX_KEYS_PER_TOPIC } from './screen';
 export { encodePayload, checkTopic, SseError, MAX_TOPIC_LENGTH } from './wire';
 export type { Filter } from './filters';
 export type { SendResult } from './send';
+export type { MessageSendEvent } from './backlog';
+export type { RecipientsByKey, Payload } from './delivery';
 export type { SseContext, SseSend, SendOptions } from './context';
 export type { PageContext, SubscribeOptions } from './hooks';
 export type { PluginOptions } from './plugin';

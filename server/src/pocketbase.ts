@@ -62,6 +62,7 @@ export interface App {
     totalClients(): number;
     clientById(id: string): RealtimeClient;
     chunkedClients(chunkSize: number): RealtimeClient[][];
+    unregister(clientId: string): void;
   };
   findCachedCollectionByNameOrId(nameOrId: string): unknown;
   store(): { get(key: string): unknown; set(key: string, value: unknown): void };

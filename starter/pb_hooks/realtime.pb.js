@@ -13,3 +13,9 @@ onRealtimeSubscribeRequest((e) => {
 cronAdd('starter-presence', '* * * * *', () => {
   require(`${__hooks}/lib/presence.js`).broadcast(true)
 })
+
+// Counts what each stream takes, so the kit can cut off a client that stopped reading
+// (its backlog bounded) instead of holding every broadcast for it.
+onRealtimeMessageSend((e) => {
+  require('pocketpages-plugin-sse').messageSend(e)
+})

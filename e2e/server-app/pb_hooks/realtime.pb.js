@@ -5,3 +5,8 @@ onRealtimeSubscribeRequest((e) => {
     rules: { 'user:{id}': 'owner', 'admin:*': 'superuser', 'members': 'auth' },
   })
 })
+
+// Slow-consumer accounting: counts what each stream takes.
+onRealtimeMessageSend((e) => {
+  require('pocketpages-plugin-sse').messageSend(e)
+})

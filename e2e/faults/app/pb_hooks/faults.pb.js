@@ -40,6 +40,23 @@ routerAdd('POST', '/faults/send', (e) => {
   }
 })
 
+// PocketBase's own record event to compare the kit with: creates a record in the collection
+// named `topic` (created on first use, readable by anyone), which PocketBase broadcasts to every
+// client subscribed to that name, one message per key.
+routerAdd('POST', '/faults/native', (e) => {
+  const body = e.requestInfo().body
+  let collection
+  try {
+    collection = $app.findCollectionByNameOrId(body.topic)
+  } catch {
+    collection = new Collection({ type: 'base', name: body.topic, listRule: '', viewRule: '', fields: [{ name: 'text', type: 'text' }] })
+    $app.save(collection)
+  }
+  const record = new Record(collection, { text: String(body.message) })
+  $app.save(record)
+  return e.json(200, { id: record.id })
+})
+
 // The same send without a catch: the error goes to PocketBase's error handling.
 routerAdd('POST', '/faults/send-uncaught', (e) => {
   const body = e.requestInfo().body
@@ -97,6 +114,11 @@ onRealtimeConnectRequest((e) => {
 
 onRealtimeSubscribeRequest((e) => {
   require('pocketpages-plugin-sse').subscribe(e, { rules: { 'user:{id}': 'owner', 'admin:*': 'superuser' } })
+})
+
+// Slow-consumer accounting: counts what each stream takes.
+onRealtimeMessageSend((e) => {
+  require('pocketpages-plugin-sse').messageSend(e)
 })
 
 // Sends outside any request: the topic comes from the store, the outcome goes back to it.

@@ -1,0 +1,127 @@
+// Unit tests of the delivery core with a fake PocketBase: one bus delete per send whatever the
+// keys, one message per key in each client's list, and the slow-consumer cut-off. The real
+// server is covered by e2e/tests/server-stall.spec.mjs and faults-attack-delivery.spec.mjs.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { fanOut } from '../../.build/server/delivery.mjs';
+import { messageSend, BACKLOG_LIMIT } from '../../.build/server/backlog.mjs';
+
+/** A Go `[]subscriptions.Message` as the VM shows it: growing it adds zero-valued messages. */
+function goList(messages) {
+  const items = messages.map((m) => ({ ...m }));
+  return new Proxy(items, {
+    set(target, prop, value) {
+      if (prop === 'length') {
+        for (let i = target.length; i < value; i++) target.push({ name: '', data: '' });
+        target.length = value;
+        return true;
+      }
+      target[prop] = value;
+      return true;
+    },
+  });
+}
+
+function fakeClient(id, keys) {
+  const store = new Map();
+  const subs = new Set(keys);
+  return {
+    store, subs, discarded: false,
+    id: () => id,
+    subscribe: (...k) => k.forEach((x) => subs.add(x)),
+    unsubscribe: (...k) => k.forEach((x) => subs.delete(x)),
+    get: (key) => (store.has(key) ? store.get(key) : null),
+    set: (key, value) => store.set(key, value),
+    discard() { this.discarded = true; },
+  };
+}
+
+function fakeApp(clients) {
+  const app = {
+    deletes: 0,
+    unregistered: [],
+    findCachedCollectionByNameOrId: () => ({ id: 'pbc_bus', name: 'pbsse_bus' }),
+    subscriptionsBroker: () => ({ unregister: (id) => app.unregistered.push(id) }),
+    runInTransaction(fn) {
+      fn({
+        delete(record) { // PocketBase's dry cache: one message per matching key, per client
+          app.deletes++;
+          const topic = 'pbsse_bus/' + record.id;
+          for (const c of clients) if (c.subs.has(topic)) c.set('delete/pbsse_bus/' + record.id, goList([{ name: topic, data: '{}' }]));
+        },
+      });
+    },
+    logger: () => ({ debug() {}, warn() {}, error() {} }),
+  };
+  return app;
+}
+
+let counter = 0;
+globalThis.$security = { randomStringWithAlphabet: () => 'id' + counter++ };
+globalThis.Record = class { constructor(collection, data) { Object.assign(this, data); } markAsNotNew() {} };
+
+/** Each client's handed list: [name, data] pairs. */
+const listsOf = (clients) => clients.map((c) => {
+  const key = [...c.store.keys()].find((k) => k.startsWith('delete/'));
+  return key ? Array.from({ length: c.store.get(key).length }, (_, i) => [c.store.get(key)[i].name, c.store.get(key)[i].data]) : null;
+});
+
+test('one bus delete per send, one message per key, whatever the number of keys and clients', () => {
+  const keys = Array.from({ length: 50 }, (_, i) => `chat?options=${i}`);
+  const a = fakeClient('a', ['chat']);
+  const b = fakeClient('b', ['chat']);
+  const many = fakeClient('m', keys);
+  const app = fakeApp([a, b, many]);
+  const recipients = new Map([['chat', [a, b]], ...keys.map((k) => [k, [many]])]);
+  assert.equal(fanOut(recipients, '"hi"', app), 2 + 50);
+  assert.equal(app.deletes, 1);
+  const [la, lb, lm] = listsOf([a, b, many]);
+  assert.deepEqual(la, [['chat', '"hi"']]);
+  assert.deepEqual(lb, la);
+  assert.deepEqual(lm, keys.map((k) => [k, '"hi"']));
+  assert.equal(a.subs.size, 1, 'the donor holds no bus key afterwards');
+});
+
+test('a payload function gives each key its own data; a client under several keys is one recipient', () => {
+  const c = fakeClient('c', ['t', 't?options=x']);
+  const app = fakeApp([c]);
+  const recipients = new Map([['t', [c]], ['t?options=x', [c]]]);
+  assert.equal(fanOut(recipients, (key) => JSON.stringify(key.length), app), 2);
+  assert.deepEqual(listsOf([c])[0], [['t', '1'], ['t?options=x', '11']]);
+});
+
+test('the stream hook counts what a client takes, never beyond what the kit handed it', () => {
+  const c = fakeClient('c', ['t']);
+  const next = () => {};
+  messageSend({ client: c, next }); // PB_CONNECT: counting starts
+  assert.equal(c.get('pbsse.taken'), 0);
+  messageSend({ client: c, next }); // a message the kit did not hand: no credit
+  assert.equal(c.get('pbsse.taken'), 0);
+  fanOut(new Map([['t', [c]]]), '1', fakeApp([c]));
+  assert.equal(c.get('pbsse.handed'), 1);
+  messageSend({ client: c, next });
+  messageSend({ client: c, next });
+  assert.equal(c.get('pbsse.taken'), 1);
+});
+
+test(`a client more than ${BACKLOG_LIMIT} messages behind is cut off at the next send; without the hook nobody is`, () => {
+  const slow = fakeClient('slow', ['t']);
+  const reader = fakeClient('reader', ['t']);
+  const unhooked = fakeClient('unhooked', ['t']);
+  messageSend({ client: slow, next() {} });
+  messageSend({ client: reader, next() {} });
+  const app = fakeApp([slow, reader, unhooked]);
+  for (let i = 0; i <= BACKLOG_LIMIT; i++) {
+    fanOut(new Map([['t', [slow, reader, unhooked]]]), String(i), app);
+    messageSend({ client: reader, next() {} }); // the reader takes each one
+  }
+  assert.equal(slow.discarded, false, 'exactly at the limit: still handed');
+  slow.store.clear(); // what PocketBase unsets on commit
+  slow.set('pbsse.handed', BACKLOG_LIMIT + 1);
+  slow.set('pbsse.taken', 0);
+  assert.equal(fanOut(new Map([['t', [slow, reader, unhooked]]]), 'x', app), 2);
+  assert.equal(slow.discarded, true);
+  assert.deepEqual(app.unregistered, ['slow']);
+  assert.equal(listsOf([slow])[0], null, 'nothing handed to the cut-off client');
+  assert.equal(reader.discarded || unhooked.discarded, false);
+});
