@@ -22,7 +22,8 @@ export function mayGetToken(url: string, sources: TokenOriginSources, page: stri
   const pb = sources.pb;
   try {
     const origin = originOf(url);
-    return origin != 'null' && [page, sources.url, pb && (pb.baseURL || pb.baseUrl)].concat(sources.tokenOrigins).some((trusted) => originOf(trusted) == origin);
+    const trusted = [page, sources.url, pb && (pb.baseURL || pb.baseUrl)].concat(sources.tokenOrigins);
+    return origin != 'null' && trusted.some((address) => originOf(address) == origin);
   } catch {
     return false;
   }

@@ -24,6 +24,10 @@ test('any other origin is refused without a setting naming it', () => {
   ]) {
     assert.equal(mayGetToken(url, none, page), false, url);
   }
+  // as sse-connect values, resolved against the page the way the extension does
+  for (const value of ['//evil.example', '\\\\evil.example', 'http:evil.example', 'https://evil.example/', ' https://evil.example']) {
+    assert.equal(mayGetToken(new URL(value, page).href, none, page), false, value);
+  }
 });
 
 test('config.url, the SDK\'s baseURL (or the older baseUrl) and tokenOrigins each trust their origin only', () => {
