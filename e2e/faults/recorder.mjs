@@ -5,7 +5,7 @@ import http from 'node:http';
 
 /** Starts a recorder on 127.0.0.1 (a free port); `close()` ends its streams and stops it. */
 export async function startRecorder() {
-  /** Every request received: `{ method, path, authorization }` (`authorization` null when absent). */
+  /** Every request received: `{ method, path, authorization, cookie }` (each header null when absent). */
   const requests = [];
   const streams = new Set();
   let clients = 0;
@@ -15,7 +15,8 @@ export async function startRecorder() {
     'Access-Control-Allow-Methods': 'GET, POST',
   };
   const server = http.createServer((req, res) => {
-    requests.push({ method: req.method, path: req.url, authorization: req.headers.authorization ?? null });
+    const { authorization = null, cookie = null } = req.headers;
+    requests.push({ method: req.method, path: req.url, authorization, cookie });
     const realtime = /\/api\/realtime$/.test(req.url);
     if (req.method === 'GET' && realtime) {
       res.writeHead(200, { ...cors, 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store' });
