@@ -53,7 +53,7 @@ export default [
         format: 'iife',
         name: 'PocketBaseSSE',
         strict: false,
-        // `_` members are package-internal: the minifier renames them (the 3 KB budget)
+        // `_` members are package-internal: the minifier renames them (the bundle budget)
         plugins: [terser({ ecma: 2020, compress: { passes: 4, unsafe: true, unsafe_arrows: true, unsafe_methods: true, pure_getters: true }, mangle: { properties: { regex: /^_/ } } }), reportSize()],
       },
     ],

@@ -9,6 +9,12 @@ export interface ExtensionConfig {
   url: string;
   /** A PocketBase JS SDK instance whose auth is used (first choice for the token). */
   pb: AuthStoreHolder | null;
+  /**
+   * Origins besides the page's own, `url`'s and `pb.baseURL`'s that may receive the user's
+   * token (e.g. `['https://api.example.com']`). An `sse-connect` to any other origin connects
+   * as a guest. Default none.
+   */
+  tokenOrigins: string[];
   /** Cookie holding `{token}` as PocketPages writes it. Default `pb_auth`. */
   authCookie: string;
   /** localStorage key of the PocketBase JS SDK. Default `pocketbase_auth`. */
@@ -20,6 +26,7 @@ export interface ExtensionConfig {
 export const config: ExtensionConfig = {
   url: '',
   pb: null,
+  tokenOrigins: [],
   authCookie: 'pb_auth',
   storageKey: 'pocketbase_auth',
   backoff: { ...defaultBackoff },

@@ -7,6 +7,7 @@ import { RealtimeConnection } from './connection.js';
 import { decodePayload } from './decode.js';
 import { SubscriberSet } from './subscriptions.js';
 import { deliver } from './swap.js';
+import { mayGetToken } from './origins.js';
 import { findToken } from './token.js';
 import { parseTopicList, parseTriggerTopics, withinLimits } from './topics.js';
 
@@ -23,6 +24,21 @@ export interface ExtensionStats {
   listeners: number;
   /** Every subscribed topic. */
   topics: string[];
+}
+
+/**
+ * The token source of the connection to `url`: the user's token when `url`'s origin may get
+ * it (see `mayGetToken`), else '' (a guest), saying so once per connection on the console.
+ */
+function tokenFor(url: string): () => string {
+  let warned = false;
+  return () => {
+    const token = findToken(config, localStorage, document.cookie);
+    if (!token || mayGetToken(url, config, location.href)) return token;
+    if (!warned) console.warn('pocketbase-sse: as guest (not in tokenOrigins):', url);
+    warned = true;
+    return '';
+  };
 }
 
 /** One PocketBase origin: its connection and the elements listening to it. */
@@ -124,7 +140,7 @@ export class Extension {
           {
             url,
             backoff: config.backoff,
-            token: () => findToken(config, localStorage, document.cookie),
+            token: tokenFor(url),
           },
           {
             onState: (state, detail) => this._announce(created, state, detail),

@@ -21,6 +21,19 @@ export interface Htmx4 {
 
 const SELECTOR = SUBSCRIBER_SELECTORS.join();
 
+/** htmx 4's own names for our events (those of its hx-sse extension), each fired right after ours. */
+const HTMX4_NAMES: Record<string, string> = {
+  'htmx:sseOpen': 'htmx:sse:after:connection',
+  'htmx:sseError': 'htmx:sse:error',
+  'htmx:sseClose': 'htmx:sse:close',
+  'htmx:sseBeforeMessage': 'htmx:sse:before:message',
+  'htmx:sseMessage': 'htmx:sse:after:message',
+};
+
+/** Dispatches a bubbling, cancellable event; false when a listener cancelled it. */
+const dispatch = (element: Element, name: string, detail: object) =>
+  element.dispatchEvent(new CustomEvent(name, { bubbles: true, cancelable: true, detail }));
+
 /** Registers the extension with htmx 4 under `name`. Returns the shared core. */
 export function registerHtmx4(htmx: Htmx4, name: string): Extension {
   let api: Htmx4Api;
@@ -31,8 +44,12 @@ export function registerHtmx4(htmx: Htmx4, name: string): Extension {
       ctx.text = html;
       void htmx.swap(ctx);
     },
-    trigger: (element, eventName, detail) =>
-      element.dispatchEvent(new CustomEvent(eventName, { bubbles: true, cancelable: true, detail })),
+    // each of our events goes out under htmx 4's name too; cancelling either cancels
+    trigger(element, eventName, detail) {
+      const ours = dispatch(element, eventName, detail);
+      const own = HTMX4_NAMES[eventName];
+      return (!own || dispatch(element, own, detail)) && ours;
+    },
   };
   const core = new Extension(adapter, name);
   const process = (element: Element) => {

@@ -7,12 +7,14 @@ import type { Subscriber } from './subscriptions.js';
 /**
  * Hands a message to one subscriber: `htmx:sseBeforeMessage` (cancel it to skip the rest),
  * the swap when the element swaps this topic and the value is swappable, `sse:<topic>` when
- * the element triggers on it, then `htmx:sseMessage`.
+ * the element triggers on it, then `htmx:sseMessage`. The detail also carries
+ * `message: {event, data}`, where htmx 4's own SSE events keep them.
  */
 export function deliver(adapter: HtmxAdapter, subscriber: Subscriber, topic: string, message: DecodedMessage): void {
   const element = subscriber._element;
   if (!element.isConnected) return;
-  const detail = { topic, type: topic, data: message.data, html: message.html, elt: element };
+  const data = message.data;
+  const detail = { topic, type: topic, data, html: message.html, elt: element, message: { event: topic, data } };
   if (!adapter.trigger(element, 'htmx:sseBeforeMessage', detail)) return;
   if (message.html !== null && subscriber._swaps.includes(topic)) {
     adapter.swap(element, message.html);

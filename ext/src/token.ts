@@ -3,6 +3,10 @@
 /** The part of a PocketBase JS SDK instance the extension reads. */
 export interface AuthStoreHolder {
   authStore: { token: string; onChange?(callback: () => void): unknown };
+  /** The SDK's PocketBase address: its origin may get the token. */
+  baseURL?: string;
+  /** The same in SDKs before 0.22. */
+  baseUrl?: string;
 }
 
 /** Where to look for the token (the config fields that say so). */

@@ -189,8 +189,8 @@ test('subscriber sets list topics, roots and the subscribers of a topic', () => 
   assert.deepEqual(set._topics(), []);
 });
 
-test('the minified bundle stays within 3 KB gzipped', () => {
+test('the minified bundle stays within its budget (3,584 B gzipped)', () => {
   const code = readFileSync(new URL('../dist/pocketbase-sse.min.js', import.meta.url));
   const size = gzipSync(code, { level: 9 }).length;
-  assert.ok(size <= 3072, `pocketbase-sse.min.js is ${size} B gzipped`);
+  assert.ok(size <= 3584, `pocketbase-sse.min.js is ${size} B gzipped`);
 });
