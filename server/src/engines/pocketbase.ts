@@ -39,20 +39,25 @@ export interface Group {
 }
 
 /**
- * A test for subscription keys that name the bus collection's records (by name or id): a
- * client holding one would see every broadcast happen (not its content). `subscribe()`
- * refuses them. Looks the collection up once, for all the keys of one subscription post.
+ * A test for subscription keys that name the bus collection or its records: a client holding
+ * one would see every broadcast happen (not its content). `subscribe()` refuses them. Creates
+ * the collection when missing, so its id is settled before any client can subscribe; keys
+ * naming the id PocketBase would give it (`pbc_<crc32>`, or that with a number appended when
+ * taken) are refused too. Runs once per subscription post.
  */
 export function busTopicTest(): (key: string) => boolean {
   const names = [BUS_COLLECTION];
+  let defaultId = '';
   try {
-    names.push(($app.findCachedCollectionByNameOrId(BUS_COLLECTION) as { id: string }).id);
-  } catch {
-    // not created yet: only its name can be known
+    defaultId = (new Collection({ type: 'base', name: BUS_COLLECTION }) as { id: string }).id; // pbc_<crc32>
+    names.push((busCollection($app) as { id: string }).id);
+  } catch (error) {
+    log.warn('the bus collection could not be created; only its name and default id are refused', 'error', String(error));
   }
+  const idLike = defaultId ? new RegExp('^' + defaultId + '[0-9]*$') : null;
   return (key) => {
-    const topic = key.split('?')[0];
-    return names.some((name) => topic === name || topic.indexOf(name + '/') === 0);
+    const topic = key.split('?')[0].split('/')[0];
+    return names.indexOf(topic) >= 0 || (!!idLike && idLike.test(topic));
   };
 }
 
