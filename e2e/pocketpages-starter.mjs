@@ -1,7 +1,10 @@
 // The PocketPages form of the starter, as `npm run starter:pocketpages -- DIR` prepares it,
 // served through the PocketPages contract host (e2e/pocketpages-host/) in place of PocketPages'
-// own loader, with the stand-ins for pocketpages-plugin-ejs and -auth.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// own loader, with the stand-ins for pocketpages-plugin-ejs and -auth. With POCKETPAGES_MODULES
+// set to a folder holding built `pocketpages`, `pocketpages-plugin-ejs` and
+// `pocketpages-plugin-auth` packages, the same tests run on real PocketPages instead (a manual
+// check, see e2e/pocketpages-host/README.md).
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test as base, SUPERUSER } from './fixtures.mjs';
@@ -36,7 +39,12 @@ export async function startPocketPagesStarter() {
   mkdirSync(path.join(root, 'e2e/test-results'), { recursive: true });
   const dir = mkdtempSync(path.join(root, 'e2e/test-results/starter-pages-'));
   const files = preparePocketPagesStarter(dir);
-  writeFileSync(path.join(dir, 'pb_hooks/pocketpages.pb.js'), hostLoader());
+  const real = process.env.POCKETPAGES_MODULES;
+  if (real) {
+    for (const name of ['pocketpages', 'pocketpages-plugin-ejs', 'pocketpages-plugin-auth']) {
+      cpSync(path.join(real, name), path.join(dir, 'node_modules', name), { recursive: true });
+    }
+  } else writeFileSync(path.join(dir, 'pb_hooks/pocketpages.pb.js'), hostLoader());
   const pb = await startPocketBase({
     cwd: dir,
     hooksDir: path.join(dir, 'pb_hooks'),
