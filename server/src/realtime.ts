@@ -56,13 +56,15 @@ function truthy(filter: RealtimeFilter): (id: string, client: RealtimeClient, to
  * topic (under the bare key or a `topic?options=...` key), whoever sends.
  */
 export const realtime: Realtime = {
-  send(topic, message, options = {}) {
-    if (options === null || typeof options !== 'object') throw new SseError('options must be { filter }, got ' + typeOf(options));
-    const filter = options.filter;
+  send(topic, message, options) {
+    if (options !== undefined && options !== null && typeof options !== 'object') {
+      throw new SseError('options must be { filter }, got ' + typeOf(options));
+    }
+    const filter = options ? options.filter : undefined;
     if (filter !== undefined && filter !== null && typeof filter !== 'function') {
       throw new SseError('filter must be a function, got ' + typeOf(filter));
     }
-    return sendEncoded(topic, realtimePayload(message), filter ? truthy(filter) : null, options.app);
+    return sendEncoded(topic, realtimePayload(message), filter ? truthy(filter) : null, options ? options.app : undefined);
   },
   getClientById(clientId) {
     try {
