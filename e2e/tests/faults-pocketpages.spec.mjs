@@ -87,4 +87,35 @@ test.describe('server', () => {
     }
     await context.close();
   });
+
+  test("tokens that are not auth tokens in pb_auth: the pages see a guest", async ({ server }) => {
+    const alice = new PocketBase(server.url);
+    await alice.collection('users').authWithPassword(DEMO.alice.email, DEMO.alice.password);
+    const file = await alice.files.getToken();
+    const cookie = `pb_auth=${encodeURIComponent(JSON.stringify({ token: file, record: { id: alice.authStore.record.id } }))}`;
+    const stamp = `file token ${Date.now()}`;
+    await step("POST /api/chat, same Origin, Alice's file token in the pb_auth cookie", 'HTTP 401 (a guest), nothing saved', async () => {
+      const res = await fetch(`${server.url}/api/chat`, {
+        method: 'POST',
+        headers: { Cookie: cookie, Origin: server.url, 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ text: stamp }),
+      });
+      expect(res.status).toBe(401);
+      expect(await savedMessages(server.url, stamp)).toBe(0);
+    });
+    await step("GET / with Alice's file token in the pb_auth cookie", 'the page is the guest page', async () => {
+      const html = await (await fetch(server.url, { headers: { Cookie: cookie } })).text();
+      expect(html).toContain('class="account sign-in"');
+      expect(html).not.toContain('id="me"');
+    });
+    await step("POST /api/chat, same Origin, Alice's auth token in the pb_auth cookie (control)", 'HTTP 204, sent as Alice', async () => {
+      const auth = `pb_auth=${encodeURIComponent(JSON.stringify({ token: alice.authStore.token, record: { id: alice.authStore.record.id } }))}`;
+      const res = await fetch(`${server.url}/api/chat`, {
+        method: 'POST',
+        headers: { Cookie: auth, Origin: server.url, 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ text: `${stamp} control` }),
+      });
+      expect(res.status).toBe(204);
+    });
+  });
 });

@@ -48,6 +48,31 @@ export function dropForeignCookieSession(api: GuardApi, allowedOrigins?: string[
   return true;
 }
 
+/**
+ * Always on: a cookie session whose token is not an auth token (a file, verification,
+ * password-reset or email-change token, which `pocketpages-plugin-auth` accepts too) is not a
+ * session; the page sees only PocketBase's own auth. Returns true when it dropped one.
+ */
+export function dropNonAuthCookieSession(api: GuardApi): boolean {
+  const token = api.request.authToken;
+  const own = api.request.event.auth || null;
+  if (!token || (api.request.auth || null) === own || isAuthToken(token)) return false;
+  api.request.auth = own;
+  api.auth = own;
+  delete api.request.authToken;
+  log.debug('cookie session ignored: its token is not an auth token', 'path', api.request.event.request.url.path);
+  return true;
+}
+
+/** True for a PocketBase auth token (its `type` claim; the signature was checked when it was looked up). */
+function isAuthToken(token: string): boolean {
+  try {
+    return $security.parseUnverifiedJWT(token).type === 'auth';
+  } catch {
+    return false;
+  }
+}
+
 /** Options of `sameOriginOnly`. */
 export interface GuardOptions {
   /** Extra origins (`https://app.example.com`) allowed besides the server's own. */

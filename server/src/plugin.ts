@@ -3,7 +3,7 @@
 import { bindCookieAuth, isSubscribeRequest, type CookieAuthOptions } from './auth';
 import { Capture } from './capture';
 import { createContext } from './context';
-import { dropForeignCookieSession } from './guard';
+import { dropForeignCookieSession, dropNonAuthCookieSession } from './guard';
 import { log } from './log';
 import type { AuthRecord, RequestEvent } from './pocketbase';
 
@@ -68,6 +68,7 @@ export default function ssePlugin(_config: unknown, extra: Partial<PluginOptions
 
     onExtendContextApi({ api }) {
       if (extra.originCheck !== false) dropForeignCookieSession(api, extra.allowedOrigins);
+      dropNonAuthCookieSession(api);
       const auth = api.request.auth || api.auth || api.request.event.auth || null;
       Object.assign(api, createContext(auth, capture));
     },

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { realtimePayload } from '../../.build/server/realtime.mjs';
-import { dropForeignCookieSession, isSafeMethod, mayUseCookieSession, sameOriginOnly } from '../../.build/server/guard.mjs';
+import { dropForeignCookieSession, dropNonAuthCookieSession, isSafeMethod, mayUseCookieSession, sameOriginOnly } from '../../.build/server/guard.mjs';
 
 test('realtime.send payloads: a JSON text as it is (one line), anything else encoded once', () => {
   const html = '<p class="m">hi "there"</p>';
@@ -87,4 +87,22 @@ test('sameOriginOnly(): 403 before the page for a foreign post, next() otherwise
   assert.equal(run(api(event('POST', { Origin: 'http://evil.test' }, auth('B')), null)), true, 'an Authorization header is no ambient authority');
   assert.equal(run(api(event('GET', { Origin: 'http://evil.test' }), auth('A'))), true);
   assert.equal(sameOriginOnly({ allowedOrigins: ['http://evil.test'] }).length, 2);
+});
+
+test('a cookie session whose token is not an auth token is dropped (file, verification, ... tokens)', () => {
+  globalThis.$security = { parseUnverifiedJWT: (token) => { if (token === 'garbage') throw new Error('bad'); return { type: token } } };
+  try {
+    for (const [token, dropped] of [['auth', false], ['file', true], ['verification', true], ['garbage', true]]) {
+      const a = api(event('GET'), auth('A'));
+      a.request.authToken = token;
+      assert.equal(dropNonAuthCookieSession(a), dropped, token);
+      assert.equal(a.auth ? a.auth.id : null, dropped ? null : 'A', token);
+    }
+    const b = auth('B');
+    const header = api(event('GET', {}, b), b);
+    header.request.authToken = 'file';
+    assert.equal(dropNonAuthCookieSession(header), false, "PocketBase's own auth (the header) is left alone");
+  } finally {
+    delete globalThis.$security;
+  }
 });
