@@ -1,12 +1,13 @@
-// The functions a page or route handler calls: sseSend / send / realtime.send.
+// The functions a page or route handler calls: sseSend / send, and realtime (see realtime.ts).
 
 import { Capture } from './capture';
 import { authKey, defaultFilter, type Filter } from './filters';
 import type { App, AuthRecord } from './pocketbase';
+import { realtime, type Realtime } from './realtime';
 import { sendToTopic, type SendResult } from './send';
 import { SseError, typeOf } from './wire';
 
-/** Options of a send: `sseSend(topic, message, { filter, app })` and `realtime.send(topic, message, options)`. */
+/** Options of a send: `sseSend(topic, message, { filter, app })`. */
 export interface SendOptions {
   /** Who receives it; the sender's default filter when absent. */
   filter?: Filter;
@@ -28,11 +29,12 @@ export interface SseSend {
   (topic: string, message: unknown, filter?: Filter | SendOptions): SendResult;
 }
 
-/** What a request gets: the send function under its names, and its capture. */
+/** What a request gets: the send function under its names, and pocketpages-plugin-realtime's API. */
 export interface SseContext {
   sseSend: SseSend;
   send: SseSend;
-  realtime: { send(topic: string, message: unknown, options?: SendOptions): SendResult };
+  /** `realtime.send` / `realtime.getClientById` as pocketpages-plugin-realtime 0.2.0 has them (not the sender's default filter). */
+  realtime: Realtime;
 }
 
 /** Builds the per-request functions for a sender (its auth record, or null for anonymous). */
@@ -58,5 +60,5 @@ export function createContext(auth: AuthRecord | null | undefined, capture: Capt
     }
     return send(topic, messageOrFilter, filter);
   } as SseSend;
-  return { sseSend, send: sseSend, realtime: { send } };
+  return { sseSend, send: sseSend, realtime };
 }

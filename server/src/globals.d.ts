@@ -7,5 +7,8 @@ declare global {
   const SubscriptionMessage: new (init: { name: string; data: string }) => unknown;
   const Collection: new (init: Record<string, unknown>) => unknown;
   const Record: new (collection: unknown, data?: Record<string, unknown>) => { markAsNotNew(): void };
-  const $security: { randomStringWithAlphabet(length: number, alphabet: string): string };
+  const $security: {
+    randomStringWithAlphabet(length: number, alphabet: string): string;
+    parseUnverifiedJWT(token: string): Record<string, unknown>;
+  };
 }

@@ -3,6 +3,7 @@
 import { bindCookieAuth, isSubscribeRequest, type CookieAuthOptions } from './auth';
 import { Capture } from './capture';
 import { createContext } from './context';
+import { dropForeignCookieSession, dropNonAuthCookieSession } from './guard';
 import { log } from './log';
 import type { AuthRecord, RequestEvent } from './pocketbase';
 
@@ -10,13 +11,19 @@ import type { AuthRecord, RequestEvent } from './pocketbase';
 export interface PluginOptions extends CookieAuthOptions {
   /** Set false to leave realtime subscriptions unauthenticated by the cookie. Default true. */
   cookieAuth?: boolean;
+  /**
+   * Set false to let pages see the cookie's user on POST/PUT/PATCH/DELETE from other origins.
+   * Default true: such a request's page sees only an `Authorization` header's user, or a guest.
+   */
+  originCheck?: boolean;
   [key: string]: unknown;
 }
 
 /** The slice of PocketPages' request context the plugin reads. */
 export interface PagesApi {
-  request: { event: RequestEvent; auth?: AuthRecord | null };
+  request: { event: RequestEvent; auth?: AuthRecord | null; authToken?: string };
   auth?: AuthRecord | null;
+  response: { json(status: number, data: unknown): void };
   [key: string]: unknown;
 }
 
@@ -60,6 +67,8 @@ export default function ssePlugin(_config: unknown, extra: Partial<PluginOptions
     },
 
     onExtendContextApi({ api }) {
+      if (extra.originCheck !== false) dropForeignCookieSession(api, extra.allowedOrigins);
+      dropNonAuthCookieSession(api);
       const auth = api.request.auth || api.auth || api.request.event.auth || null;
       Object.assign(api, createContext(auth, capture));
     },

@@ -33,8 +33,15 @@ export function matchingKeys(client: RealtimeClient, topic: string): string[] {
  * `app`, the message goes out when that transaction commits.
  */
 export function sendToTopic(topic: string, value: unknown, filter: Filter | null, app?: App): SendResult {
+  return sendEncoded(topic, encodePayload(value), filter, app);
+}
+
+/**
+ * `sendToTopic` for a payload that is already one line of JSON (`data` goes out as it is):
+ * for callers that encode themselves, like `realtime.send`.
+ */
+export function sendEncoded(topic: string, data: string, filter: Filter | null, app?: App): SendResult {
   checkTopic(topic);
-  const data = encodePayload(value);
   const result: SendResult = { subscribers: 0, delivered: 0, filtered: 0 };
   const recipients: RecipientsByKey = new Map();
   const allowed = mayReceive(topic); // the topic's rule with each client's current auth (null: no rule)
