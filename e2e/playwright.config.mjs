@@ -2,6 +2,10 @@
 // that the fixtures start on free loopback ports.
 import { defineConfig } from '@playwright/test';
 
+// the tests run on the pinned PocketBase release (or POCKETBASE_BIN), never on whatever
+// `pocketbase` happens to be on PATH (scripts/pocketbase.mjs)
+process.env.POCKETBASE_PINNED ??= '1';
+
 export default defineConfig({
   testDir: './tests',
   outputDir: './test-results',

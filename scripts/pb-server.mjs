@@ -39,11 +39,13 @@ async function waitForHealth(url, child, timeoutMs) {
  * Runs PocketBase on loopback. Options: `hooksDir`, `publicDir`, `migrationsDir`, `dataDir`
  * (default: a fresh temporary folder, removed on stop), `port` (default: a free one),
  * `cwd` (where `require()` starts looking for node_modules), `superuser` ({email, password}),
- * `args` (extra serve flags), `quiet`.
- * Returns `{ url, port, dataDir, bin, version, stop(), restart() }`.
+ * `args` (extra serve flags), `env` (extra environment), `quiet` (keep PocketBase's console
+ * output back), `onOutput(text)` (gets that output instead of the console).
+ * Returns `{ url, port, dataDir, bin, version, reason, stop(), restart() }` (`reason`: why this
+ * PocketBase binary was chosen).
  */
 export async function startPocketBase(options = {}) {
-  const { bin, version } = resolvePocketBase();
+  const { bin, version, reason } = resolvePocketBase();
   const ownData = !options.dataDir;
   const dataDir = options.dataDir || mkdtempSync(path.join(os.tmpdir(), 'pbsse-'));
   const port = options.port || (await freePort());
@@ -68,7 +70,8 @@ export async function startPocketBase(options = {}) {
     const keep = (chunk) => {
       output.push(chunk.toString());
       if (output.length > 200) output.shift();
-      if (!options.quiet) process.stderr.write(chunk);
+      if (options.onOutput) options.onOutput(chunk.toString());
+      else if (!options.quiet) process.stderr.write(chunk);
     };
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
@@ -96,6 +99,7 @@ export async function startPocketBase(options = {}) {
     dataDir,
     bin,
     version,
+    reason,
     get pid() {
       return child.pid;
     },
