@@ -20,10 +20,13 @@ export function freePort() {
   });
 }
 
+/** Whether a child process has ended (by exiting or by a signal: then `exitCode` stays null). */
+const ended = (child) => child.exitCode !== null || child.signalCode !== null;
+
 async function waitForHealth(url, child, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`PocketBase exited with code ${child.exitCode}`);
+    if (ended(child)) throw new Error(`PocketBase exited with ${child.signalCode || `code ${child.exitCode}`}`);
     try {
       const res = await fetch(url + '/api/health');
       if (res.ok) return;
@@ -84,10 +87,10 @@ export async function startPocketBase(options = {}) {
   }
 
   async function halt() {
-    if (!child || child.exitCode !== null) return;
+    if (!child || ended(child)) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
-    const timer = setTimeout(() => child.exitCode === null && child.kill('SIGKILL'), 5000);
+    const timer = setTimeout(() => !ended(child) && child.kill('SIGKILL'), 5000);
     await exited;
     clearTimeout(timer);
   }
@@ -112,7 +115,7 @@ export async function startPocketBase(options = {}) {
     },
     /** Stops PocketBase (SIGTERM, or SIGKILL with `{ kill: true }`) and starts it again on the same port. */
     async restart({ kill = false } = {}) {
-      if (kill && child.exitCode === null) {
+      if (kill && !ended(child)) {
         const exited = new Promise((resolve) => child.once('exit', resolve));
         child.kill('SIGKILL');
         await exited;
