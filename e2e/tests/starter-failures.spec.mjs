@@ -6,10 +6,15 @@ import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test as base, expect, DEMO, startStarter } from '../fixtures.mjs';
+import { startPagesStarter } from '../starter-pages.mjs';
 
+const FORMS = { 'pb_hooks': startStarter, 'PocketPages': startPagesStarter };
+
+/** Each test gets its own PocketBase serving `starterForm` (the server-down test kills it). */
 const test = base.extend({
-  server: async ({}, use) => {
-    const pb = await startStarter();
+  starterForm: ['pb_hooks', { option: true }],
+  server: async ({ starterForm }, use) => {
+    const pb = await FORMS[starterForm]();
     await use(pb);
     await pb.stop();
   },
@@ -42,61 +47,70 @@ async function screenshot(page, name, testInfo) {
   }
 }
 
-test('validation errors show next to the field and keep the text: empty, too long, empty note', async ({ starter }) => {
-  const alice = await starter.open({ as: DEMO.alice, viewport: PHONE });
-  const { page } = alice;
-  const chat = page.locator('#chat-form');
-  await chat.locator('input[name=text]').fill('   ');
-  await chat.locator('button').click();
-  await expect(chat.locator('.feedback')).toHaveText('Write a message first.');
-  await expect(chat.locator('.feedback')).toHaveClass(/error/);
-  await expect(chat.locator('input[name=text]')).toHaveValue('   ');
+// validation and sign-out answers come from each form's own routes (pb_hooks or pages/api/)
+for (const form of Object.keys(FORMS)) test.describe(form, () => {
+  test.use({ starterForm: form });
+  // The PocketPages form answers its pages' BadRequestError / UnauthorizedError with 500 today
+  // (see the PocketPages error mapping in the platform notes); its error-status fix is separate
+  // work. Remove this line when pages/api/* answer 400 and 401: these tests then cover it too.
+  test.fixme(form === 'PocketPages', 'pages/api/* answer 500 for validation and sign-in errors until their error-status fix');
 
-  const long = 'y'.repeat(1001);
-  await chat.locator('input[name=text]').evaluate((input) => input.removeAttribute('maxlength')); // a client that skips the limit
-  await chat.locator('input[name=text]').fill(long);
-  await chat.locator('button').click();
-  await expect(chat.locator('.feedback')).toHaveText('A message has at most 1000 characters.');
-  await expect(chat.locator('input[name=text]')).toHaveValue(long);
+  test('validation errors show next to the field and keep the text: empty, too long, empty note', async ({ starter }) => {
+    const alice = await starter.open({ as: DEMO.alice, viewport: PHONE });
+    const { page } = alice;
+    const chat = page.locator('#chat-form');
+    await chat.locator('input[name=text]').fill('   ');
+    await chat.locator('button').click();
+    await expect(chat.locator('.feedback')).toHaveText('Write a message first.');
+    await expect(chat.locator('.feedback')).toHaveClass(/error/);
+    await expect(chat.locator('input[name=text]')).toHaveValue('   ');
 
-  // fixing it clears the error and sends
-  await chat.locator('input[name=text]').fill('short enough');
-  await chat.locator('button').click();
-  await expect(page.locator('#messages .message', { hasText: 'short enough' })).toHaveCount(1);
-  await expect(chat.locator('.feedback')).toHaveText('');
-  await expect(chat.locator('input[name=text]')).toHaveValue('');
+    const long = 'y'.repeat(1001);
+    await chat.locator('input[name=text]').evaluate((input) => input.removeAttribute('maxlength')); // a client that skips the limit
+    await chat.locator('input[name=text]').fill(long);
+    await chat.locator('button').click();
+    await expect(chat.locator('.feedback')).toHaveText('A message has at most 1000 characters.');
+    await expect(chat.locator('input[name=text]')).toHaveValue(long);
 
-  const notify = page.locator('#notify-form');
-  await notify.locator('button').click();
-  await expect(notify.locator('.feedback')).toHaveText('Write a note first.');
-  await expect(page.locator('#notes li')).toHaveCount(0);
-  expectOnly(alice.errors, httpStatusLine(400));
-});
+    // fixing it clears the error and sends
+    await chat.locator('input[name=text]').fill('short enough');
+    await chat.locator('button').click();
+    await expect(page.locator('#messages .message', { hasText: 'short enough' })).toHaveCount(1);
+    await expect(chat.locator('.feedback')).toHaveText('');
+    await expect(chat.locator('input[name=text]')).toHaveValue('');
 
-test('signed out in another tab: a send shows the signed-out banner, and the draft comes back after signing in', async ({ starter }) => {
-  const alice = await starter.open({ as: DEMO.alice, viewport: PHONE });
-  const other = await starter.open({ tabOf: alice });
-  await other.page.click('.account button'); // sign out there
-  await expect(other.page.locator('.sign-in')).toBeVisible();
+    const notify = page.locator('#notify-form');
+    await notify.locator('button').click();
+    await expect(notify.locator('.feedback')).toHaveText('Write a note first.');
+    await expect(page.locator('#notes li')).toHaveCount(0);
+    expectOnly(alice.errors, httpStatusLine(400));
+  });
 
-  const { page } = alice;
-  await page.fill('#chat-form input[name=text]', 'written before I noticed');
-  await page.click('#chat-form button');
-  await expect(page.locator('#signed-out')).toBeVisible();
-  await expect(page.locator('#signed-out')).toContainText('You are signed out');
-  await expect(page.locator('#me')).toBeHidden(); // no more "Signed in as Alice"
-  await expect(page.locator('#chat-form .feedback')).toContainText('signed out');
-  await expect(page.locator('#chat-form input[name=text]')).toHaveValue('written before I noticed');
-  expectOnly(alice.errors, httpStatusLine(401));
+  test('signed out in another tab: a send shows the signed-out banner, and the draft comes back after signing in', async ({ starter }) => {
+    const alice = await starter.open({ as: DEMO.alice, viewport: PHONE });
+    const other = await starter.open({ tabOf: alice });
+    await other.page.click('.account button'); // sign out there
+    await expect(other.page.locator('.sign-in')).toBeVisible();
 
-  await page.click('#signed-out a');
-  await page.fill('.sign-in input[name=email]', DEMO.alice.email);
-  await page.fill('.sign-in input[name=password]', DEMO.alice.password);
-  await page.click('.sign-in button');
-  await expect(page.locator('#me')).toHaveText('Alice');
-  await expect(page.locator('#chat-form input[name=text]')).toHaveValue('written before I noticed');
-  await page.click('#chat-form button');
-  await expect(page.locator('#messages .message', { hasText: 'written before I noticed' })).toHaveCount(1);
+    const { page } = alice;
+    await page.fill('#chat-form input[name=text]', 'written before I noticed');
+    await page.click('#chat-form button');
+    await expect(page.locator('#signed-out')).toBeVisible();
+    await expect(page.locator('#signed-out')).toContainText('You are signed out');
+    await expect(page.locator('#me')).toBeHidden(); // no more "Signed in as Alice"
+    await expect(page.locator('#chat-form .feedback')).toContainText('signed out');
+    await expect(page.locator('#chat-form input[name=text]')).toHaveValue('written before I noticed');
+    expectOnly(alice.errors, httpStatusLine(401));
+
+    await page.click('#signed-out a');
+    await page.fill('.sign-in input[name=email]', DEMO.alice.email);
+    await page.fill('.sign-in input[name=password]', DEMO.alice.password);
+    await page.click('.sign-in button');
+    await expect(page.locator('#me')).toHaveText('Alice');
+    await expect(page.locator('#chat-form input[name=text]')).toHaveValue('written before I noticed');
+    await page.click('#chat-form button');
+    await expect(page.locator('#messages .message', { hasText: 'written before I noticed' })).toHaveCount(1);
+  });
 });
 
 test('server down: "Reconnecting..." instead of a stale count, a send keeps its text and says so, all clears by itself', async ({ starter, server, browser, htmxVersion }, testInfo) => {
