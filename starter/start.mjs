@@ -76,7 +76,9 @@ async function main() {
   const stop = async () => {
     if (stopping) return;
     stopping = true;
+    console.log('\nStopping PocketBase...');
     await pb.stop();
+    console.log('Stopped.');
     process.exit(0);
   };
   process.on('SIGINT', stop);
