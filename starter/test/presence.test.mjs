@@ -17,7 +17,11 @@ test('a join inside the window owns the one pending broadcast, for the rest of t
 test('joins while a broadcast is pending only answer themselves', () => {
   const state = { last: 3000, pending: true };
   assert.deepEqual(plan(state, 3500, 1000), { action: 'self', state });
-  assert.equal(plan(state, 9000, 1000).action, 'self'); // the owner clears pending when it sends
+  assert.equal(plan(state, 7999, 1000).action, 'self'); // the owner clears pending when it sends
+});
+
+test('a pending broadcast whose owner died (five windows old) is taken over by the next join', () => {
+  assert.deepEqual(plan({ last: 3000, pending: true }, 8000, 1000), { action: 'broadcast', state: { last: 8000, pending: false } });
 });
 
 test('N joins in one window cost one leading and one trailing broadcast', () => {

@@ -6,6 +6,7 @@
 
 const TOPIC = 'presence'
 const WINDOW_MS = 1000 // at most one broadcast to every page per window
+const STALE_WINDOWS = 5 // a pending broadcast this many windows old lost its owner: the next join takes over
 const LINE_KEY = 'starter.presence'
 const WINDOW_KEY = 'starter.presence.window'
 
@@ -13,11 +14,12 @@ const WINDOW_KEY = 'starter.presence.window'
  * Pure: what a join does, given the window state `{ last, pending }` (or null) at `now`.
  * `broadcast`: the window is over, tell every page now. `flush`: tell the joiner now and every
  * page after `wait` ms (this join owns the pending broadcast). `self`: tell only the joiner; the
- * pending broadcast, computed later, includes this join.
+ * pending broadcast, computed later, includes this join. A pending broadcast older than five
+ * windows lost its owner (its handler died): the join broadcasts itself.
  */
 function plan(state, now, windowMs) {
   const last = (state && Number(state.last)) || 0
-  if (state && state.pending) return { action: 'self', state }
+  if (state && state.pending && now - last < STALE_WINDOWS * windowMs) return { action: 'self', state }
   if (now - last >= windowMs) return { action: 'broadcast', state: { last: now, pending: false } }
   return { action: 'flush', wait: last + windowMs - now, state: { last, pending: true } }
 }
@@ -69,18 +71,23 @@ function joined(e) {
     return decision.state
   })
   if (decision.action === 'broadcast') return broadcast(false)
-  const { sseSend } = require('pocketpages-plugin-sse')
-  const clientId = e.client.id()
-  sseSend(TOPIC, describe(count()), (id) => id === clientId)
+  try {
+    const { sseSend } = require('pocketpages-plugin-sse')
+    const clientId = e.client.id()
+    sseSend(TOPIC, describe(count()), (id) => id === clientId)
+  } catch (error) {
+    $app.logger().warn('presence: the line for the joining page was not sent', 'error', String(error))
+  }
   if (decision.action !== 'flush') return
   try {
     e.flush() // the page has its answer; only this handler waits
+    sleep(decision.wait)
   } catch (error) {
-    $app.logger().debug('presence: could not flush the subscription answer', 'error', String(error))
+    $app.logger().debug('presence: could not wait out the window', 'error', String(error))
+  } finally {
+    $app.store().set(WINDOW_KEY, { last: Date.now(), pending: false }) // never leave it pending
+    broadcast(false)
   }
-  sleep(decision.wait)
-  $app.store().set(WINDOW_KEY, { last: Date.now(), pending: false })
-  broadcast(false)
 }
 
 module.exports = { TOPIC, WINDOW_MS, plan, count, describe, broadcast, joined }
