@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run faults:report`: runs the whole fault suite (every e2e/tests/faults-*.spec.mjs, htmx 2
 // and htmx 4) and writes its report to the committed e2e/results/faults.md. `npm test` writes
-// the same report to the git-ignored e2e/test-results/ instead, so a test run changes no tracked file.
+// the same report to the git-ignored e2e/results/latest/ instead, so a test run changes no tracked file.
 
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';

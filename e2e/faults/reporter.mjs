@@ -2,17 +2,18 @@
 // happened, pass/fail) in the order the suite declares them, then the numbers measured in this
 // run. Written only when every faults-*.spec.mjs file took part in the run under every project
 // and without a title filter, so a partial run never replaces the whole report.
-// A test run writes it to e2e/test-results/faults.md (git-ignored), so `npm test` leaves the
-// tree clean; `npm run faults:report` runs the fault suite with FAULTS_REPORT pointing at the
-// committed e2e/results/faults.md.
+// A test run writes it to e2e/results/latest/faults.md (git-ignored, and outside Playwright's
+// output folder, which every run empties), so `npm test` leaves the tree clean;
+// `npm run faults:report` runs the fault suite with FAULTS_REPORT pointing at the committed
+// e2e/results/faults.md.
 import { readdirSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const testsDir = path.join(here, '..', 'tests');
-/** Where the report goes: $FAULTS_REPORT, else the ignored test-results folder. */
-const output = path.resolve(process.env.FAULTS_REPORT || path.join(here, '..', 'test-results', 'faults.md'));
+/** Where the report goes: $FAULTS_REPORT, else the git-ignored e2e/results/latest/. */
+const output = path.resolve(process.env.FAULTS_REPORT || path.join(here, '..', 'results', 'latest', 'faults.md'));
 const isFaultFile = (file) => /faults-[^/\\]+\.spec\.mjs$/.test(file);
 
 // table cells: pipes escaped, markup shown as text (GitHub would hide `<A>` or `<script>`)
