@@ -3,6 +3,10 @@
 import { defineConfig } from '@playwright/test';
 import { chromiumPath } from './chromium.mjs';
 
+// the tests run on the pinned PocketBase release (or POCKETBASE_BIN), never on whatever
+// `pocketbase` happens to be on PATH (scripts/pocketbase.mjs)
+process.env.POCKETBASE_PINNED ??= '1';
+
 export default defineConfig({
   testDir: './tests',
   outputDir: './test-results',

@@ -53,15 +53,23 @@ export async function startPocketPagesStarter() {
     superuser: SUPERUSER,
     quiet: true,
   });
+  const stopPocketBase = pb.stop;
   return {
     pb,
     dir,
     files,
     async stop() {
-      await pb.stop();
+      await stopPocketBase();
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Starts the PocketPages form on a fresh PocketBase; resolves to that PocketBase, whose `stop()` also removes the folder. */
+export async function startPagesStarter() {
+  const started = await startPocketPagesStarter();
+  started.pb.stop = started.stop;
+  return started.pb;
 }
 
 /** The starter fixtures (`starter`, `chatUrl`, ...) on the PocketPages form; `pages` is the prepared folder. */

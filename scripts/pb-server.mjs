@@ -35,10 +35,13 @@ function checkPortFree(port) {
   });
 }
 
+/** Whether a child process has ended (by exiting or by a signal: then `exitCode` stays null). */
+const ended = (child) => child.exitCode !== null || child.signalCode !== null;
+
 async function waitForHealth(url, child, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`PocketBase exited with code ${child.exitCode}`);
+    if (ended(child)) throw new Error(`PocketBase exited with ${child.signalCode || `code ${child.exitCode}`}`);
     try {
       const res = await fetch(url + '/api/health');
       if (res.ok) return;
@@ -54,11 +57,13 @@ async function waitForHealth(url, child, timeoutMs) {
  * Runs PocketBase on loopback. Options: `hooksDir`, `publicDir`, `migrationsDir`, `dataDir`
  * (default: a fresh temporary folder, removed on stop), `port` (default: a free one),
  * `cwd` (where `require()` starts looking for node_modules), `superuser` ({email, password}),
- * `args` (extra serve flags), `quiet`.
- * Returns `{ url, port, dataDir, bin, version, stop(), restart() }`.
+ * `args` (extra serve flags), `env` (extra environment), `quiet` (keep PocketBase's console
+ * output back), `onOutput(text)` (gets that output instead of the console).
+ * Returns `{ url, port, dataDir, bin, version, reason, stop(), restart() }` (`reason`: why this
+ * PocketBase binary was chosen).
  */
 export async function startPocketBase(options = {}) {
-  const { bin, version } = resolvePocketBase();
+  const { bin, version, reason } = resolvePocketBase();
   // checked first: PocketBase would fail to bind, but another PocketBase there would answer the health check
   if (options.port) await checkPortFree(options.port);
   const ownData = !options.dataDir;
@@ -85,7 +90,8 @@ export async function startPocketBase(options = {}) {
     const keep = (chunk) => {
       output.push(chunk.toString());
       if (output.length > 200) output.shift();
-      if (!options.quiet) process.stderr.write(chunk);
+      if (options.onOutput) options.onOutput(chunk.toString());
+      else if (!options.quiet) process.stderr.write(chunk);
     };
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
@@ -98,10 +104,10 @@ export async function startPocketBase(options = {}) {
   }
 
   async function halt() {
-    if (!child || child.exitCode !== null) return;
+    if (!child || ended(child)) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
-    const timer = setTimeout(() => child.exitCode === null && child.kill('SIGKILL'), 5000);
+    const timer = setTimeout(() => !ended(child) && child.kill('SIGKILL'), 5000);
     await exited;
     clearTimeout(timer);
   }
@@ -113,6 +119,7 @@ export async function startPocketBase(options = {}) {
     dataDir,
     bin,
     version,
+    reason,
     get pid() {
       return child.pid;
     },
@@ -125,7 +132,7 @@ export async function startPocketBase(options = {}) {
     },
     /** Stops PocketBase (SIGTERM, or SIGKILL with `{ kill: true }`) and starts it again on the same port. */
     async restart({ kill = false } = {}) {
-      if (kill && child.exitCode === null) {
+      if (kill && !ended(child)) {
         const exited = new Promise((resolve) => child.once('exit', resolve));
         child.kill('SIGKILL');
         await exited;

@@ -17,7 +17,7 @@ function run(cmd, args) {
 
 function unitFiles() {
   const files = [];
-  for (const dir of ['ext/test', 'server/test']) {
+  for (const dir of ['ext/test', 'server/test', 'starter/test']) {
     const full = path.join(root, dir);
     if (!existsSync(full)) continue;
     for (const name of readdirSync(full)) if (name.endsWith('.test.mjs')) files.push(path.join(dir, name));

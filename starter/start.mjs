@@ -2,6 +2,7 @@
 // `npm start`: serves the chat starter on a real PocketBase at http://127.0.0.1:8090 (PORT overrides).
 
 import { copyFileSync, mkdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
@@ -27,19 +28,57 @@ export const starterDirs = {
   migrationsDir: path.join(here, 'pb_migrations'),
 };
 
+// PocketBase's start banner (its REST API and dashboard URLs): replaced by the starter's own lines.
+const BANNER = /^(?:\S+ \S+ Server started at |├─ REST API:|└─ Dashboard:)/;
+
+/** PocketBase's console output without its start banner (other lines, errors included, pass through). */
+export function withoutBanner(text) {
+  return text.split('\n').filter((line) => !BANNER.test(line)).join('\n');
+}
+
+/**
+ * A superuser nobody signs in as (random password, never shown). PocketBase prints a
+ * "create your first superuser" link and tries to open a browser while no superuser exists;
+ * the starter does not need the dashboard, so it keeps one placeholder account instead.
+ */
+export const PLACEHOLDER_SUPERUSER = 'starter-placeholder@example.com';
+
+/** The lines `npm start` ends with: where the app is, which PocketBase and why, how to stop. */
+export function readyLines({ url, version, bin, reason }) {
+  const pb = path.relative(process.cwd(), bin) || bin;
+  return [
+    '',
+    `  Chat starter:  ${url}/   (the same page on htmx 4: ${url}/?htmx=4)`,
+    `  Sign in as:    alice@example.com / alice-demo-pass, or bob@example.com / bob-demo-pass`,
+    `  Dashboard:     ${url}/_/ once you made a superuser: ${pb} superuser upsert EMAIL PASS --dir=starter/pb_data`,
+    `  PocketBase:    ${version}, because ${reason}`,
+    '',
+    '  Press Ctrl-C to stop.',
+    '',
+  ].join('\n');
+}
+
 async function main() {
+  console.log('Starting the chat starter: copying htmx and the extension into pb_public/vendor/, then PocketBase...');
   copyVendorScripts();
   const pb = await startPocketBase({
     ...starterDirs,
     dataDir: path.join(here, 'pb_data'),
     port: Number(process.env.PORT) || 8090,
+    superuser: { email: PLACEHOLDER_SUPERUSER, password: randomBytes(24).toString('base64url') },
+    onOutput: (text) => {
+      const rest = withoutBanner(text);
+      if (rest.trim()) process.stderr.write(rest.endsWith('\n') ? rest : rest + '\n');
+    },
   });
-  console.log(`\nPocketBase ${pb.version} is serving the chat starter at ${pb.url}/  (Ctrl-C stops it)\n`);
+  console.log(readyLines(pb));
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
     stopping = true;
+    console.log('\nStopping PocketBase...');
     await pb.stop();
+    console.log('Stopped.');
     process.exit(0);
   };
   process.on('SIGINT', stop);

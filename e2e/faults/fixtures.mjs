@@ -1,7 +1,7 @@
 // Fixtures of the fault suite: a real PocketBase per worker serving e2e/faults/app (send
 // routes that build hostile values in the VM, raw sends, a shortened idle timeout, sends from
 // cron and record hooks, topic rules), users a and b and a superuser, browser pages that must
-// log no console error, and `step()` which records each case for e2e/results/faults.md.
+// log no console error, and `step()` which records each case for the fault report (e2e/faults/reporter.mjs).
 import { test as base, expect } from '@playwright/test';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -1,7 +1,11 @@
-// Writes e2e/results/faults.md from the fault suite's run: one row per case (what was tried,
-// what happened, pass/fail) in the order the suite declares them, then the numbers measured in
-// this run. Written only when every faults-*.spec.mjs file took part in the run under every
-// project and without a title filter, so a partial run never replaces the whole report.
+// Writes the fault report from the fault suite's run: one row per case (what was tried, what
+// happened, pass/fail) in the order the suite declares them, then the numbers measured in this
+// run. Written only when every faults-*.spec.mjs file took part in the run under every project
+// and without a title filter, so a partial run never replaces the whole report.
+// A test run writes it to e2e/results/latest/faults.md (git-ignored, and outside Playwright's
+// output folder, which every run empties), so `npm test` leaves the tree clean;
+// `npm run faults:report` runs the fault suite with FAULTS_REPORT pointing at the committed
+// e2e/results/faults.md.
 import { execFileSync } from 'node:child_process';
 import { readdirSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -9,7 +13,8 @@ import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const testsDir = path.join(here, '..', 'tests');
-const output = path.join(here, '..', 'results', 'faults.md');
+/** Where the report goes: $FAULTS_REPORT, else the git-ignored e2e/results/latest/. */
+const output = path.resolve(process.env.FAULTS_REPORT || path.join(here, '..', 'results', 'latest', 'faults.md'));
 const isFaultFile = (file) => /faults-[^/\\]+\.spec\.mjs$/.test(file);
 
 // table cells: pipes escaped, markup shown as text (GitHub would hide `<A>` or `<script>`)

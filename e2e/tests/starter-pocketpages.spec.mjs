@@ -17,7 +17,7 @@ test('the script writes a folder with the pages, the loader, the packages and th
     'package.json', 'README.md', 'pb_hooks/pocketpages.pb.js', 'pb_hooks/pages/+config.js', 'pb_hooks/pages/+layout.ejs',
     'pb_hooks/pages/index.ejs', 'pb_hooks/pages/api/+middleware.js', 'pb_hooks/pages/api/chat.ejs', 'pb_hooks/pages/api/notify.ejs',
     'pb_hooks/pages/api/wave.ejs', 'pb_hooks/pages/_private/message.ejs', 'pb_hooks/realtime.pb.js', 'pb_hooks/account.pb.js',
-    'pb_hooks/lib/session.js', 'pb_migrations/1730000000_messages.js', 'pb_public/app.js', 'pb_public/style.css',
+    'pb_hooks/lib/session.js', 'pb_migrations/1730000000_messages.js', 'pb_public/js/chat-scroll.js', 'pb_public/js/connection.js', 'pb_public/js/forms.js', 'pb_public/js/local-time.js', 'pb_public/style.css',
     'pb_public/vendor/htmx2.min.js', 'pb_public/vendor/htmx4.min.js', 'pb_public/vendor/pocketbase-sse.min.js',
   ]) expect(pages.files, file).toContain(file);
   // the plain form's routes are pages here

@@ -8,10 +8,12 @@ routerAdd('POST', '/api/notify', (e) => {
   const views = require(`${__hooks}/lib/views.js`)
   const user = require(`${__hooks}/lib/session.js`).requireUser(e)
   return page(e, ({ body, sseSend }) => {
-    const text = String(body().note || '').trim() || 'Ping'
+    const text = String(body().note || '').trim()
+    if (!text) throw new BadRequestError('Write a note first.')
     if (text.length > 200) throw new BadRequestError('A note has at most 200 characters.')
     sseSend('notify') // default filter: every tab of this user, nobody else
-    return views.render('note', { text, name: views.displayName(user), time: views.clock(new Date().toISOString()) })
+    const now = new Date().toISOString()
+    return views.render('note', { text, name: views.displayName(user), iso: now, time: views.clock(now) })
   })
 })
 
@@ -28,6 +30,7 @@ routerAdd('POST', '/api/wave/{id}', (e) => {
   }
   return page(e, ({ sseSend }) => {
     sseSend(`user:${id}`, everyone) // the topic rule already limits who holds this topic
-    return views.render('wave', { from: views.displayName(user), time: views.clock(new Date().toISOString()) })
+    const now = new Date().toISOString()
+    return views.render('wave', { from: views.displayName(user), iso: now, time: views.clock(now) })
   })
 })

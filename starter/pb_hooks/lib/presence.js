@@ -1,8 +1,28 @@
 // The presence line: how many pages hold the `presence` topic, and how many people are signed in.
-// Sent to every such page when one subscribes, and by a cron job when the number changed
-// (PocketBase has no disconnect hook that does not hold a JS VM for the connection's life).
+// A page that subscribes gets the line at once; the other pages get it coalesced, at most one
+// broadcast per second however many pages join, so N pages joining cost O(N) messages instead
+// of N(N+1)/2. A cron job sends it when pages closed (PocketBase has no disconnect hook that
+// does not hold a JS VM for the connection's whole life).
 
 const TOPIC = 'presence'
+const WINDOW_MS = 1000 // at most one broadcast to every page per window
+const STALE_WINDOWS = 5 // a pending broadcast this many windows old lost its owner: the next join takes over
+const LINE_KEY = 'starter.presence'
+const WINDOW_KEY = 'starter.presence.window'
+
+/**
+ * Pure: what a join does, given the window state `{ last, pending }` (or null) at `now`.
+ * `broadcast`: the window is over, tell every page now. `flush`: tell the joiner now and every
+ * page after `wait` ms (this join owns the pending broadcast). `self`: tell only the joiner; the
+ * pending broadcast, computed later, includes this join. A pending broadcast older than five
+ * windows lost its owner (its handler died): the join broadcasts itself.
+ */
+function plan(state, now, windowMs) {
+  const last = (state && Number(state.last)) || 0
+  if (state && state.pending && now - last < STALE_WINDOWS * windowMs) return { action: 'self', state }
+  if (now - last >= windowMs) return { action: 'broadcast', state: { last: now, pending: false } }
+  return { action: 'flush', wait: last + windowMs - now, state: { last, pending: true } }
+}
 
 /** Counts the realtime clients subscribed to the presence topic, and the distinct users among them. */
 function count() {
@@ -33,9 +53,41 @@ function broadcast(onlyIfChanged) {
   const { sseSend } = require('pocketpages-plugin-sse')
   const line = describe(count())
   const store = $app.store()
-  if (onlyIfChanged && store.get('starter.presence') === line) return
-  store.set('starter.presence', line)
+  if (onlyIfChanged && store.get(LINE_KEY) === line) return
+  store.set(LINE_KEY, line)
   sseSend(TOPIC, line) // anonymous sender: reaches every subscriber
 }
 
-module.exports = { TOPIC, count, describe, broadcast }
+/**
+ * Called by the subscribe hook after the subscription is applied: the joining page gets the
+ * line now, every page gets it coalesced (see `plan`). The one join that owns a pending
+ * broadcast answers its subscription request first, then waits out the window in its own
+ * handler (the JS VM has no timers) and broadcasts the count as it is then.
+ */
+function joined(e) {
+  let decision = null
+  $app.store().setFunc(WINDOW_KEY, (old) => {
+    decision = plan(old, Date.now(), WINDOW_MS)
+    return decision.state
+  })
+  if (decision.action === 'broadcast') return broadcast(false)
+  try {
+    const { sseSend } = require('pocketpages-plugin-sse')
+    const clientId = e.client.id()
+    sseSend(TOPIC, describe(count()), (id) => id === clientId)
+  } catch (error) {
+    $app.logger().warn('presence: the line for the joining page was not sent', 'error', String(error))
+  }
+  if (decision.action !== 'flush') return
+  try {
+    e.flush() // the page has its answer; only this handler waits
+    sleep(decision.wait)
+  } catch (error) {
+    $app.logger().debug('presence: could not wait out the window', 'error', String(error))
+  } finally {
+    $app.store().set(WINDOW_KEY, { last: Date.now(), pending: false }) // never leave it pending
+    broadcast(false)
+  }
+}
+
+module.exports = { TOPIC, WINDOW_MS, plan, count, describe, broadcast, joined }
