@@ -6,6 +6,7 @@ import { busTopicTest } from './delivery';
 import { log } from './log';
 import type { RequestEvent, SubscribeRequestEvent } from './pocketbase';
 import { maySubscribe, type TopicRules } from './rules';
+import { fileSubscriptions } from './topicindex-store';
 import { SseError } from './wire';
 
 /** Options of the realtime subscribe hook. */
@@ -17,7 +18,9 @@ export interface SubscribeOptions {
 /**
  * Body of `onRealtimeSubscribeRequest`: drops the subscriptions the rules refuse for the
  * request's auth, and those naming the hidden bus collection's records (with a debug log),
- * then continues. Call it as the hook's whole body.
+ * then continues, and files the client in the topic index once PocketBase applied the post
+ * (sends then look at the topic's subscribers only). Call it as the hook's whole body, for
+ * every subscription post: clients that never went through it are not found by the index.
  * (Auth comes from the `Authorization` header, or from the PocketPages plugin's cookie
  * binding, which runs earlier, before PocketBase compares it with the client's bound auth.)
  */
@@ -33,6 +36,7 @@ export function subscribe(e: SubscribeRequestEvent, options: SubscribeOptions = 
     e.subscriptions = kept;
   }
   e.next();
+  fileSubscriptions(e.client);
 }
 
 /** What `page()` hands its render function. */

@@ -51,6 +51,16 @@ export interface Logger {
   error(message: string, ...attrs: unknown[]): void;
 }
 
+/** PocketBase's process-wide `store.Store[string, any]` (one lock for the whole store). */
+export interface AppStore {
+  has(key: string): boolean;
+  get(key: string): unknown;
+  set(key: string, value: unknown): void;
+  remove(key: string): void;
+  /** Replaces the value with `fn(old)` under the store's write lock (`old` is null when unset). */
+  setFunc(key: string, fn: (old: unknown) => unknown): void;
+}
+
 export interface App {
   subscriptionsBroker(): {
     clients(): Record<string, RealtimeClient>;
@@ -58,6 +68,7 @@ export interface App {
     clientById(id: string): RealtimeClient;
     chunkedClients(chunkSize: number): RealtimeClient[][];
   };
+  store(): AppStore;
   findCachedCollectionByNameOrId(nameOrId: string): unknown;
   save(model: unknown): void;
   runInTransaction(fn: (txApp: never) => void): void;

@@ -3,6 +3,7 @@
 import { fanOut, type RecipientsByKey } from './delivery';
 import type { Filter } from './filters';
 import type { App, RealtimeClient } from './pocketbase';
+import { clientsToCheck } from './topicindex-store';
 import { checkTopic, encodePayload } from './wire';
 import { log } from './log';
 
@@ -35,8 +36,7 @@ export function sendToTopic(topic: string, value: unknown, filter: Filter | null
   const data = encodePayload(value);
   const result: SendResult = { subscribers: 0, delivered: 0, filtered: 0 };
   const recipients: RecipientsByKey = new Map();
-  const chunks = $app.subscriptionsBroker().chunkedClients(1 << 30);
-  const clients = chunks.length > 0 ? chunks[0] : [];
+  const clients = clientsToCheck(topic);
   for (let i = 0; i < clients.length; i++) {
     const client = clients[i];
     const keys = matchingKeys(client, topic);
