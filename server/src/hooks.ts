@@ -6,13 +6,18 @@ import { busTopicTest } from './delivery';
 import { log } from './log';
 import type { RequestEvent, SubscribeRequestEvent } from './pocketbase';
 import { maySubscribe, type TopicRules } from './rules';
-import { fileSubscriptions } from './topicindex-store';
+import { fileSubscriptions, turnTopicIndexOff } from './topicindex-store';
 import { SseError } from './wire';
 
 /** Options of the realtime subscribe hook. */
 export interface SubscribeOptions {
   /** Topic rules checked for every subscription key. */
   rules?: TopicRules;
+  /**
+   * `false` turns the topic index off for the whole process (every send walks all clients, as
+   * without `subscribe()`); default on.
+   */
+  index?: boolean;
 }
 
 /**
@@ -36,7 +41,8 @@ export function subscribe(e: SubscribeRequestEvent, options: SubscribeOptions = 
     e.subscriptions = kept;
   }
   e.next();
-  fileSubscriptions(e.client);
+  if (options.index === false) turnTopicIndexOff();
+  else fileSubscriptions(e.client);
 }
 
 /** What `page()` hands its render function. */

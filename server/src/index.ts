@@ -9,7 +9,7 @@ export default ssePlugin;
 export { ssePlugin };
 export { page, subscribe, forRequest, sseSend, send } from './hooks';
 export { sendToTopic, matchingKeys } from './send';
-export { sweepTopicIndex, topicIndexStats } from './topicindex-store';
+export { fileSubscriptions, sweepTopicIndex, topicIndexStats } from './topicindex-store';
 export { defaultFilter, everyone, authKey } from './filters';
 export { bindCookieAuth, isSameOrigin, tokenFromCookieValue } from './auth';
 export { maySubscribe, compilePattern } from './rules';

@@ -89,6 +89,16 @@ export function fileSubscriptions(client: RealtimeClient): void {
   }
 }
 
+/**
+ * Turns the index off for the rest of the process: every send walks all clients again (what
+ * `subscribe(e, { index: false })` does; there is no turning it back on, since clients that
+ * subscribed meanwhile were not filed).
+ */
+export function turnTopicIndexOff(): void {
+  const store = $app.store();
+  if (store.get(INDEX_STORE_KEY) !== DISABLED) store.set(INDEX_STORE_KEY, DISABLED);
+}
+
 /** Every connected client, in one slice (what a send walks without the index). */
 function allClients(): RealtimeClient[] {
   const chunks = $app.subscriptionsBroker().chunkedClients(1 << 30);
