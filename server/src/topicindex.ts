@@ -46,31 +46,42 @@ export function topicsOf(keys: ArrayLike<string>): string[] {
   return out;
 }
 
-function add(state: IndexState, topic: string, id: string): void {
-  let ids = state.topics[topic];
-  if (!ids) {
-    state.topics[topic] = {};
-    ids = state.topics[topic];
-    state.counts[topic] = 0;
-  }
-  if (ids[id]) return;
-  ids[id] = true;
-  state.counts[topic] = (state.counts[topic] || 0) + 1;
-  state.entries++;
+/** The maps one update touches, read once: in PocketBase each read of a nested Go map makes a new wrapper. */
+interface Maps {
+  topics: IndexState['topics'];
+  counts: IndexState['counts'];
 }
 
-function remove(state: IndexState, topic: string, id: string): void {
-  const ids = state.topics[topic];
-  if (!ids || !ids[id]) return;
-  delete ids[id];
-  state.entries--;
-  const left = (state.counts[topic] || 1) - 1;
-  if (left > 0) {
-    state.counts[topic] = left;
-    return;
+function maps(state: IndexState): Maps {
+  return { topics: state.topics, counts: state.counts };
+}
+
+/** Files `id` under `topic`; returns 1 when that is a new entry, else 0. */
+function add(m: Maps, topic: string, id: string): number {
+  let ids = m.topics[topic];
+  if (!ids) {
+    m.topics[topic] = {};
+    ids = m.topics[topic];
+    m.counts[topic] = 0;
   }
-  delete state.topics[topic];
-  delete state.counts[topic];
+  if (ids[id]) return 0;
+  ids[id] = true;
+  m.counts[topic] = (m.counts[topic] || 0) + 1;
+  return 1;
+}
+
+/** Unfiles `id` from `topic`; returns 1 when there was such an entry, else 0. */
+function remove(m: Maps, topic: string, id: string): number {
+  const ids = m.topics[topic];
+  if (!ids || !ids[id]) return 0;
+  delete ids[id];
+  const left = (m.counts[topic] || 1) - 1;
+  if (left > 0) m.counts[topic] = left;
+  else {
+    delete m.topics[topic];
+    delete m.counts[topic];
+  }
+  return 1;
 }
 
 /**
@@ -79,35 +90,42 @@ function remove(state: IndexState, topic: string, id: string): void {
  * (a concurrent post of the same client may have put them back).
  */
 export function setTopics(state: IndexState, id: string, topics: ArrayLike<string>, stillHolds: (topic: string) => boolean): void {
-  const before = state.clients[id];
+  const clients = state.clients;
+  const before = clients[id];
+  const m = maps(state);
   const now: string[] = [];
   const wanted: Record<string, true> = {};
+  let entries = 0;
   for (let i = 0; i < topics.length; i++) {
     wanted[topics[i]] = true;
     now.push(topics[i]);
-    add(state, topics[i], id);
+    entries += add(m, topics[i], id);
   }
   if (before) {
     for (let i = 0; i < before.length; i++) {
       const topic = before[i];
       if (wanted[topic]) continue;
       if (stillHolds(topic)) now.push(topic);
-      else remove(state, topic, id);
+      else entries -= remove(m, topic, id);
     }
   }
+  if (entries !== 0) state.entries += entries;
   if (now.length === 0) {
     if (before) forget(state, id);
     return;
   }
   if (!before) state.size++;
-  state.clients[id] = now;
+  clients[id] = now;
 }
 
 /** Takes client `id` out of the index entirely (it left the broker). */
 export function removeClient(state: IndexState, id: string): void {
   const before = state.clients[id];
   if (!before) return;
-  for (let i = 0; i < before.length; i++) remove(state, before[i], id);
+  const m = maps(state);
+  let entries = 0;
+  for (let i = 0; i < before.length; i++) entries += remove(m, before[i], id);
+  state.entries -= entries;
   forget(state, id);
 }
 
