@@ -40,9 +40,13 @@ export function subscribe(e: SubscribeRequestEvent, options: SubscribeOptions = 
       'refused', wanted.filter((key) => kept.indexOf(key) < 0));
     e.subscriptions = kept;
   }
-  e.next();
-  if (options.index === false) turnTopicIndexOff();
-  else fileSubscriptions(e.client);
+  try {
+    e.next();
+  } finally {
+    // filed from what the client holds now, so also right when a later hook threw
+    if (options.index === false) turnTopicIndexOff();
+    else fileSubscriptions(e.client);
+  }
 }
 
 /** What `page()` hands its render function. */
