@@ -78,9 +78,10 @@ export function fileSubscriptions(client: RealtimeClient): void {
   try {
     const id = client.id();
     const topics = topicsOf(Object.keys(client.subscriptions()));
+    const connected = $app.subscriptionsBroker().totalClients(); // outside the store's lock: the broker has its own
     const sweep = withIndex(true, (state) => {
       setTopics(state, id, topics, (topic) => holds(client, topic));
-      return needsSweep(state, $app.subscriptionsBroker().totalClients());
+      return needsSweep(state, connected);
     });
     if (sweep) sweepTopicIndex();
   } catch (error) {
