@@ -10,14 +10,14 @@ const settle = (url) => until(async () => (await stats(url)).clients === 0, 'eve
  * kit's topic index on or off; each subscriber holds `chat` and a topic of its own (two index
  * entries). `suffix` names the keys (`rss_per_subscriber_kb_<level><suffix>`).
  */
-async function perSubscriber(fleet, levels, { index, suffix }) {
+async function perSubscriber(fleet, levels, { index, suffix, concurrency = 32 }) {
   const pb = await startBenchPocketBase({ env: { BENCH_INDEX: index ? 'on' : 'off' } });
   try {
     const baseKb = rssKb(pb.pid);
     const out = { [`base_rss_mb${suffix}`]: Math.round(baseKb / 1024), [`base_rss_kb${suffix}`]: baseKb };
     let have = 0;
     for (const level of levels) {
-      await fleet.connect(pb.url, 'chat', level - have, { topics: ['chat', 'solo:{i}'], offset: have });
+      await fleet.connect(pb.url, 'chat', level - have, { topics: ['chat', 'solo:{i}'], offset: have, concurrency });
       have = level;
       await until(async () => (await stats(pb.url)).subscribed >= level, `${level} subscribed clients`, 60000, 200);
       const kb = rssKb(pb.pid);
@@ -67,8 +67,18 @@ async function cycles(fleet, count) {
 export async function measureMemory(fleet, { levels, cycleCount }) {
   const off = await perSubscriber(fleet, levels, { index: false, suffix: '_index_off' });
   const on = await perSubscriber(fleet, levels, { index: true, suffix: '' });
+  // the same, connecting 2 at a time per load process (8 in all) instead of 32 (128): a burst
+  // of subscription posts raises the heap's high water, and RSS keeps it
+  const offGentle = await perSubscriber(fleet, levels, { index: false, suffix: '_index_off_gentle', concurrency: 2 });
+  const onGentle = await perSubscriber(fleet, levels, { index: true, suffix: '_gentle', concurrency: 2 });
   const top = levels[levels.length - 1];
-  const extraKb = (on[`rss_kb_${top}`] - on.base_rss_kb) - (off[`rss_kb_${top}_index_off`] - off.base_rss_kb_index_off);
+  const extra = (a, b, sa, sb) => (a[`rss_kb_${top}${sa}`] - a[`base_rss_kb${sa}`]) - (b[`rss_kb_${top}${sb}`] - b[`base_rss_kb${sb}`]);
+  const perEntry = (kb) => Math.round((kb * 1024) / (2 * top));
   const churn = await cycles(fleet, cycleCount);
-  return { levels, ...off, ...on, index_bytes_per_entry: Math.round((extraKb * 1024) / (2 * top)), ...churn };
+  return {
+    levels, ...off, ...on, ...offGentle, ...onGentle,
+    index_bytes_per_entry: perEntry(extra(on, off, '', '_index_off')),
+    index_bytes_per_entry_gentle: perEntry(extra(onGentle, offGentle, '_gentle', '_index_off_gentle')),
+    ...churn,
+  };
 }

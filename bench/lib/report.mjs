@@ -60,11 +60,13 @@ function otherMd(r) {
     const m = r.memory;
     const levels = m.levels || [1000, 5000];
     parts.push('## Memory (PocketBase VmRSS; each idle subscriber holds `chat` and a topic of its own)',
-      table(['topic index', ...levels.map((l) => `KB per idle subscriber at ${l}`)], [
-        ['off', ...levels.map((l) => m[`rss_per_subscriber_kb_${l}_index_off`])],
-        ['on', ...levels.map((l) => m[`rss_per_subscriber_kb_${l}`])],
+      table(['topic index', 'connecting', ...levels.map((l) => `KB per idle subscriber at ${l}`)], [
+        ['off', '128 at a time', ...levels.map((l) => m[`rss_per_subscriber_kb_${l}_index_off`])],
+        ['on', '128 at a time', ...levels.map((l) => m[`rss_per_subscriber_kb_${l}`])],
+        ['off', '8 at a time', ...levels.map((l) => m[`rss_per_subscriber_kb_${l}_index_off_gentle`])],
+        ['on', '8 at a time', ...levels.map((l) => m[`rss_per_subscriber_kb_${l}_gentle`])],
       ]),
-      `Index cost from the difference at ${levels[levels.length - 1]}: about ${cell(m.index_bytes_per_entry)} B per (topic, client) entry (RSS of two PocketBase processes: noisy at small counts).`,
+      `RSS difference on - off at ${levels[levels.length - 1]} per (topic, client) entry: ${cell(m.index_bytes_per_entry)} B connecting 128 at a time, ${cell(m.index_bytes_per_entry_gentle)} B connecting 8 at a time (RSS of separate PocketBase processes: an upper bound that includes heap high water, noisy at small counts).`,
       table(['cycles', 'growth after cycles MB', 'growth in the second half MB'], [[m.cycles, m.rss_growth_after_cycles_mb, m.rss_growth_second_half_mb]]));
   }
   if (r.profile) {
