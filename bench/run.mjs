@@ -1,8 +1,10 @@
 #!/usr/bin/env node
-// `npm run bench [-- --quick]`: fan-out, throughput, stalled subscriber, browser, bundle and
-// memory figures against baselines measured in the same run, written to bench/results/.
-// `--only=fanout,stall,...` runs some sections. Full runs write latest.json/.md; --quick and
-// --only runs write quick.json/.md, so they never replace the recorded full run.
+// `npm run bench [-- --quick]`: fan-out, throughput, stalled subscriber, targeted sends, scale,
+// browser, bundle and memory figures against baselines measured in the same run, written to
+// bench/results/. `--only=fanout,stall,...` runs some sections. Full runs write latest.json/.md;
+// --quick and --only runs write quick.json/.md, so they never replace the recorded full run.
+// The full run holds up to 18,000 connections at once (scale and targeted sections): it needs
+// an open-file hard limit of at least 19,000 and takes about half an hour.
 
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
@@ -18,6 +20,7 @@ import { fdLimit, startBenchPocketBase } from './lib/pb.mjs';
 import { profileSend } from './lib/profile.mjs';
 import { writeResults } from './lib/report.mjs';
 import { stallRun } from './lib/stall.mjs';
+import { measureTargeted } from './lib/targeted.mjs';
 import { PROTOTYPES, STRATEGIES, sendOnce } from './lib/strategies.mjs';
 
 const quick = process.argv.includes('--quick');
@@ -26,18 +29,22 @@ const wanted = (section) => only.length === 0 || only.includes(section);
 
 /** Sizes of every section, full and quick. */
 const CONFIG = quick
-  ? { fleet: 4, levels: [100, 1000, 5000], rounds: 2, messages: { 100: 5, 1000: 3, 5000: 2 }, throughputSeconds: 0.5,
-      stall: { readers: 100, rate: 200, seconds: 8 }, memory: { levels: [1000, 5000], cycleCount: 2000 }, browserMessages: 50 }
+  ? { fleet: 4, levels: [100, 1000, 2000], rounds: 2, messages: { 100: 5, 1000: 3, 2000: 2 }, throughputSeconds: 0.5,
+      stall: { readers: 100, rate: 200, seconds: 8 }, memory: { levels: [1000, 2000], cycleCount: 2000 }, browserMessages: 50,
+      targeted: { levels: [1000, 2000], rounds: 3, reps: 30 }, scale: { levels: [1000, 2000], rounds: 2, messages: 2 } }
   : { fleet: 4, levels: [100, 1000, 5000], rounds: 3, messages: { 100: 20, 1000: 10, 5000: 5 }, throughputSeconds: 2,
-      stall: { readers: 100, rate: 120, seconds: 60 }, memory: { levels: [1000, 5000], cycleCount: 10000 }, browserMessages: 200 };
-const NEEDED_FDS = 5000 + 1000;
+      stall: { readers: 100, rate: 120, seconds: 60 }, memory: { levels: [1000, 5000], cycleCount: 10000 }, browserMessages: 200,
+      targeted: { levels: [1000, 5000, 18000], rounds: 3, reps: 100 }, scale: { levels: [5000, 10000, 18000], rounds: 3, messages: 3 } };
+const MOST_CONNECTED = Math.max(...CONFIG.levels, ...CONFIG.memory.levels,
+  ...(wanted('targeted') ? CONFIG.targeted.levels : []), ...(wanted('scale') ? CONFIG.scale.levels : []));
+const NEEDED_FDS = MOST_CONNECTED + 1000;
 
 /** Re-runs this script under a shell with the open-file limit raised to the hard limit, when it is too low. */
 function ensureFdLimit() {
   const { soft, hard } = ownFdLimits();
   if (soft === null || soft >= NEEDED_FDS) return false;
   if (process.env.BENCH_FD_RAISED || hard < NEEDED_FDS) {
-    throw new Error(`open-file limit ${soft} (hard ${hard}) is below the ${NEEDED_FDS} the 5000-subscriber run needs: raise it with ulimit -n`);
+    throw new Error(`open-file limit ${soft} (hard ${hard}) is below the ${NEEDED_FDS} the ${MOST_CONNECTED}-subscriber run needs: raise it with ulimit -n`);
   }
   const script = fileURLToPath(import.meta.url);
   const r = spawnSync('sh', ['-c', `ulimit -n ${hard === Infinity ? 'unlimited' : hard} && exec "$0" "$@"`, process.execPath, script, ...process.argv.slice(2)],
@@ -78,6 +85,29 @@ async function fanoutSection(fleet, results) {
   }
 }
 
+/** Broadcasts to 5,000 / 10,000 / 18,000 subscribers (quick: fewer), every strategy, a PocketBase of its own. */
+async function scaleSection(fleet, results) {
+  const pb = await startBenchPocketBase();
+  const pbFds = fdLimit(pb.pid);
+  if (pbFds < NEEDED_FDS) throw new Error(`PocketBase's open-file limit is ${pbFds}, below ${NEEDED_FDS}`);
+  try {
+    for (const s of STRATEGIES) await sendOnce(pb.url, s, nextSeq());
+    let have = 0;
+    for (const level of CONFIG.scale.levels) {
+      const c = await fleet.connect(pb.url, 'chat', level - have);
+      if (c.failed) throw new Error(`${c.failed} of ${level - have} subscribers failed to connect: ${c.errors.join('; ')}`);
+      have = level;
+      log(`scale: broadcast to ${level} subscribers`);
+      const f = await measureFanout(pb.url, fleet, { rounds: CONFIG.scale.rounds, messages: CONFIG.scale.messages, strategies: STRATEGIES, timeoutMs: 30000 });
+      results.scale.push(...f.rows);
+      results.scale_rounds.push({ subscribers: level, rounds: f.perRound, ratios: f.ratios, errors: f.errors });
+    }
+  } finally {
+    await fleet.closeAll();
+    await pb.stop();
+  }
+}
+
 async function main() {
   ensureFdLimit();
   const started = performance.now();
@@ -86,12 +116,14 @@ async function main() {
   await probe.stop();
   const results = {
     run: { ...describeRun(pbVersion), mode: quick ? 'quick' : 'full', config: CONFIG },
-    fanout: [], fanout_rounds: [], throughput: [], stall: [], browser: null, bundle: null, memory: null, profile: null,
+    fanout: [], fanout_rounds: [], throughput: [], targeted: [], scale: [], scale_rounds: [], stall: [], browser: null, bundle: null, memory: null, profile: null,
   };
   const fleet = startFleet(CONFIG.fleet);
   try {
     if (wanted('bundle')) results.bundle = measureBundles();
     if (wanted('fanout')) await fanoutSection(fleet, results);
+    if (wanted('targeted')) results.targeted = await measureTargeted(fleet, { ...CONFIG.targeted, log });
+    if (wanted('scale')) await scaleSection(fleet, results);
     if (wanted('stall')) {
       for (const strategy of STRATEGIES) {
         log(`stalled subscriber, ${strategy}, ${CONFIG.stall.seconds} s`);

@@ -5,19 +5,25 @@ import { rssKb, startBenchPocketBase, stats, until } from './pb.mjs';
 
 const settle = (url) => until(async () => (await stats(url)).clients === 0, 'every realtime client to be gone', 60000, 200);
 
-/** RSS per idle subscriber at each level of `levels` (ascending), on a fresh PocketBase. */
-async function perSubscriber(fleet, levels) {
-  const pb = await startBenchPocketBase();
+/**
+ * RSS per idle subscriber at each level of `levels` (ascending), on a fresh PocketBase with the
+ * kit's topic index on or off; each subscriber holds `chat` and a topic of its own (two index
+ * entries). `suffix` names the keys (`rss_per_subscriber_kb_<level><suffix>`).
+ */
+async function perSubscriber(fleet, levels, { index, suffix, concurrency = 32 }) {
+  const pb = await startBenchPocketBase({ env: { BENCH_INDEX: index ? 'on' : 'off' } });
   try {
     const baseKb = rssKb(pb.pid);
-    const out = { base_rss_mb: Math.round(baseKb / 1024) };
+    const out = { [`base_rss_mb${suffix}`]: Math.round(baseKb / 1024), [`base_rss_kb${suffix}`]: baseKb };
     let have = 0;
     for (const level of levels) {
-      await fleet.connect(pb.url, 'chat', level - have);
+      await fleet.connect(pb.url, 'chat', level - have, { topics: ['chat', 'solo:{i}'], offset: have, concurrency });
       have = level;
       await until(async () => (await stats(pb.url)).subscribed >= level, `${level} subscribed clients`, 60000, 200);
-      out[`rss_per_subscriber_kb_${level}`] = Math.round(((rssKb(pb.pid) - baseKb) / level) * 10) / 10;
-      out[`rss_mb_${level}`] = Math.round(rssKb(pb.pid) / 1024);
+      const kb = rssKb(pb.pid);
+      out[`rss_per_subscriber_kb_${level}${suffix}`] = Math.round(((kb - baseKb) / level) * 10) / 10;
+      out[`rss_mb_${level}${suffix}`] = Math.round(kb / 1024);
+      out[`rss_kb_${level}${suffix}`] = kb;
     }
     return out;
   } finally {
@@ -53,9 +59,26 @@ async function cycles(fleet, count) {
   }
 }
 
-/** The memory section: per-subscriber RSS at `levels`, then the connect/disconnect leak check. */
+/**
+ * The memory section: per-subscriber RSS at `levels` with the topic index off and on (and the
+ * difference per index entry at the largest level: noisy below a few thousand subscribers), then
+ * the connect/disconnect leak check (index on).
+ */
 export async function measureMemory(fleet, { levels, cycleCount }) {
-  const idle = await perSubscriber(fleet, levels);
+  const off = await perSubscriber(fleet, levels, { index: false, suffix: '_index_off' });
+  const on = await perSubscriber(fleet, levels, { index: true, suffix: '' });
+  // the same, connecting 2 at a time per load process (8 in all) instead of 32 (128): a burst
+  // of subscription posts raises the heap's high water, and RSS keeps it
+  const offGentle = await perSubscriber(fleet, levels, { index: false, suffix: '_index_off_gentle', concurrency: 2 });
+  const onGentle = await perSubscriber(fleet, levels, { index: true, suffix: '_gentle', concurrency: 2 });
+  const top = levels[levels.length - 1];
+  const extra = (a, b, sa, sb) => (a[`rss_kb_${top}${sa}`] - a[`base_rss_kb${sa}`]) - (b[`rss_kb_${top}${sb}`] - b[`base_rss_kb${sb}`]);
+  const perEntry = (kb) => Math.round((kb * 1024) / (2 * top));
   const churn = await cycles(fleet, cycleCount);
-  return { ...idle, ...churn };
+  return {
+    levels, ...off, ...on, ...offGentle, ...onGentle,
+    index_bytes_per_entry: perEntry(extra(on, off, '', '_index_off')),
+    index_bytes_per_entry_gentle: perEntry(extra(onGentle, offGentle, '_gentle', '_index_off_gentle')),
+    ...churn,
+  };
 }

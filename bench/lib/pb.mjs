@@ -7,9 +7,13 @@ import { startPocketBase } from '../../scripts/pb-server.mjs';
 
 const app = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'app');
 
-/** Runs PocketBase on the bench app (fresh data folder); `publicDir` overrides its static files. */
-export function startBenchPocketBase({ publicDir } = {}) {
+/**
+ * Runs PocketBase on the bench app (fresh data folder); `publicDir` overrides its static files,
+ * `env` adds to its environment (`BENCH_INDEX: 'off'` turns the kit's topic index off).
+ */
+export function startBenchPocketBase({ publicDir, env } = {}) {
   return startPocketBase({
+    env,
     cwd: app,
     hooksDir: path.join(app, 'pb_hooks'),
     migrationsDir: path.join(app, 'pb_migrations'),

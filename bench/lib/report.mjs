@@ -58,8 +58,16 @@ function otherMd(r) {
   }
   if (r.memory) {
     const m = r.memory;
-    parts.push('## Memory (PocketBase VmRSS)', table(['KB per idle subscriber at 1000', 'at 5000', 'cycles', 'growth after cycles MB', 'growth in the second half MB'],
-      [[m.rss_per_subscriber_kb_1000, m.rss_per_subscriber_kb_5000, m.cycles, m.rss_growth_after_cycles_mb, m.rss_growth_second_half_mb]]));
+    const levels = m.levels || [1000, 5000];
+    parts.push('## Memory (PocketBase VmRSS; each idle subscriber holds `chat` and a topic of its own)',
+      table(['topic index', 'connecting', ...levels.map((l) => `KB per idle subscriber at ${l}`)], [
+        ['off', '128 at a time', ...levels.map((l) => m[`rss_per_subscriber_kb_${l}_index_off`])],
+        ['on', '128 at a time', ...levels.map((l) => m[`rss_per_subscriber_kb_${l}`])],
+        ['off', '8 at a time', ...levels.map((l) => m[`rss_per_subscriber_kb_${l}_index_off_gentle`])],
+        ['on', '8 at a time', ...levels.map((l) => m[`rss_per_subscriber_kb_${l}_gentle`])],
+      ]),
+      `RSS difference on - off at ${levels[levels.length - 1]} per (topic, client) entry: ${cell(m.index_bytes_per_entry)} B connecting 128 at a time, ${cell(m.index_bytes_per_entry_gentle)} B connecting 8 at a time (RSS of separate PocketBase processes: an upper bound that includes heap high water, noisy at small counts).`,
+      table(['cycles', 'growth after cycles MB', 'growth in the second half MB'], [[m.cycles, m.rss_growth_after_cycles_mb, m.rss_growth_second_half_mb]]));
   }
   if (r.profile) {
     const ph = r.profile.phases;
@@ -80,9 +88,34 @@ function setupMd(r) {
   ].join('\n\n');
 }
 
+function targetedMd(r) {
+  if (!r.targeted?.length) return '';
+  const label = (t) => (t.strategy === 'naive' ? 'naive loop' : `kit, index ${t.index ? 'on' : 'off'}`);
+  const rows = r.targeted.map((t) => [t.connected, t.recipients, label(t), t.p50_ms, t.p99_ms, t.max_ms, mmm(t.rounds_p50), t.sends]);
+  return [
+    '## Targeted sends (server time of one send inside the VM; every connected client holds `chat` and a topic of its own, 100 of them `hundred`)',
+    table(['connected', 'recipients', 'sender', 'p50 ms', 'p99 ms', 'max ms', 'p50 per round min / median / max', 'sends'], rows),
+  ].join('\n\n');
+}
+
+function scaleMd(r) {
+  if (!r.scale?.length) return '';
+  const rows = r.scale.map((f) => [f.strategy, f.subscribers, f.p50_ms, f.p99_ms, f.max_ms, `${f.delivered}/${f.expected}`]);
+  const ratioRows = [];
+  for (const level of r.scale_rounds) {
+    for (const [name, s] of Object.entries(level.ratios)) if (/\/native/.test(name)) ratioRows.push([level.subscribers, name, mmm(s)]);
+  }
+  return [
+    '## Scale (1 KB fragment to every subscriber of `chat`, latency from the send request to each receipt)',
+    table(['strategy', 'subscribers', 'p50 ms', 'p99 ms', 'max ms', 'delivered/expected'], rows),
+    `Ratios against native per round (min / median / max over ${r.run.config.scale.rounds} rounds; "last" = median time to the last subscriber):`,
+    table(['subscribers', 'ratio', 'min / median / max'], ratioRows),
+  ].join('\n\n');
+}
+
 /** Renders the Markdown report of a results object. */
 export function toMarkdown(r) {
-  return [setupMd(r), r.fanout.length ? fanoutMd(r) : '', throughputMd(r), stallMd(r), otherMd(r)].filter(Boolean).join('\n\n') + '\n';
+  return [setupMd(r), r.fanout.length ? fanoutMd(r) : '', throughputMd(r), stallMd(r), targetedMd(r), scaleMd(r), otherMd(r)].filter(Boolean).join('\n\n') + '\n';
 }
 
 /** Writes `<name>.json` and `<name>.md` (default `latest`); returns their paths. */

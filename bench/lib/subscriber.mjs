@@ -56,11 +56,11 @@ function record(seq, latency) {
   if (list.length === readers) process.send({ op: 'done', seq });
 }
 
-async function subscribe(base, conn, topic) {
+async function subscribe(base, conn, topics) {
   const res = await fetch(base + '/api/realtime', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ clientId: conn.clientId, subscriptions: [topic] }),
+    body: JSON.stringify({ clientId: conn.clientId, subscriptions: topics }),
     signal: AbortSignal.timeout(20000),
   });
   if (res.status !== 204) throw new Error(`subscribe answered ${res.status}: ${await res.text()}`);
@@ -91,10 +91,11 @@ async function pool(count, limit, task) {
 }
 
 const ops = {
-  async connect({ url, topic, count, stall = false, concurrency = 32 }) {
-    const errors = await pool(count, concurrency, async () => {
+  // `topics` (optional) are subscribed instead of `topic`; `{i}` in them becomes offset + i
+  async connect({ url, topic, topics = null, offset = 0, count, stall = false, concurrency = 32 }) {
+    const errors = await pool(count, concurrency, async (i) => {
       const conn = await openStream(url);
-      await subscribe(url, conn, topic);
+      await subscribe(url, conn, topics ? topics.map((t) => t.replace('{i}', String(offset + i))) : [topic]);
       if (stall) {
         conn.stalled = true;
         conn.res.pause();
@@ -106,7 +107,7 @@ const ops = {
   async cycle({ url, topic, count, concurrency = 16 }) {
     const errors = await pool(count, concurrency, async () => {
       const conn = await openStream(url);
-      await subscribe(url, conn, topic);
+      await subscribe(url, conn, [topic]);
       close(conn);
     });
     return { cycles: count - errors.length, failed: errors.length, errors: errors.slice(0, 3) };

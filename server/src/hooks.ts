@@ -8,19 +8,28 @@ import type { RequestEvent, SubscribeRequestEvent } from './pocketbase';
 import { rememberRules } from './recheck';
 import type { TopicRules } from './rules';
 import { screenKeys, type Refusal } from './screen';
+import { fileSubscriptions, turnTopicIndexOff } from './topicindex-store';
 import { SseError } from './wire';
 
 /** Options of the realtime subscribe hook. */
 export interface SubscribeOptions {
   /** Topic rules checked for every subscription key, and again at send time. */
   rules?: TopicRules;
+  /**
+   * `false` turns the topic index off for the whole process (every send walks all clients, as
+   * without `subscribe()`); default on.
+   */
+  index?: boolean;
 }
 
 /**
  * Body of `onRealtimeSubscribeRequest`: drops the subscription keys a client may not hold (see
  * `screenKeys`: control characters, the hidden bus collection, topic rules, more than
  * `MAX_KEYS_PER_TOPIC` keys of one topic), logs what it dropped, notes the rules and the
- * client's auth for the send-time re-check, then continues. Call it as the hook's whole body.
+ * client's auth for the send-time re-check, continues, and files the client in the topic index
+ * once PocketBase applied the post (sends then look at the topic's subscribers only). Call it
+ * as the hook's whole body, for every subscription post: clients that never went through it
+ * are not found by the index.
  * (Auth comes from the `Authorization` header, or from the PocketPages plugin's cookie
  * binding, which runs earlier, before PocketBase compares it with the client's bound auth.)
  */
@@ -38,7 +47,13 @@ export function subscribe(e: SubscribeRequestEvent, options: SubscribeOptions = 
     e.subscriptions = screened.kept;
   }
   rememberRules(options.rules, e.client, auth);
-  e.next();
+  try {
+    e.next();
+  } finally {
+    // filed from what the client holds now, so also right when a later hook threw
+    if (options.index === false) turnTopicIndexOff();
+    else fileSubscriptions(e.client);
+  }
 }
 
 /** What `page()` hands its render function. */

@@ -55,6 +55,16 @@ export interface Logger {
   error(message: string, ...attrs: unknown[]): void;
 }
 
+/** PocketBase's process-wide `store.Store[string, any]` (one lock for the whole store). */
+export interface AppStore {
+  has(key: string): boolean;
+  get(key: string): unknown;
+  set(key: string, value: unknown): void;
+  remove(key: string): void;
+  /** Replaces the value with `fn(old)` under the store's write lock (`old` is null when unset). */
+  setFunc(key: string, fn: (old: unknown) => unknown): void;
+}
+
 /** The parts of `core.App` (`$app`, or a transaction's app) the kit uses. */
 export interface App {
   subscriptionsBroker(): {
@@ -64,8 +74,8 @@ export interface App {
     chunkedClients(chunkSize: number): RealtimeClient[][];
     unregister(clientId: string): void;
   };
+  store(): AppStore;
   findCachedCollectionByNameOrId(nameOrId: string): unknown;
-  store(): { get(key: string): unknown; set(key: string, value: unknown): void };
   save(model: unknown): void;
   runInTransaction(fn: (txApp: never) => void): void;
   findAuthRecordByToken(token: string, ...validTypes: string[]): AuthRecord;

@@ -4,6 +4,7 @@ import { fanOut, type RecipientsByKey } from './delivery';
 import type { Filter } from './filters';
 import type { App, RealtimeClient } from './pocketbase';
 import { mayReceive } from './recheck';
+import { clientsToCheck } from './topicindex-store';
 import { checkTopic, encodePayload } from './wire';
 import { log } from './log';
 
@@ -45,8 +46,7 @@ export function sendEncoded(topic: string, data: string, filter: Filter | null, 
   const result: SendResult = { subscribers: 0, delivered: 0, filtered: 0 };
   const recipients: RecipientsByKey = new Map();
   const allowed = mayReceive(topic); // the topic's rule with each client's current auth (null: no rule)
-  const chunks = $app.subscriptionsBroker().chunkedClients(1 << 30);
-  const clients = chunks.length > 0 ? chunks[0] : [];
+  const clients = clientsToCheck(topic);
   for (let i = 0; i < clients.length; i++) {
     const client = clients[i];
     const keys = matchingKeys(client, topic);

@@ -172,3 +172,25 @@ routerAdd('POST', '/faults/drop', (e) => {
   }
   return e.json(200, { dropped })
 })
+
+// The kit's topic index next to the broker's truth: what the index holds, and how many clients
+// hold a subscription and how many distinct (client, topic) pairs they hold. With {sweep: true}
+// it first sweeps the clients that left out of the index; with {topic}, `index.filed` counts
+// the clients filed under that topic.
+routerAdd('POST', '/faults/index', (e) => {
+  const sse = require('pocketpages-plugin-sse')
+  const body = e.requestInfo().body
+  const swept = body.sweep ? sse.sweepTopicIndex() : null
+  const broker = $app.subscriptionsBroker()
+  const clients = broker.clients()
+  let subscribed = 0
+  let entries = 0
+  for (const id in clients) {
+    const topics = {}
+    for (const key of Object.keys(clients[id].subscriptions())) topics[key.split('?')[0]] = true
+    const n = Object.keys(topics).length
+    if (n > 0) subscribed++
+    entries += n
+  }
+  return e.json(200, { index: sse.topicIndexStats(body.topic || undefined), broker: { clients: broker.totalClients(), subscribed, entries }, swept })
+})

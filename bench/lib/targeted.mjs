@@ -1,0 +1,81 @@
+// Targeted sends: the server time of one send to a topic held by 0, 1 or 100 clients while many
+// more are connected (each holding `chat` and a topic of its own), with the kit's topic index on
+// and off (a PocketBase of its own each, same fleet), next to the docs' naive loop.
+
+import { startBenchPocketBase, stats, until } from './pb.mjs';
+import { spread, summarize } from './stats.mjs';
+import { fragment } from './wire.mjs';
+
+/** The topics sent to, by how many clients hold them. */
+export const CASES = [
+  { recipients: 0, topic: 'nobody' },
+  { recipients: 1, topic: 'solo:7' },
+  { recipients: 100, topic: 'hundred' },
+];
+
+async function timed(url, topic, strategy, reps) {
+  const res = await fetch(url + '/bench/targeted', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ topic, strategy, reps, html: fragment(0, 0) }),
+    signal: AbortSignal.timeout(300000),
+  });
+  if (!res.ok) throw new Error(`/bench/targeted answered ${res.status}: ${await res.text()}`);
+  return res.json();
+}
+
+/**
+ * One PocketBase (`index` on or off): connects up to each of `levels` (100 clients hold
+ * `hundred`), then per level and round times `reps` sends of each case with each strategy.
+ * Returns rows `{index, connected, recipients, strategy, p50_ms, p99_ms, max_ms, delivered,
+ * rounds_p50: {min, median, max}}`.
+ */
+async function onePocketBase(fleet, { index, levels, rounds, reps, strategies }) {
+  const pb = await startBenchPocketBase({ env: { BENCH_INDEX: index ? 'on' : 'off' } });
+  const rows = [];
+  try {
+    let have = 0;
+    for (const level of levels) {
+      const first = have === 0 ? 100 : 0;
+      if (first) await fleet.connect(pb.url, 'chat', first, { topics: ['chat', 'hundred', 'solo:{i}'] });
+      const c = await fleet.connect(pb.url, 'chat', level - have - first, { topics: ['chat', 'solo:{i}'], offset: have + first });
+      if (c.failed) throw new Error(`${c.failed} subscribers failed to connect: ${c.errors.join('; ')}`);
+      have = level;
+      await until(async () => (await stats(pb.url)).subscribed >= level, `${level} subscribed clients`, 120000, 200);
+      for (const s of strategies) for (const k of CASES) await timed(pb.url, k.topic, s, 3); // warm the routes and VMs
+      const pooled = new Map();
+      for (let r = 0; r < rounds; r++) {
+        for (const strategy of strategies) {
+          for (const k of CASES) {
+            const out = await timed(pb.url, k.topic, strategy, reps);
+            if (out.delivered !== k.recipients) throw new Error(`${strategy} to ${k.topic} delivered ${out.delivered}, expected ${k.recipients}`);
+            const key = `${strategy}/${k.recipients}`;
+            const p = pooled.get(key) || { times: [], roundP50: [] };
+            p.times.push(...out.times);
+            p.roundP50.push(summarize(out.times).p50_ms);
+            pooled.set(key, p);
+          }
+        }
+      }
+      for (const strategy of strategies) {
+        for (const k of CASES) {
+          const p = pooled.get(`${strategy}/${k.recipients}`);
+          rows.push({ index, connected: level, recipients: k.recipients, strategy, ...summarize(p.times), sends: p.times.length, rounds_p50: spread(p.roundP50) });
+        }
+      }
+    }
+  } finally {
+    await fleet.closeAll();
+    await pb.stop();
+  }
+  return rows;
+}
+
+/** The targeted-send section: the kit with the index off (before) and on (after), and the naive loop. */
+export async function measureTargeted(fleet, { levels, rounds, reps, log }) {
+  log(`targeted sends, index off, at ${levels.join(' / ')} connected`);
+  const before = await onePocketBase(fleet, { index: false, levels, rounds, reps, strategies: ['kit', 'naive'] });
+  log(`targeted sends, index on, at ${levels.join(' / ')} connected`);
+  const after = await onePocketBase(fleet, { index: true, levels, rounds, reps, strategies: ['kit'] });
+  return [...before, ...after];
+}

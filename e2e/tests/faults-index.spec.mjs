@@ -1,0 +1,184 @@
+// The topic index (sends look only at a topic's subscribers) on the real server: it stays a
+// candidate set that every send re-checks, so an entry left behind by a resubscription, a
+// disconnect or an auth change never delivers; and many connect/subscribe/disconnect cycles
+// leave it bounded while they run and exactly the live clients once swept.
+import http from 'node:http';
+import { readFileSync } from 'node:fs';
+import { test, expect, step, call, measure } from '../faults/fixtures.mjs';
+import { RawSubscriber } from '../faults/raw.mjs';
+
+test.skip(({ htmxVersion }) => htmxVersion !== '2', 'no browser involved: runs once, under htmx2');
+
+/** Cycles of the churn case; FAULTS_INDEX_CYCLES lowers it on a slow machine (the report names the count). */
+const CYCLES = Number(process.env.FAULTS_INDEX_CYCLES) || 10_000;
+const CONCURRENCY = 16;
+
+const rssMb = (pid) => Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024);
+const report = (pb, { sweep = false, topic = '' } = {}) => call(pb, '/faults/index', { sweep, topic });
+const filed = async (pb, topic) => (await report(pb, { topic })).index.filed;
+
+async function subscribed(pb, topics, options = {}) {
+  const raw = new RawSubscriber(pb.url, topics, { reconnect: false, ...options });
+  await expect.poll(() => raw.subscribed).toBe(true);
+  return raw;
+}
+
+/** Posts a new topic list for a raw subscriber's client (replacing the old one). */
+async function repost(pb, raw, topics) {
+  const res = await fetch(pb.url + '/api/realtime', {
+    method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ clientId: raw.clientId, subscriptions: topics }),
+  });
+  expect(res.status).toBe(204);
+}
+
+/** One cycle: open a stream, post `topics`, close the socket. Resolves once the post was answered. */
+function cycle(url, topics) {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url + '/api/realtime', { agent: false }, (res) => {
+      res.setEncoding('utf8');
+      let buffer = '';
+      res.on('data', async (chunk) => {
+        buffer += chunk;
+        const m = /event:PB_CONNECT\ndata:(.*)\n/.exec(buffer);
+        if (!m || buffer === null) return;
+        buffer = null;
+        try {
+          const { clientId } = JSON.parse(m[1]);
+          const post = await fetch(url + '/api/realtime', {
+            method: 'POST', headers: { 'Content-Type': 'application/json' },
+            body: JSON.stringify({ clientId, subscriptions: topics }),
+          });
+          if (post.status !== 204) throw new Error(`subscription post answered ${post.status}`);
+          resolve();
+        } catch (error) {
+          reject(error);
+        } finally {
+          req.destroy();
+        }
+      });
+    });
+    req.on('error', (error) => buffer !== null && reject(error));
+    req.setTimeout(20_000, () => req.destroy(new Error('no PB_CONNECT within 20 s')));
+  });
+}
+
+const sendAs = (pb, topic, message, auth) => call(pb, '/faults/send', auth ? { topic, message } : { topic, message, anonymous: true }, auth);
+
+test('stale index entries never deliver: resubscribed without the topic, disconnected, auth changed', async ({ pb, users }) => {
+  const keep = await subscribed(pb, ['idx-stale-a', 'idx-stale-b']);
+  const left = await subscribed(pb, ['idx-stale-a', 'idx-stale-b?options=%7B%7D']);
+  const gone = await subscribed(pb, ['idx-stale-gone']);
+  const witness = await subscribed(pb, ['idx-stale-gone']);
+  // other clients, so that these topics are held by few of them (a topic held by half the
+  // connected clients or more is sent to by walking them all, which never reads the index)
+  const others = await Promise.all(Array.from({ length: 8 }, () => subscribed(pb, ['idx-stale-other'])));
+  try {
+    await step('a client re-posts its topics without idx-stale-b; a send to idx-stale-b', 'only the client still holding it gets it; the index unfiled the other at once', async () => {
+      expect(await filed(pb, 'idx-stale-b')).toBe(2);
+      await repost(pb, keep, ['idx-stale-a']);
+      expect(await filed(pb, 'idx-stale-b')).toBe(1);
+      const { result } = await sendAs(pb, 'idx-stale-b', 'b1');
+      expect(result).toEqual({ subscribers: 1, delivered: 1, filtered: 0 });
+      await expect.poll(() => left.received('idx-stale-b?options=%7B%7D')).toEqual(['"b1"']);
+      await sendAs(pb, 'idx-stale-a', 'a1'); // a later message to both: once it is there, b1 had its chance
+      await expect.poll(() => keep.received('idx-stale-a')).toEqual(['"a1"']);
+      expect(keep.received('idx-stale-b')).toEqual([]);
+    });
+
+    await step('a client disconnects; a send to its topic', 'the send finds only the live subscriber, and drops the gone one from the index', async () => {
+      const before = await report(pb);
+      gone.close();
+      await expect.poll(async () => (await report(pb)).broker.clients).toBe(before.broker.clients - 1);
+      const { result } = await sendAs(pb, 'idx-stale-gone', 'g1');
+      expect(result).toEqual({ subscribers: 1, delivered: 1, filtered: 0 });
+      await expect.poll(() => witness.received('idx-stale-gone')).toEqual(['"g1"']);
+      expect(gone.received('idx-stale-gone')).toEqual([]);
+      expect(await filed(pb, 'idx-stale-gone')).toBe(1);
+    });
+  } finally {
+    for (const raw of [keep, left, gone, witness, ...others]) raw.close();
+  }
+
+  // A user of its own: changing its password must not disturb the worker's users a and b.
+  const admin = { Authorization: users.superuser.token, 'Content-Type': 'application/json' };
+  const email = `idx-${Date.now()}@faults.test`;
+  const created = await (await fetch(pb.url + '/api/collections/users/records', {
+    method: 'POST', headers: admin, body: JSON.stringify({ email, password: 'idx-password-1', passwordConfirm: 'idx-password-1' }),
+  })).json();
+  const login = async (password) => (await (await fetch(pb.url + '/api/collections/users/auth-with-password', {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ identity: email, password }),
+  })).json()).token;
+  const before = await subscribed(pb, ['idx-auth'], { token: await login('idx-password-1') });
+  try {
+    await step('a signed-in client of user U holds idx-auth; U\'s password changes (PocketBase unbinds the client); U sends to idx-auth from a new session', 'the unbound client gets nothing; a client bound to the new session gets it', async () => {
+      const res = await fetch(pb.url + `/api/collections/users/records/${created.id}`, {
+        method: 'PATCH', headers: admin, body: JSON.stringify({ password: 'idx-password-2', passwordConfirm: 'idx-password-2' }),
+      });
+      expect(res.status).toBe(200);
+      const token = await login('idx-password-2');
+      const after = await subscribed(pb, ['idx-auth'], { token });
+      try {
+        const { result } = await sendAs(pb, 'idx-auth', 'u1', { token });
+        expect(result).toEqual({ subscribers: 2, delivered: 1, filtered: 1 });
+        await expect.poll(() => after.received('idx-auth')).toEqual(['"u1"']);
+        await sendAs(pb, 'idx-auth', 'everyone');
+        await expect.poll(() => before.received('idx-auth')).toEqual(['"everyone"']);
+      } finally {
+        after.close();
+      }
+    });
+  } finally {
+    before.close();
+  }
+});
+
+test(`${CYCLES} connect/subscribe/disconnect cycles: the index stays bounded, and a sweep leaves exactly the live clients`, async ({ pb }) => {
+  test.setTimeout(600_000);
+  const live = await Promise.all(Array.from({ length: 20 }, (_, i) => subscribed(pb, ['idx-churn', `idx-live:${i}`])));
+  try {
+    const baseline = (await report(pb)).broker.clients;
+    const rssBefore = rssMb(pb.pid);
+    let peak = 0;
+    const started = performance.now();
+    await step(`${CYCLES} cycles (${CONCURRENCY} at a time), each a fresh client posting idx-churn and a topic of its own, next to 20 live subscribers`, (n) => `all answered 204; index peak ${n.peak} clients while at most ${n.bound} allowed`, async () => {
+      let next = 0;
+      let bound = 0;
+      async function lane() {
+        while (next < CYCLES) {
+          const i = next++;
+          await cycle(pb.url, ['idx-churn', `idx-once:${i}`]);
+          if (i % 1000 === 999) {
+            const r = await report(pb);
+            peak = Math.max(peak, r.index.clients);
+            // swept after a post once it exceeds the subscribed clients by a quarter (at least 64);
+            // the cycles that closed since their own post add at most CONCURRENCY more
+            const allowed = r.broker.subscribed + CONCURRENCY + Math.max(64, r.broker.subscribed >> 2);
+            bound = Math.max(bound, allowed);
+            expect(r.index.clients).toBeLessThanOrEqual(allowed);
+          }
+        }
+      }
+      await Promise.all(Array.from({ length: CONCURRENCY }, lane));
+      return { peak, bound };
+    });
+    measure(`topic index: ${CYCLES} cycles took, s`, Math.round((performance.now() - started) / 1000));
+    measure(`topic index: PocketBase RSS before / after ${CYCLES} cycles, MB`, `${rssBefore} / ${rssMb(pb.pid)}`);
+
+    await step('once every closed stream left the broker, a send to idx-churn', 'reaches exactly the 20 live subscribers, and leaves only them filed under it', async () => {
+      await expect.poll(async () => (await report(pb)).broker.clients, { timeout: 30_000 }).toBe(baseline);
+      const { result } = await sendAs(pb, 'idx-churn', 'after');
+      expect(result).toEqual({ subscribers: 20, delivered: 20, filtered: 0 });
+      for (const raw of live) await expect.poll(() => raw.received('idx-churn')).toEqual(['"after"']);
+    });
+
+    await step('a sweep of the index', 'index clients and entries equal the broker\'s subscribed clients and their distinct topics', async () => {
+      const r = await report(pb, { sweep: true });
+      expect(r.index).toMatchObject({ enabled: true, clients: r.broker.subscribed, entries: r.broker.entries });
+      expect(await filed(pb, 'idx-churn')).toBe(20);
+      expect(await filed(pb, 'idx-once:0')).toBe(0);
+    });
+  } finally {
+    for (const raw of live) raw.close();
+  }
+});

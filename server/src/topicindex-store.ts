@@ -1,0 +1,164 @@
+// The topic index, PocketBase part: kept in the app store (process-wide; module state would be
+// per JS VM), fed by `subscribe()` after each subscription post, read by every send.
+//
+// Clients only leave the index lazily: PocketBase has no disconnect hook, and a JS
+// `onRealtimeConnectRequest` hook that waits for its `e.next()` holds a whole JS VM for the
+// life of every stream. So a send drops the ids it no longer finds in the broker, and a
+// subscription post sweeps the index once it holds a quarter more clients than are connected.
+
+import { log } from './log';
+import type { RealtimeClient } from './pocketbase';
+import {
+  clientIds, countOf, emptyIndex, idsOf, needsSweep, removeClient, setTopics, topicsOf, type IndexState,
+} from './topicindex';
+
+/** Where the index lives in `$app.store()`. */
+export const INDEX_STORE_KEY = 'pocketpages-plugin-sse.topicIndex';
+
+/** Stored instead of the index once it failed to take a post: from then on every send walks. */
+const DISABLED = 'disabled';
+
+/**
+ * A send walks every client instead of looking the topic up once this share of the connected
+ * clients is filed under it: a broadcast to (nearly) everyone is cheaper as one walk than as
+ * one broker look-up per id.
+ */
+export const WALK_SHARE = 0.5;
+
+/** What the index holds, for tests and the benchmark. */
+export interface TopicIndexStats {
+  /** False until `subscribe()` has taken a post (or after the index failed): sends walk. */
+  enabled: boolean;
+  /** Clients filed. */
+  clients: number;
+  /** (topic, client) entries. */
+  entries: number;
+  /** Topics with at least one client. */
+  topics: number;
+  /** Clients filed under the topic asked about (0 when none was asked). */
+  filed: number;
+}
+
+/**
+ * Runs `fn` on the index under the app store's write lock. Every read and write goes through
+ * here: the index is nested Go maps, which must never be read while another goroutine writes
+ * them. `fn` must not use the app store (its lock is not reentrant); what it throws is rethrown
+ * after the lock is released. Returns null when there is no index (and `create` is false).
+ */
+function withIndex<T>(create: boolean, fn: (state: IndexState) => T): T | null {
+  const store = $app.store();
+  if (!create && !store.has(INDEX_STORE_KEY)) return null;
+  let result: T | null = null;
+  let failure: unknown = null;
+  store.setFunc(INDEX_STORE_KEY, (old) => {
+    if (old === DISABLED) return old;
+    const state = (old as IndexState | null) || (create ? emptyIndex() : null);
+    if (!state) return old;
+    try {
+      result = fn(state);
+    } catch (error) {
+      failure = error;
+    }
+    return state;
+  });
+  if (failure) throw failure;
+  return result;
+}
+
+function holds(client: RealtimeClient, topic: string): boolean {
+  return Object.keys(client.subscriptions(topic + '?')).length > 0;
+}
+
+/**
+ * Files a client under the topics it holds now. Call after PocketBase applied its
+ * subscription post (`e.next()` returned). Never throws: on failure the index is turned off
+ * for the process (sends walk every client again) and the error is logged.
+ */
+export function fileSubscriptions(client: RealtimeClient): void {
+  try {
+    const id = client.id();
+    const topics = topicsOf(Object.keys(client.subscriptions()));
+    const connected = $app.subscriptionsBroker().totalClients(); // outside the store's lock: the broker has its own
+    const sweep = withIndex(true, (state) => {
+      setTopics(state, id, topics, (topic) => holds(client, topic));
+      return needsSweep(state, connected);
+    });
+    if (sweep) sweepTopicIndex();
+  } catch (error) {
+    $app.store().set(INDEX_STORE_KEY, DISABLED);
+    log.error('topic index failed; every send walks all clients from now on', 'error', String(error));
+  }
+}
+
+/**
+ * Turns the index off for the rest of the process: every send walks all clients again (what
+ * `subscribe(e, { index: false })` does; there is no turning it back on, since clients that
+ * subscribed meanwhile were not filed).
+ */
+export function turnTopicIndexOff(): void {
+  const store = $app.store();
+  if (store.get(INDEX_STORE_KEY) !== DISABLED) store.set(INDEX_STORE_KEY, DISABLED);
+}
+
+/** Every connected client, in one slice (what a send walks without the index). */
+function allClients(): RealtimeClient[] {
+  const chunks = $app.subscriptionsBroker().chunkedClients(1 << 30);
+  return chunks.length > 0 ? chunks[0] : [];
+}
+
+/**
+ * The clients a send to `topic` has to look at: those filed under it that are still connected
+ * (ids no longer in the broker are dropped from the index), or every client when there is no
+ * index or the topic is held by so many that one walk is cheaper. The caller re-checks each
+ * client's keys and filter: being named here delivers nothing by itself.
+ */
+export function clientsToCheck(topic: string): RealtimeClient[] {
+  const broker = $app.subscriptionsBroker();
+  const connected = broker.totalClients();
+  const ids = withIndex(false, (state) => {
+    const count = countOf(state, topic);
+    return count > 0 && count >= connected * WALK_SHARE ? null : idsOf(state, topic);
+  });
+  if (ids === null) return allClients();
+  const clients: RealtimeClient[] = [];
+  const gone: string[] = [];
+  for (let i = 0; i < ids.length; i++) {
+    try {
+      clients.push(broker.clientById(ids[i]));
+    } catch {
+      gone.push(ids[i]);
+    }
+  }
+  if (gone.length > 0) forget(gone);
+  return clients;
+}
+
+/** Takes clients that left the broker out of the index (they never come back: ids are not reused). */
+function forget(ids: string[]): void {
+  withIndex(false, (state) => {
+    for (let i = 0; i < ids.length; i++) removeClient(state, ids[i]);
+  });
+}
+
+/**
+ * Takes every client that left the broker out of the index; returns how many went and how many
+ * stay. Subscription posts run it when needed; a cron job may run it too, to shrink the index of
+ * a process that stopped receiving posts.
+ */
+export function sweepTopicIndex(): { removed: number; clients: number } {
+  const ids = withIndex(false, clientIds) || [];
+  const live = $app.subscriptionsBroker().clients();
+  const gone: string[] = [];
+  for (let i = 0; i < ids.length; i++) if (!live[ids[i]]) gone.push(ids[i]);
+  if (gone.length > 0) forget(gone);
+  return { removed: gone.length, clients: ids.length - gone.length };
+}
+
+/** What the index holds now; with `topic`, also how many clients are filed under it. */
+export function topicIndexStats(topic?: string): TopicIndexStats {
+  const stats = withIndex(false, (state) => ({
+    enabled: true, clients: state.size, entries: state.entries, topics: Object.keys(state.topics).length,
+    filed: topic ? countOf(state, topic) : 0,
+  }));
+  return stats || { enabled: false, clients: 0, entries: 0, topics: 0, filed: 0 };
+}

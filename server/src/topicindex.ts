@@ -1,0 +1,160 @@
+// The topic index, pure part: which clients may hold a subscription to which topic.
+//
+// It is a candidate set, never the truth: a send re-checks every client it names (still
+// connected, still holding a key of the topic, passing the filter), so an entry left behind
+// can cost a look-up but never deliver. What must hold is the other direction: every client
+// that holds a key of a topic is under that topic here (see `setTopics`).
+//
+// The state is plain objects so that PocketBase's app store can keep it as nested Go maps
+// (`topicindex-store.ts`); everything here only reads, writes and deletes properties.
+
+/** The index: topic -> client ids, client id -> its topics, and counters. */
+export interface IndexState {
+  /** Topic (bare, without `?options`) -> client id -> true. */
+  topics: Record<string, Record<string, boolean>>;
+  /** Client id -> the topics it is filed under. */
+  clients: Record<string, ArrayLike<string>>;
+  /** Topic -> how many clients are filed under it. */
+  counts: Record<string, number>;
+  /** How many clients are filed. */
+  size: number;
+  /** How many (topic, client) entries there are. */
+  entries: number;
+}
+
+/** A fresh, empty index. */
+export function emptyIndex(): IndexState {
+  return { topics: {}, clients: {}, counts: {}, size: 0, entries: 0 };
+}
+
+/** The topic a subscription key names: the key up to its `?options=...` part. */
+export function topicOf(key: string): string {
+  const q = key.indexOf('?');
+  return q < 0 ? key : key.slice(0, q);
+}
+
+/** The distinct topics of a list of subscription keys, in first-seen order. */
+export function topicsOf(keys: ArrayLike<string>): string[] {
+  const seen: Record<string, true> = {};
+  const out: string[] = [];
+  for (let i = 0; i < keys.length; i++) {
+    const topic = topicOf(keys[i]);
+    if (seen[topic]) continue;
+    seen[topic] = true;
+    out.push(topic);
+  }
+  return out;
+}
+
+/** The maps one update touches, read once: in PocketBase each read of a nested Go map makes a new wrapper. */
+interface Maps {
+  topics: IndexState['topics'];
+  counts: IndexState['counts'];
+}
+
+function maps(state: IndexState): Maps {
+  return { topics: state.topics, counts: state.counts };
+}
+
+/** Files `id` under `topic`; returns 1 when that is a new entry, else 0. */
+function add(m: Maps, topic: string, id: string): number {
+  let ids = m.topics[topic];
+  if (!ids) {
+    m.topics[topic] = {};
+    ids = m.topics[topic];
+    m.counts[topic] = 0;
+  }
+  if (ids[id]) return 0;
+  ids[id] = true;
+  m.counts[topic] = (m.counts[topic] || 0) + 1;
+  return 1;
+}
+
+/** Unfiles `id` from `topic`; returns 1 when there was such an entry, else 0. */
+function remove(m: Maps, topic: string, id: string): number {
+  const ids = m.topics[topic];
+  if (!ids || !ids[id]) return 0;
+  delete ids[id];
+  const left = (m.counts[topic] || 1) - 1;
+  if (left > 0) m.counts[topic] = left;
+  else {
+    delete m.topics[topic];
+    delete m.counts[topic];
+  }
+  return 1;
+}
+
+/**
+ * Files client `id` under `topics` (what it holds now, after its subscription post) and takes
+ * it out of the topics it was filed under before, except those `stillHolds` says it holds
+ * (a concurrent post of the same client may have put them back).
+ */
+export function setTopics(state: IndexState, id: string, topics: ArrayLike<string>, stillHolds: (topic: string) => boolean): void {
+  const clients = state.clients;
+  const before = clients[id];
+  const m = maps(state);
+  const now: string[] = [];
+  const wanted: Record<string, true> = {};
+  let entries = 0;
+  for (let i = 0; i < topics.length; i++) {
+    wanted[topics[i]] = true;
+    now.push(topics[i]);
+    entries += add(m, topics[i], id);
+  }
+  if (before) {
+    for (let i = 0; i < before.length; i++) {
+      const topic = before[i];
+      if (wanted[topic]) continue;
+      if (stillHolds(topic)) now.push(topic);
+      else entries -= remove(m, topic, id);
+    }
+  }
+  if (entries !== 0) state.entries += entries;
+  if (now.length === 0) {
+    if (before) forget(state, id);
+    return;
+  }
+  if (!before) state.size++;
+  clients[id] = now;
+}
+
+/** Takes client `id` out of the index entirely (it left the broker). */
+export function removeClient(state: IndexState, id: string): void {
+  const before = state.clients[id];
+  if (!before) return;
+  const m = maps(state);
+  let entries = 0;
+  for (let i = 0; i < before.length; i++) entries += remove(m, before[i], id);
+  state.entries -= entries;
+  forget(state, id);
+}
+
+function forget(state: IndexState, id: string): void {
+  delete state.clients[id];
+  state.size--;
+}
+
+/** How many clients are filed under `topic`. */
+export function countOf(state: IndexState, topic: string): number {
+  return state.counts[topic] || 0;
+}
+
+/** The ids filed under `topic` (a copy). */
+export function idsOf(state: IndexState, topic: string): string[] {
+  const ids = state.topics[topic];
+  return ids ? Object.keys(ids) : [];
+}
+
+/** The ids of every filed client (a copy). */
+export function clientIds(state: IndexState): string[] {
+  return Object.keys(state.clients);
+}
+
+/**
+ * Whether the index holds so many more clients than are connected that it is worth
+ * sweeping out the ones that left: more than `connected` plus a quarter of it (at least 64).
+ * Checked after every subscription post, so sweeps cost O(1) per post amortized.
+ */
+export function needsSweep(state: IndexState, connected: number): boolean {
+  return state.size > connected + Math.max(64, connected >> 2);
+}
