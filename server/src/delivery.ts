@@ -86,10 +86,13 @@ function borrowMessageList(tx: TxApp, collection: unknown, donor: RealtimeClient
   return { key, list };
 }
 
+/** The payload of a send: one for every key, or one per subscription key (ordered delivery). */
+export type Payload = string | ((key: string) => string);
+
 /** Rewrites a borrowed list to carry `data` under `name`, and gives it to every client. */
-function handOut(key: string, list: GoMessageList, name: string, data: string, clients: RealtimeClient[]): void {
+function handOut(key: string, list: GoMessageList, name: string, data: Payload, clients: RealtimeClient[]): void {
   list[0].name = name;
-  list[0].data = data;
+  list[0].data = typeof data === 'string' ? data : data(name);
   for (let i = 0; i < clients.length; i++) clients[i].set(key, list);
 }
 
@@ -99,8 +102,9 @@ function handOut(key: string, list: GoMessageList, name: string, data: string, c
  * so a client that does not read delays nobody. Like PocketBase's own record events, two
  * broadcasts in quick succession may reach a client in either order. Given a transaction's
  * `app`, the delete joins that transaction, so the message goes out when it commits.
+ * `data` may give each subscription key its own payload (the extension's ordered keys).
  */
-export function fanOut(recipients: RecipientsByKey, data: string, app: App = $app): number {
+export function fanOut(recipients: RecipientsByKey, data: Payload, app: App = $app): number {
   if (recipients.size === 0) return 0;
   const collection = busCollection(app);
   let handed = 0;

@@ -1,6 +1,7 @@
 // The plain pb_hooks front door: route handlers, the subscribe hook, sends from anywhere.
 
 import { Capture } from './capture';
+import { answerHeads } from './catchup';
 import { createContext, type SseContext } from './context';
 import { busTopicTest } from './delivery';
 import { log } from './log';
@@ -17,7 +18,7 @@ export interface SubscribeOptions {
 /**
  * Body of `onRealtimeSubscribeRequest`: drops the subscriptions the rules refuse for the
  * request's auth, and those naming the hidden bus collection's records (with a debug log),
- * then continues. Call it as the hook's whole body.
+ * answers the heads of the extension's ordered keys, then continues. Call it as the hook's whole body.
  * (Auth comes from the `Authorization` header, or from the PocketPages plugin's cookie
  * binding, which runs earlier, before PocketBase compares it with the client's bound auth.)
  */
@@ -32,6 +33,7 @@ export function subscribe(e: SubscribeRequestEvent, options: SubscribeOptions = 
       'refused', wanted.filter((key) => kept.indexOf(key) < 0));
     e.subscriptions = kept;
   }
+  answerHeads(e, wanted, kept); // ordered delivery: where each ordered key starts
   e.next();
 }
 

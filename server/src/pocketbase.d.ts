@@ -32,7 +32,10 @@ export interface RequestEvent {
     header: { get(name: string): string };
     cookie(name: string): { value: string };
   };
-  requestInfo(): { body: Record<string, unknown> };
+  requestInfo(): { body: Record<string, unknown>; query: Record<string, string> };
+  response: { header(): { set(name: string, value: string): void } };
+  json(status: number, body: unknown): void;
+  blob(status: number, contentType: string, bytes: string): void;
   html(status: number, html: string): void;
   noContent(status: number): void;
   next(): void;
@@ -40,6 +43,8 @@ export interface RequestEvent {
 
 /** `core.RealtimeSubscribeRequestEvent`. */
 export interface SubscribeRequestEvent extends RequestEvent {
+  /** The embedded request event (its `response` is only reachable through it). */
+  requestEvent?: RequestEvent;
   client: RealtimeClient;
   subscriptions: string[];
 }
@@ -63,6 +68,8 @@ export interface App {
   runInTransaction(fn: (txApp: never) => void): void;
   findAuthRecordByToken(token: string, ...validTypes: string[]): AuthRecord;
   logger(): Logger;
+  db(): import('./journal').Db;
+  store(): { get(key: string): unknown; set(key: string, value: unknown): void };
 }
 
 declare global {
@@ -70,5 +77,7 @@ declare global {
   const SubscriptionMessage: new (init: { name: string; data: string }) => unknown;
   const Collection: new (init: Record<string, unknown>) => unknown;
   const Record: new (collection: unknown, data?: Record<string, unknown>) => { markAsNotNew(): void };
+  const DynamicModel: new (shape: Record<string, unknown>) => unknown;
+  function arrayOf(model: unknown): unknown;
   const $security: { randomStringWithAlphabet(length: number, alphabet: string): string };
 }

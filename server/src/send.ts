@@ -1,7 +1,8 @@
 // Sending one message to the subscribers of one topic.
 
-import { fanOut, type RecipientsByKey } from './delivery';
-import type { Filter } from './filters';
+import type { RecipientsByKey } from './delivery';
+import { replayScope, type Filter } from './filters';
+import { sendInOrder } from './ordered';
 import type { App, RealtimeClient } from './pocketbase';
 import { checkTopic, encodePayload } from './wire';
 import { log } from './log';
@@ -14,6 +15,8 @@ export interface SendResult {
   delivered: number;
   /** Clients skipped by the filter (including filters that threw). */
   filtered: number;
+  /** The send's sequence number on its topic (commit order; see ordered delivery). */
+  seq: number;
 }
 
 /** The subscription keys of a client that name a topic: the bare key and `topic?options=...` keys. */
@@ -28,12 +31,13 @@ export function matchingKeys(client: RealtimeClient, topic: string): string[] {
  * Broadcasts `value` on `topic`: encoded once, handed to each subscribed client that
  * passes `filter` (null lets every subscriber through), under the key it subscribed with.
  * A filter that throws counts as false for that client and is logged. Within a transaction
- * `app`, the message goes out when that transaction commits.
+ * `app`, the message goes out when that transaction commits. Every send is logged with the
+ * topic's next sequence number (see `ordered.ts`), also when nobody is subscribed.
  */
 export function sendToTopic(topic: string, value: unknown, filter: Filter | null, app?: App): SendResult {
   checkTopic(topic);
   const data = encodePayload(value);
-  const result: SendResult = { subscribers: 0, delivered: 0, filtered: 0 };
+  const result: SendResult = { subscribers: 0, delivered: 0, filtered: 0, seq: 0 };
   const recipients: RecipientsByKey = new Map();
   const chunks = $app.subscriptionsBroker().chunkedClients(1 << 30);
   const clients = chunks.length > 0 ? chunks[0] : [];
@@ -52,7 +56,10 @@ export function sendToTopic(topic: string, value: unknown, filter: Filter | null
       else recipients.set(key, [client]);
     }
   }
-  result.delivered = fanOut(recipients, data, app);
+  // ordered delivery: logged with its sequence number in the send's own transaction
+  const sent = sendInOrder(topic, data, replayScope(filter), recipients, app);
+  result.delivered = sent.handed;
+  result.seq = sent.seq;
   return result;
 }
 

@@ -65,9 +65,10 @@ routerAdd('POST', '/faults/raw', (e) => {
   const clients = $app.subscriptionsBroker().clients()
   let sent = 0
   for (const id in clients) {
-    if (!clients[id].hasSubscription(body.topic)) continue
-    clients[id].send(new SubscriptionMessage({ name: body.topic, data: String(body.data) }))
-    sent++
+    for (const key of Object.keys(clients[id].subscriptions(body.topic + '?'))) {
+      clients[id].send(new SubscriptionMessage({ name: key, data: String(body.data) }))
+      sent++
+    }
   }
   return e.json(200, { sent })
 })
@@ -97,6 +98,11 @@ onRealtimeConnectRequest((e) => {
 
 onRealtimeSubscribeRequest((e) => {
   require('pocketpages-plugin-sse').subscribe(e, { rules: { 'user:{id}': 'owner', 'admin:*': 'superuser' } })
+})
+
+// Ordered delivery's catch-up, with the same topic rules.
+routerAdd('GET', '/api/sse/catchup', (e) => {
+  require('pocketpages-plugin-sse').catchUp(e, { rules: { 'user:{id}': 'owner', 'admin:*': 'superuser' } })
 })
 
 // Sends outside any request: the topic comes from the store, the outcome goes back to it.
@@ -144,7 +150,7 @@ routerAdd('POST', '/faults/drop', (e) => {
   const clients = $app.subscriptionsBroker().clients()
   let dropped = 0
   for (const id in clients) {
-    if (!clients[id].hasSubscription(topic)) continue
+    if (!Object.keys(clients[id].subscriptions(topic + '?')).length) continue
     clients[id].discard()
     dropped++
   }
