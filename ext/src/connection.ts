@@ -3,6 +3,13 @@
 // Members starting with `_` are internal; the minifier renames them.
 
 import { backoffDelay, type BackoffOptions } from './backoff';
+import type { CatchUp } from './order';
+
+/**
+ * Ordered delivery: the extension subscribes to `topic` + this key suffix (options
+ * `{"query":{"sse":"1"}}`), on which the server kit sends `{"s":seq,"v":value}` envelopes.
+ */
+export const ORDERED_SUFFIX = '?options=' + encodeURIComponent('{"query":{"sse":"1"}}');
 
 /** What a connection reports to its owner. */
 export interface ConnectionListener {
@@ -10,6 +17,11 @@ export interface ConnectionListener {
   onState(state: 'Open' | 'Error' | 'Close', detail: Record<string, unknown>): void;
   /** A message arrived for a topic (raw SSE data). */
   onMessage(topic: string, raw: string): void;
+  /**
+   * A topic list was posted: `heads` is the server kit's comma list of where each posted topic
+   * starts (null without it); `fresh` when it was the first post on a new clientId.
+   */
+  onPosted(topics: string[], heads: string | null, fresh: boolean): void;
 }
 
 /** How a connection reaches PocketBase; `EventSource` and `fetch` are injectable for tests. */
@@ -104,8 +116,19 @@ export class RealtimeConnection {
   }
 
   private readonly _onMessage = (event: Event): void => {
-    if (event.target === this._source) this._listener.onMessage(event.type, (event as MessageEvent).data);
+    if (event.target === this._source) this._listener.onMessage(event.type.slice(0, -ORDERED_SUFFIX.length), (event as MessageEvent).data);
   };
+
+  /** Asks the server kit's catch-up route for `topic`'s messages after `since` (with the same token as the subscription). */
+  async _catchUp(topic: string, since: number): Promise<CatchUp> {
+    const token = this._options.token();
+    const response = await (this._options.fetch || fetch)(
+      this._options.url + '/api/sse/catchup?topic=' + encodeURIComponent(topic) + '&since=' + since,
+      { headers: token ? { Authorization: token } : {} },
+    );
+    if (!response.ok) throw new Error('catch-up ' + response.status);
+    return response.json();
+  }
 
   /** Keeps exactly one listener per wanted topic on the current stream. */
   private _listen(): void {
@@ -114,13 +137,13 @@ export class RealtimeConnection {
     const wanted = new Set(this._topics);
     this._listening.forEach((topic) => {
       if (!wanted.has(topic)) {
-        source.removeEventListener(topic, this._onMessage);
+        source.removeEventListener(topic + ORDERED_SUFFIX, this._onMessage);
         this._listening.delete(topic);
       }
     });
     wanted.forEach((topic) => {
       if (!this._listening.has(topic)) {
-        source.addEventListener(topic, this._onMessage);
+        source.addEventListener(topic + ORDERED_SUFFIX, this._onMessage);
         this._listening.add(topic);
       }
     });
@@ -169,13 +192,14 @@ export class RealtimeConnection {
     }
     this._posting = true;
     const token = this._options.token();
+    const topics = this._topics;
     const headers: Record<string, string> = { 'Content-Type': 'application/json' };
     if (token) headers.Authorization = token;
     try {
       const response = await (this._options.fetch || fetch)(this._options.url + '/api/realtime', {
         method: 'POST',
         headers,
-        body: JSON.stringify({ clientId, subscriptions: this._topics }),
+        body: JSON.stringify({ clientId, subscriptions: topics.map((topic) => topic + ORDERED_SUFFIX) }),
       });
       if (clientId !== this._clientId) return; // the stream was replaced meanwhile
       // a bound client refuses another auth: the token changed, renew the connection
@@ -183,10 +207,10 @@ export class RealtimeConnection {
       if (!response.ok) throw new Error('POST ' + response.status);
       this._token = token;
       this._attempt = 0;
-      if (!this._open) {
-        this._open = true;
-        this._listener.onState('Open', { clientId });
-      }
+      const fresh = !this._open;
+      this._open = true;
+      this._listener.onPosted(topics, response.headers.get('X-Sse-Heads'), fresh);
+      if (fresh) this._listener.onState('Open', { clientId });
     } catch (error) {
       if (clientId === this._clientId) this._fail(error);
     } finally {

@@ -4,7 +4,8 @@
 import { readAttr, type HtmxAdapter } from './adapter';
 import { config } from './config';
 import { RealtimeConnection } from './connection';
-import { decodePayload } from './decode';
+import { decodePayload, decodeValue } from './decode';
+import { Order } from './order';
 import { SubscriberSet } from './subscriptions';
 import { deliver } from './swap';
 import { findToken } from './token';
@@ -28,6 +29,8 @@ export interface ExtensionStats {
 /** One PocketBase origin: its connection and the elements listening to it. */
 class Hub {
   readonly _subscribers = new SubscriberSet();
+  /** Ordered delivery: the position of each subscribed topic. */
+  readonly _orders = new Map<string, Order>();
   /** Roots of the last subscribers, where `htmx:sseClose` goes when none is left. */
   _roots: Element[] = [];
   private _queued = false;
@@ -40,7 +43,9 @@ class Hub {
     queueMicrotask(() => {
       this._queued = false;
       if (this._subscribers._size) this._roots = this._subscribers._roots();
-      this._connection._setTopics(withinLimits(this._subscribers._topics()));
+      const topics = withinLimits(this._subscribers._topics());
+      this._orders.forEach((_, topic) => topics.includes(topic) || this._orders.delete(topic));
+      this._connection._setTopics(topics);
     });
   }
 }
@@ -129,6 +134,7 @@ export class Extension {
           {
             onState: (state, detail) => this._announce(created, state, detail),
             onMessage: (topic, raw) => this._receive(created, topic, raw),
+            onPosted: (topics, heads, fresh) => this._posted(created, topics, heads, fresh),
           },
         ),
       );
@@ -145,10 +151,42 @@ export class Extension {
     }
   }
 
+  /** A message on the stream: an envelope `{s, v}` goes through its topic's order, anything else straight to the elements. */
   private _receive(hub: Hub, topic: string, raw: string): void {
-    const subscribers = hub._subscribers._of(topic);
-    if (!subscribers.length) return;
     const message = decodePayload(raw);
-    for (const subscriber of subscribers) deliver(this._adapter, subscriber, topic, message);
+    const envelope = message.data as { s?: unknown; v?: unknown } | null;
+    if (envelope && typeof envelope.s == 'number' && 'v' in envelope) this._order(hub, topic)._push(envelope.s, envelope.v);
+    else this._apply(hub, topic, message);
+  }
+
+  private _apply(hub: Hub, topic: string, message: ReturnType<typeof decodeValue>): void {
+    for (const subscriber of hub._subscribers._of(topic)) deliver(this._adapter, subscriber, topic, message);
+  }
+
+  /** Ordered delivery: the position of a topic on this hub, made on first use. */
+  private _order(hub: Hub, topic: string): Order {
+    let order = hub._orders.get(topic);
+    if (!order) {
+      const created = new Order(
+        (value) => this._apply(hub, topic, decodeValue(value)),
+        (since) => hub._connection._catchUp(topic, since).then((answer) => created._caughtUp(answer), () => created._fail()),
+        () => hub._subscribers._of(topic).forEach((s) => ['htmx:sseResync', 'sse:resync'].forEach((name) => this._adapter.trigger(s._element, name, { topic }))),
+      );
+      hub._orders.set(topic, (order = created));
+    }
+    return order;
+  }
+
+  /**
+   * After a topic list was posted: a topic without a position starts at the head the server
+   * kit answered; on a new clientId (a reconnect) every positioned topic catches up.
+   */
+  private _posted(hub: Hub, topics: string[], heads: string | null, fresh: boolean): void {
+    const starts = (heads || '').split(',');
+    topics.forEach((topic, i) => {
+      const order = this._order(hub, topic);
+      if (order._n == -1) order._start(heads ? +starts[i] : -1);
+      else if (fresh && order._n >= 0) order._ask(order._n);
+    });
   }
 }

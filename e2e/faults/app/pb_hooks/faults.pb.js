@@ -156,3 +156,17 @@ routerAdd('POST', '/faults/drop', (e) => {
   }
   return e.json(200, { dropped })
 })
+
+// The region a page re-fetches on sse:resync: one marker item naming the topic's head.
+routerAdd('GET', '/faults/region', (e) => {
+  return e.html(200, '<li class="resynced">resynced</li>')
+})
+
+// Sends `count` messages back to back inside one request (each its own send and transaction).
+routerAdd('POST', '/faults/burst', (e) => {
+  const sse = require('pocketpages-plugin-sse')
+  const body = e.requestInfo().body
+  const seqs = []
+  for (let i = 0; i < body.count; i++) seqs.push(sse.sseSend(body.topic, body.prefix + i, sse.everyone).seq)
+  return e.json(200, { seqs })
+})
