@@ -8,7 +8,7 @@ import { OrderedSubscriber, against } from '../faults/ordered-raw.mjs';
 
 const SENDS = Number(process.env.ORDER_SENDS) || 2000;
 const SENDERS = 16;
-const RAW = 50;
+const RAW = Number(process.env.ORDER_RAW ?? 50);
 
 /** `SENDERS` concurrent senders, each posting its share one after the other; the values in commit order. */
 async function sendConcurrently(pb, topic) {
@@ -40,6 +40,20 @@ test(`${SENDERS} concurrent senders, ${SENDS} back-to-back broadcasts: ${RAW} ra
     const sent = await sendConcurrently(pb, topic);
     measure(`${SENDS} sends by ${SENDERS} concurrent senders (${RAW} raw + 2 pages subscribed), s`, ((Date.now() - started) / 1000).toFixed(1));
     const committed = sent.map((s) => s.value);
+    const lists = await step(`2 pages (htmx ${htmxVersion}) swapping each message into a list`, 'both hold all of them, in the same order, and each sender\'s messages in its sending order', async () => {
+      const shown = [];
+      for (const page of pages) {
+        await expect.poll(() => page.locator('#list li').count(), { timeout: 60_000 }).toBeGreaterThanOrEqual(SENDS);
+        shown.push(await page.$$eval('#list li', (items) => items.map((li) => li.textContent)));
+      }
+      const senderOrderBroken = shown.map((list) => list.filter((text, i) => {
+        const [sender, n] = text.slice(1).split('-').map(Number);
+        const before = list.slice(0, i).reverse().find((t) => t.startsWith(`s${sender}-`));
+        return before !== undefined && Number(before.split('-')[1]) > n;
+      }).length);
+      expect({ senderOrderBroken, samePosition: shown[0].filter((t, i) => t === shown[1][i]).length }).toEqual({ senderOrderBroken: [0, 0], samePosition: SENDS });
+      return shown;
+    });
     await step(`sequence numbers of the ${SENDS} sends`, 'one per send, gap-free (the topic\'s counter, assigned in each send\'s transaction)', async () => {
       const first = sent[0].seq;
       expect(sent.map((s) => s.seq)).toEqual(Array.from({ length: SENDS }, (_, i) => first + i));
@@ -51,14 +65,12 @@ test(`${SENDERS} concurrent senders, ${SENDS} back-to-back broadcasts: ${RAW} ra
       return { disorder, asked: raws.reduce((n, r) => n + r.asked, 0) };
     });
     measure(`raw subscribers: arrivals out of commit order on the wire (${RAW} x ${SENDS}), fixed by the extension's ordering`, raw.disorder);
-    await step(`2 pages (htmx ${htmxVersion}) swapping each message into a list`, `both lists hold all ${SENDS} in commit order, once each`, async () => {
-      for (const page of pages) {
-        await expect.poll(() => page.locator('#list li').count(), { timeout: 60_000 }).toBeGreaterThanOrEqual(SENDS);
+    await step('the 2 pages\' lists against the commit order', `both hold all ${SENDS} in commit order, once each; no resync fired`, async () => {
+      const texts = committed.map((value) => value.slice(4, -5)); // <li>...</li>
+      for (const [i, page] of pages.entries()) {
         expect(await page.evaluate(() => window.sseLog.filter((e) => e.name === 'htmx:sseResync').length), 'resync events').toBe(0);
-        const shown = await page.$$eval('#list li', (items) => items.map((li) => li.textContent));
-        const texts = committed.map((value) => value.slice(4, -5)); // <li>...</li>
-        expect(against(texts, shown)).toEqual({ reordered: 0, duplicated: 0, lost: 0 });
-        expect(shown).toEqual(texts);
+        expect(against(texts, lists[i])).toEqual({ reordered: 0, duplicated: 0, lost: 0 });
+        expect(lists[i]).toEqual(texts);
       }
     });
   } finally {
