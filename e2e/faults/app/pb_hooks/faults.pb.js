@@ -73,13 +73,16 @@ routerAdd('POST', '/faults/raw', (e) => {
   return e.json(200, { sent })
 })
 
-// Every realtime client: id, bound auth id ('' for a guest), subscription keys.
+// Every realtime client: id, bound auth id ('' for a guest), subscription keys (the extension's
+// ordered keys shown as their topic).
 routerAdd('GET', '/faults/clients', (e) => {
   const clients = $app.subscriptionsBroker().clients()
   const list = []
   for (const id in clients) {
     const auth = clients[id].get('auth')
-    list.push({ id, auth: auth ? auth.id : '', topics: Object.keys(clients[id].subscriptions() || {}) })
+    const suffix = require('pocketpages-plugin-sse').ORDERED_SUFFIX
+    const keys = Object.keys(clients[id].subscriptions() || {})
+    list.push({ id, auth: auth ? auth.id : '', topics: keys.map((k) => (k.endsWith(suffix) ? k.slice(0, -suffix.length) : k)) })
   }
   return e.json(200, list)
 })
@@ -169,4 +172,12 @@ routerAdd('POST', '/faults/burst', (e) => {
   const seqs = []
   for (let i = 0; i < body.count; i++) seqs.push(sse.sseSend(body.topic, body.prefix + i, sse.everyone).seq)
   return e.json(200, { seqs })
+})
+
+// The replay window of ordered delivery (process-wide): `{rows, ms}`; `{}` restores the defaults.
+routerAdd('POST', '/faults/window', (e) => {
+  const sse = require('pocketpages-plugin-sse')
+  const body = e.requestInfo().body
+  const window = sse.setReplayWindow({ rows: Number(body.rows) || 1000, ms: Number(body.ms) || 300000 })
+  return e.json(200, window)
 })
