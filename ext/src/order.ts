@@ -57,7 +57,7 @@ export class Order {
     if (lost) this._resync();
     for (const seq of [...held.keys()].sort((a, b) => a - b)) {
       if (seq > answer.h) break;
-      this._apply(held.get(seq));
+      if (seq > this._n) this._apply(held.get(seq));
       held.delete(seq);
     }
     if (answer.h > this._n) this._n = answer.h;

