@@ -39,7 +39,8 @@ export class OrderedSubscriber extends RawSubscriber {
       if (res.status !== 204 || clientId !== this.clientId) return;
       this.subscribed = true;
       this.attempts = 0;
-      if (this.order._n === -1) this.order._start(Number((res.headers.get('x-sse-heads') || '-1').split(',')[0]));
+      const heads = res.headers.get('x-sse-heads'); // as the extension: the start is an answer
+      if (this.order._n === -1) heads ? this.order._caughtUp({ h: Number(heads.split(',')[0]), r: [] }) : (this.order._n = -2);
       else if (this.order._n >= 0) this.ask(this.order._n); // a reconnect: catch up
     } catch {
       // the stream's end reconnects

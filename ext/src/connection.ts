@@ -7,21 +7,21 @@ import type { CatchUp } from './order';
 
 /**
  * Ordered delivery: the extension subscribes to `topic` + this key suffix (options
- * `{"query":{"sse":"1"}}`), on which the server kit sends `{"s":seq,"v":value}` envelopes.
+ * `{"sse":1}`, URL-encoded), on which the server kit sends `{"s":seq,"v":value}` envelopes.
  */
-export const ORDERED_SUFFIX = '?options=' + encodeURIComponent('{"query":{"sse":"1"}}');
+export const ORDERED_SUFFIX = '?options=%7B%22sse%22%3A1%7D';
 
 /** What a connection reports to its owner. */
 export interface ConnectionListener {
   /** `Open` (subscribed on a fresh clientId), `Error` (a reconnect is scheduled) or `Close` (no topic left). */
-  onState(state: 'Open' | 'Error' | 'Close', detail: Record<string, unknown>): void;
+  _onState(state: 'Open' | 'Error' | 'Close', detail: Record<string, unknown>): void;
   /** A message arrived for a topic (raw SSE data). */
-  onMessage(topic: string, raw: string): void;
+  _onData(topic: string, raw: string): void;
   /**
    * A topic list was posted: `heads` is the server kit's comma list of where each posted topic
    * starts (null without it); `fresh` when it was the first post on a new clientId.
    */
-  onPosted(topics: string[], heads: string | null, fresh: boolean): void;
+  _onPosted(topics: string[], heads: string | null, fresh: boolean): void;
 }
 
 /** How a connection reaches PocketBase; `EventSource` and `fetch` are injectable for tests. */
@@ -95,7 +95,7 @@ export class RealtimeConnection {
   _close(): void {
     if (!this._source && !this._timer) return;
     this._teardown();
-    this._listener.onState('Close', {});
+    this._listener._onState('Close', {});
   }
 
   private _connect(): void {
@@ -116,18 +116,20 @@ export class RealtimeConnection {
   }
 
   private readonly _onMessage = (event: Event): void => {
-    if (event.target === this._source) this._listener.onMessage(event.type.slice(0, -ORDERED_SUFFIX.length), (event as MessageEvent).data);
+    if (event.target === this._source) this._listener._onData(event.type.slice(0, -ORDERED_SUFFIX.length), (event as MessageEvent).data);
   };
 
   /** Asks the server kit's catch-up route for `topic`'s messages after `since` (with the same token as the subscription). */
   async _catchUp(topic: string, since: number): Promise<CatchUp> {
-    const token = this._options.token();
-    const response = await (this._options.fetch || fetch)(
-      this._options.url + '/api/sse/catchup?topic=' + encodeURIComponent(topic) + '&since=' + since,
-      { headers: token ? { Authorization: token } : {} },
-    );
-    if (!response.ok) throw new Error('catch-up ' + response.status);
+    const response = await this._fetch('/api/sse/catchup?topic=' + encodeURIComponent(topic) + '&since=' + since, {}, this._options.token());
+    if (!response.ok) throw response.status;
     return response.json();
+  }
+
+  /** A request to PocketBase with the token in `Authorization` (none for a guest). */
+  private _fetch(path: string, init: RequestInit & { headers?: Record<string, string> }, token: string): Promise<Response> {
+    if (token) (init.headers ||= {}).Authorization = token;
+    return (this._options.fetch || fetch)(this._options.url + path, init);
   }
 
   /** Keeps exactly one listener per wanted topic on the current stream. */
@@ -165,7 +167,7 @@ export class RealtimeConnection {
   private _fail(error: unknown): void {
     if (!this._source && !this._timer) return; // closed meanwhile
     this._retry(backoffDelay(this._attempt++, this._options.backoff));
-    this._listener.onState('Error', { reason: error }); // not `error`: htmx 2 would log it in red
+    this._listener._onState('Error', { reason: error }); // not `error`: htmx 2 would log it in red
   }
 
   private _retry(delay: number): void {
@@ -193,14 +195,12 @@ export class RealtimeConnection {
     this._posting = true;
     const token = this._options.token();
     const topics = this._topics;
-    const headers: Record<string, string> = { 'Content-Type': 'application/json' };
-    if (token) headers.Authorization = token;
     try {
-      const response = await (this._options.fetch || fetch)(this._options.url + '/api/realtime', {
+      const response = await this._fetch('/api/realtime', {
         method: 'POST',
-        headers,
+        headers: { 'Content-Type': 'application/json' },
         body: JSON.stringify({ clientId, subscriptions: topics.map((topic) => topic + ORDERED_SUFFIX) }),
-      });
+      }, token);
       if (clientId !== this._clientId) return; // the stream was replaced meanwhile
       // a bound client refuses another auth: the token changed, renew the connection
       if (response.status === 403 && this._open) return this._retry(0);
@@ -209,8 +209,8 @@ export class RealtimeConnection {
       this._attempt = 0;
       const fresh = !this._open;
       this._open = true;
-      this._listener.onPosted(topics, response.headers.get('X-Sse-Heads'), fresh);
-      if (fresh) this._listener.onState('Open', { clientId });
+      this._listener._onPosted(topics, response.headers.get('X-Sse-Heads'), fresh);
+      if (fresh) this._listener._onState('Open', { clientId });
     } catch (error) {
       if (clientId === this._clientId) this._fail(error);
     } finally {

@@ -132,9 +132,9 @@ export class Extension {
             token: () => findToken(config, localStorage, document.cookie),
           },
           {
-            onState: (state, detail) => this._announce(created, state, detail),
-            onMessage: (topic, raw) => this._receive(created, topic, raw),
-            onPosted: (topics, heads, fresh) => this._posted(created, topics, heads, fresh),
+            _onState: (state, detail) => this._announce(created, state, detail),
+            _onData: (topic, raw) => this._receive(created, topic, raw),
+            _onPosted: (topics, heads, fresh) => this._posted(created, topics, heads, fresh),
           },
         ),
       );
@@ -147,7 +147,7 @@ export class Extension {
   private _announce(hub: Hub, state: string, detail: Record<string, unknown>): void {
     for (const root of hub._subscribers._size ? hub._subscribers._roots() : hub._roots) {
       root.classList.toggle(DISCONNECTED_CLASS, state !== 'Open');
-      this._adapter.trigger(root, 'htmx:sse' + state, detail);
+      this._adapter._trigger(root, 'htmx:sse' + state, detail);
     }
   }
 
@@ -170,7 +170,7 @@ export class Extension {
       const created = new Order(
         (value) => this._apply(hub, topic, decodeValue(value)),
         (since) => hub._connection._catchUp(topic, since).then((answer) => created._caughtUp(answer), () => created._fail()),
-        () => hub._subscribers._of(topic).forEach((s) => ['htmx:sseResync', 'sse:resync'].forEach((name) => this._adapter.trigger(s._element, name, { topic }))),
+        () => hub._subscribers._of(topic).forEach((s) => this._adapter._trigger(s._element, 'sse:resync', { topic })),
       );
       hub._orders.set(topic, (order = created));
     }
@@ -185,7 +185,7 @@ export class Extension {
     const starts = (heads || '').split(',');
     topics.forEach((topic, i) => {
       const order = this._order(hub, topic);
-      if (order._n == -1) order._start(heads ? +starts[i] : -1);
+      if (order._n == -1) heads ? order._caughtUp({ h: +starts[i], r: [] }) : (order._n = -2);
       else if (fresh && order._n >= 0) order._ask(order._n);
     });
   }

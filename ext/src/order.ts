@@ -14,7 +14,8 @@ export interface CatchUp {
 
 /**
  * The position of one topic on one connection. `_n` is the last applied sequence number:
- * -1 until the start is known, -2 when the server gave none (then the first message starts).
+ * -1 until the start is known (everything is held), -2 when the server kit gave none (the
+ * next message starts).
  */
 export class Order {
   _n = -1;
@@ -37,22 +38,17 @@ export class Order {
     this._drain();
   }
 
-  /** The subscription starts after `head` (read before it took effect); < 0: not known. */
-  _start(head: number): void {
-    if (this._n == -1) this._n = head < 0 ? (this._held.size ? Math.min(...this._held.keys()) - 1 : -2) : head;
-    this._drain();
-  }
-
   /**
    * Takes a catch-up answer: applies, in order, every held or replayed message up to the head
    * (a sequence number in between that is in neither was not for this page), fires the resync
-   * once when something was lost, then goes on with what arrived after the head.
+   * once when something was lost, then goes on with what arrived after the head. The start of
+   * a subscription is an answer too: `{h: head before it, r: []}`.
    */
   _caughtUp(answer: CatchUp): void {
     const held = this._held;
-    let lost = !!answer.x;
+    let lost = answer.x;
     for (const [seq, ...value] of answer.r) {
-      if (seq > this._n) value.length ? held.set(seq, value[0]) : held.has(seq) || (lost = true);
+      if (seq > this._n) value.length ? held.set(seq, value[0]) : held.has(seq) || (lost = 1);
     }
     if (lost) this._resync();
     for (const seq of [...held.keys()].sort((a, b) => a - b)) {
@@ -66,7 +62,7 @@ export class Order {
 
   /** The server could not be asked: everything held is applied in order, and the page resyncs. */
   _fail(): void {
-    this._caughtUp({ h: Math.max(this._n, ...this._held.keys()), r: [], x: 1 });
+    this._caughtUp({ h: Math.max(...this._held.keys()), r: [], x: 1 });
   }
 
   /** Applies what follows without a gap; a gap still open after `GAP_WAIT` is asked for. */

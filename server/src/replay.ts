@@ -10,11 +10,11 @@ export const Scope = {
 } as const;
 
 /**
- * The subscription-key suffix only the extension posts: `topic` + this. PocketBase reads it
- * as options `{"query":{"sse":"1"}}`. Keys ending in it get the envelope, every other key
- * (the JS SDK's) gets exactly the sent value.
+ * The subscription-key suffix only the extension posts: `topic` + this, URL-encoded options
+ * `{"sse":1}` (valid options JSON; PocketBase ignores the unknown field). Keys ending in it
+ * get the envelope, every other key (the JS SDK's) gets exactly the sent value.
  */
-export const ORDERED_SUFFIX = '?options=' + encodeURIComponent('{"query":{"sse":"1"}}');
+export const ORDERED_SUFFIX = '?options=%7B%22sse%22%3A1%7D';
 
 /** True when `key` is the extension's ordered key of `topic`. */
 export function isOrderedKey(key: string, topic: string): boolean {
