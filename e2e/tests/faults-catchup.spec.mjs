@@ -1,6 +1,6 @@
 // Catch-up after a disconnect (ordered delivery): a page that was away gets every message it
 // missed, once, in order, before any newer one; beyond the replay window it gets one
-// `htmx:sseResync` / `sse:resync` and re-fetches its region. And replay leaks nothing: the
+// `sse:resync` and re-fetches its region. And replay leaks nothing: the
 // catch-up route answers with the caller's current auth, re-checks the topic rule, replays a
 // user's default-filtered sends only to that user and never replays a custom filter's sends.
 import { test, expect, step, call, measure, waitOpen, logged } from '../faults/fixtures.mjs';
@@ -48,7 +48,7 @@ test.describe('through a loopback proxy', () => {
       await expect(page.locator('#list li')).toHaveText(['before', ...missed, 'after']);
       measure(`network back to all 20 missed messages + 1 new swapped (htmx ${htmxVersion}), ms`, Date.now() - resumedAt);
       expect(catchUps(handle)).toBeGreaterThanOrEqual(1);
-      expect(await logged(page, 'htmx:sseResync')).toEqual([]);
+      expect(await logged(page, 'sse:resync')).toEqual([]);
     });
   });
 
@@ -62,7 +62,7 @@ test.describe('through a loopback proxy', () => {
       await waitOpen(page);
       await send(pb, topic, 'before');
       await expect(page.locator('#list li')).toHaveText(['before']);
-      await step('window set to 5 messages; the stream is cut and held while 8 are sent; then the network comes back', 'htmx:sseResync fires once on the list, sse:resync makes it re-fetch its region (hx-get), nothing of the 8 is swapped on its own; the next message is swapped live after it', async () => {
+      await step('window set to 5 messages; the stream is cut and held while 8 are sent; then the network comes back', 'sse:resync fires once on the list and makes it re-fetch its region (hx-get), nothing of the 8 is swapped on its own; the next message is swapped live after it', async () => {
         proxy.stall();
         proxy.cut();
         await expect(page.locator('#root')).toHaveClass(/sse-disconnected/);
@@ -71,10 +71,10 @@ test.describe('through a loopback proxy', () => {
         proxy.resume();
         await waitOpen(page, opens + 1);
         await expect(page.locator('#list li.resynced')).toHaveCount(1);
-        expect((await logged(page, 'htmx:sseResync')).map((e) => [e.id, e.topic])).toEqual([['list', topic]]);
+        expect((await logged(page, 'sse:resync')).map((e) => [e.id, e.topic])).toEqual([['list', topic]]);
         await send(pb, topic, 'live');
         await expect(page.locator('#list li')).toHaveText(['before', 'resynced', 'live']);
-        expect((await logged(page, 'htmx:sseResync')).length).toBe(1);
+        expect((await logged(page, 'sse:resync')).length).toBe(1);
       });
     } finally {
       await call(pb, '/faults/window', {});

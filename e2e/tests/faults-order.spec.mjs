@@ -68,7 +68,7 @@ test(`${SENDERS} concurrent senders, ${SENDS} back-to-back broadcasts: ${RAW} ra
     await step('the 2 pages\' lists against the commit order', `both hold all ${SENDS} in commit order, once each; no resync fired`, async () => {
       const texts = committed.map((value) => value.slice(4, -5)); // <li>...</li>
       for (const [i, page] of pages.entries()) {
-        expect(await page.evaluate(() => window.sseLog.filter((e) => e.name === 'htmx:sseResync').length), 'resync events').toBe(0);
+        expect(await page.evaluate(() => window.sseLog.filter((e) => e.name === 'sse:resync').length), 'resync events').toBe(0);
         expect(against(texts, lists[i])).toEqual({ reordered: 0, duplicated: 0, lost: 0 });
         expect(lists[i]).toEqual(texts);
       }

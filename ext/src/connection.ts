@@ -3,7 +3,7 @@
 // Members starting with `_` are internal; the minifier renames them.
 
 import { backoffDelay, type BackoffOptions } from './backoff';
-import type { CatchUp } from './order';
+import { Order, type CatchUp } from './order';
 
 /**
  * Ordered delivery: the extension subscribes to `topic` + this key suffix (options
@@ -15,13 +15,11 @@ export const ORDERED_SUFFIX = '?options=%7B%22sse%22%3A1%7D';
 export interface ConnectionListener {
   /** `Open` (subscribed on a fresh clientId), `Error` (a reconnect is scheduled) or `Close` (no topic left). */
   _onState(state: 'Open' | 'Error' | 'Close', detail: Record<string, unknown>): void;
-  /** A message arrived for a topic (raw SSE data). */
-  _onData(topic: string, raw: string): void;
   /**
-   * A topic list was posted: `heads` is the server kit's comma list of where each posted topic
-   * starts (null without it); `fresh` when it was the first post on a new clientId.
+   * A message for a topic (raw SSE data), in the server's order when it came in an envelope;
+   * null when messages of the topic were lost (beyond the replay window, or not replayable).
    */
-  _onPosted(topics: string[], heads: string | null, fresh: boolean): void;
+  _onData(topic: string, raw: string | null): void;
 }
 
 /** How a connection reaches PocketBase; `EventSource` and `fetch` are injectable for tests. */
@@ -40,7 +38,8 @@ export interface ConnectionOptions {
  * Owns one EventSource to `/api/realtime` and keeps PocketBase's subscription set equal to
  * the topics its owner asks for. Topic changes in one tick are posted once; every reconnect
  * (new clientId) posts the whole list again; each topic has exactly one listener on the
- * current stream, so each message is delivered once.
+ * current stream, so each message is delivered once. Envelopes of the server kit go through
+ * their topic's `Order` (ordered delivery): in sequence order, caught up after a reconnect.
  */
 export class RealtimeConnection {
   /** The current stream's clientId, '' before PocketBase's `PB_CONNECT`. */
@@ -58,6 +57,8 @@ export class RealtimeConnection {
   private _timer: ReturnType<typeof setTimeout> | 0 = 0;
   private _queued = false;
   private _posting = false;
+  /** Ordered delivery: each topic's position, kept across reconnects, dropped with the topic. */
+  private _orders = new Map<string, Order>();
 
   constructor(
     private readonly _options: ConnectionOptions,
@@ -73,6 +74,7 @@ export class RealtimeConnection {
   _setTopics(topics: string[]): void {
     const changed = topics.join('\n') !== this._topics.join('\n');
     this._topics = topics;
+    this._orders.forEach((_, topic) => topics.includes(topic) || this._orders.delete(topic));
     if (!topics.length) this._close();
     else if (!this._source && !this._timer) this._connect();
     else if (changed) {
@@ -116,8 +118,32 @@ export class RealtimeConnection {
   }
 
   private readonly _onMessage = (event: Event): void => {
-    if (event.target === this._source) this._listener._onData(event.type.slice(0, -ORDERED_SUFFIX.length), (event as MessageEvent).data);
+    if (event.target !== this._source) return;
+    const topic = event.type.slice(0, -ORDERED_SUFFIX.length);
+    const raw = (event as MessageEvent).data;
+    let envelope;
+    try {
+      envelope = JSON.parse(raw);
+    } catch {
+      // not JSON: delivered as it is
+    }
+    if (envelope && typeof envelope.s == 'number' && 'v' in envelope) this._order(topic)._push(envelope.s, envelope.v);
+    else this._listener._onData(topic, raw);
   };
+
+  /** Ordered delivery: the position of a topic, made on first use. */
+  private _order(topic: string): Order {
+    let order = this._orders.get(topic);
+    if (!order) {
+      const created = new Order(
+        (value) => this._listener._onData(topic, JSON.stringify(value)),
+        (since) => this._catchUp(topic, since).then((answer) => created._caughtUp(answer), () => created._fail()),
+        () => this._listener._onData(topic, null),
+      );
+      this._orders.set(topic, (order = created));
+    }
+    return order;
+  }
 
   /** Asks the server kit's catch-up route for `topic`'s messages after `since` (with the same token as the subscription). */
   async _catchUp(topic: string, since: number): Promise<CatchUp> {
@@ -209,7 +235,15 @@ export class RealtimeConnection {
       this._attempt = 0;
       const fresh = !this._open;
       this._open = true;
-      this._listener._onPosted(topics, response.headers.get('X-Sse-Heads'), fresh);
+      // ordered delivery: a new topic starts at the head the server kit answered (or at its next
+      // message without one); on a new clientId every positioned topic catches up
+      const heads = response.headers.get('X-Sse-Heads');
+      const starts = (heads || '').split(',');
+      topics.forEach((topic, i) => {
+        const order = this._order(topic);
+        if (order._n == -1) heads ? order._caughtUp({ h: +starts[i], r: [] }) : (order._n = -2);
+        else if (fresh && order._n >= 0) order._ask(order._n);
+      });
       if (fresh) this._listener._onState('Open', { clientId });
     } catch (error) {
       if (clientId === this._clientId) this._fail(error);

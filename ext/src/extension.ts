@@ -4,8 +4,7 @@
 import { readAttr, type HtmxAdapter } from './adapter';
 import { config } from './config';
 import { RealtimeConnection } from './connection';
-import { decodePayload, decodeValue } from './decode';
-import { Order } from './order';
+import { decodePayload } from './decode';
 import { SubscriberSet } from './subscriptions';
 import { deliver } from './swap';
 import { findToken } from './token';
@@ -29,8 +28,6 @@ export interface ExtensionStats {
 /** One PocketBase origin: its connection and the elements listening to it. */
 class Hub {
   readonly _subscribers = new SubscriberSet();
-  /** Ordered delivery: the position of each subscribed topic. */
-  readonly _orders = new Map<string, Order>();
   /** Roots of the last subscribers, where `htmx:sseClose` goes when none is left. */
   _roots: Element[] = [];
   private _queued = false;
@@ -43,9 +40,7 @@ class Hub {
     queueMicrotask(() => {
       this._queued = false;
       if (this._subscribers._size) this._roots = this._subscribers._roots();
-      const topics = withinLimits(this._subscribers._topics());
-      this._orders.forEach((_, topic) => topics.includes(topic) || this._orders.delete(topic));
-      this._connection._setTopics(topics);
+      this._connection._setTopics(withinLimits(this._subscribers._topics()));
     });
   }
 }
@@ -134,7 +129,6 @@ export class Extension {
           {
             _onState: (state, detail) => this._announce(created, state, detail),
             _onData: (topic, raw) => this._receive(created, topic, raw),
-            _onPosted: (topics, heads, fresh) => this._posted(created, topics, heads, fresh),
           },
         ),
       );
@@ -151,42 +145,12 @@ export class Extension {
     }
   }
 
-  /** A message on the stream: an envelope `{s, v}` goes through its topic's order, anything else straight to the elements. */
-  private _receive(hub: Hub, topic: string, raw: string): void {
-    const message = decodePayload(raw);
-    const envelope = message.data as { s?: unknown; v?: unknown } | null;
-    if (envelope && typeof envelope.s == 'number' && 'v' in envelope) this._order(hub, topic)._push(envelope.s, envelope.v);
-    else this._apply(hub, topic, message);
-  }
-
-  private _apply(hub: Hub, topic: string, message: ReturnType<typeof decodeValue>): void {
-    for (const subscriber of hub._subscribers._of(topic)) deliver(this._adapter, subscriber, topic, message);
-  }
-
-  /** Ordered delivery: the position of a topic on this hub, made on first use. */
-  private _order(hub: Hub, topic: string): Order {
-    let order = hub._orders.get(topic);
-    if (!order) {
-      const created = new Order(
-        (value) => this._apply(hub, topic, decodeValue(value)),
-        (since) => hub._connection._catchUp(topic, since).then((answer) => created._caughtUp(answer), () => created._fail()),
-        () => hub._subscribers._of(topic).forEach((s) => this._adapter._trigger(s._element, 'sse:resync', { topic })),
-      );
-      hub._orders.set(topic, (order = created));
+  /** A message for the topic's elements; null: messages were lost, they get `sse:resync` to re-fetch. */
+  private _receive(hub: Hub, topic: string, raw: string | null): void {
+    const message = raw === null ? raw : decodePayload(raw);
+    for (const subscriber of hub._subscribers._of(topic)) {
+      if (message) deliver(this._adapter, subscriber, topic, message);
+      else this._adapter._trigger(subscriber._element, 'sse:resync', { topic });
     }
-    return order;
-  }
-
-  /**
-   * After a topic list was posted: a topic without a position starts at the head the server
-   * kit answered; on a new clientId (a reconnect) every positioned topic catches up.
-   */
-  private _posted(hub: Hub, topics: string[], heads: string | null, fresh: boolean): void {
-    const starts = (heads || '').split(',');
-    topics.forEach((topic, i) => {
-      const order = this._order(hub, topic);
-      if (order._n == -1) heads ? order._caughtUp({ h: +starts[i], r: [] }) : (order._n = -2);
-      else if (fresh && order._n >= 0) order._ask(order._n);
-    });
   }
 }

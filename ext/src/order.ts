@@ -65,7 +65,7 @@ export class Order {
     this._caughtUp({ h: Math.max(...this._held.keys()), r: [], x: 1 });
   }
 
-  /** Applies what follows without a gap; a gap still open after `GAP_WAIT` is asked for. */
+  /** Applies what follows without a gap; a gap still open after at most `GAP_WAIT` is asked for. */
   private _drain(): void {
     const held = this._held;
     if (this._n < 0) return;
@@ -74,10 +74,8 @@ export class Order {
       held.delete(this._n);
       this._apply(value);
     }
-    if (!held.size) {
-      clearTimeout(this._timer);
-      this._timer = 0;
-    } else if (!this._timer) {
+    // a timer left from a gap that filled meanwhile may ask a little early: harmless
+    if (held.size && !this._timer) {
       this._timer = setTimeout(() => {
         this._timer = 0;
         if (held.size) this._ask(this._n);
