@@ -1,6 +1,6 @@
 // Sending one message to the subscribers of one topic.
 
-import type { RecipientsByKey } from './delivery';
+import { fanOut, type RecipientsByKey } from './delivery';
 import { replayScope, type Filter } from './filters';
 import { sendInOrder } from './ordered';
 import type { App, RealtimeClient } from './pocketbase';
@@ -15,7 +15,7 @@ export interface SendResult {
   delivered: number;
   /** Clients skipped by the filter (including filters that threw). */
   filtered: number;
-  /** The send's sequence number on its topic (commit order; see ordered delivery). */
+  /** The send's sequence number on its topic (commit order; see ordered delivery); 0 when not logged. */
   seq: number;
 }
 
@@ -32,9 +32,11 @@ export function matchingKeys(client: RealtimeClient, topic: string): string[] {
  * passes `filter` (null lets every subscriber through), under the key it subscribed with.
  * A filter that throws counts as false for that client and is logged. Within a transaction
  * `app`, the message goes out when that transaction commits. Every send is logged with the
- * topic's next sequence number (see `ordered.ts`), also when nobody is subscribed.
+ * topic's next sequence number (see `ordered.ts`), also when nobody is subscribed; with
+ * `replay` false it is not (no number, not caught up: for messages only the latest of which
+ * matters, like a presence line).
  */
-export function sendToTopic(topic: string, value: unknown, filter: Filter | null, app?: App): SendResult {
+export function sendToTopic(topic: string, value: unknown, filter: Filter | null, app?: App, replay = true): SendResult {
   checkTopic(topic);
   const data = encodePayload(value);
   const result: SendResult = { subscribers: 0, delivered: 0, filtered: 0, seq: 0 };
@@ -57,6 +59,10 @@ export function sendToTopic(topic: string, value: unknown, filter: Filter | null
     }
   }
   // ordered delivery: logged with its sequence number in the send's own transaction
+  if (!replay) {
+    result.delivered = fanOut(recipients, data, app); // not logged: no number, delivered as it comes
+    return result;
+  }
   const sent = sendInOrder(topic, data, replayScope(filter), recipients, app);
   result.delivered = sent.handed;
   result.seq = sent.seq;
