@@ -3,6 +3,7 @@
 // Members starting with `_` are internal; the minifier renames them.
 
 import { backoffDelay, type BackoffOptions } from './backoff';
+import { decodePayload, decodeValue, type DecodedMessage } from './decode';
 import { Order, type CatchUp } from './order';
 
 /**
@@ -16,10 +17,10 @@ export interface ConnectionListener {
   /** `Open` (subscribed on a fresh clientId), `Error` (a reconnect is scheduled) or `Close` (no topic left). */
   _onState(state: 'Open' | 'Error' | 'Close', detail: Record<string, unknown>): void;
   /**
-   * A message for a topic (raw SSE data), in the server's order when it came in an envelope;
-   * null when messages of the topic were lost (beyond the replay window, or not replayable).
+   * A decoded message for a topic, in the server's order when it came in an envelope; null
+   * when messages of the topic were lost (beyond the replay window, or not replayable).
    */
-  _onData(topic: string, raw: string | null): void;
+  _onData(topic: string, message: DecodedMessage | null): void;
 }
 
 /** How a connection reaches PocketBase; `EventSource` and `fetch` are injectable for tests. */
@@ -120,15 +121,10 @@ export class RealtimeConnection {
   private readonly _onMessage = (event: Event): void => {
     if (event.target !== this._source) return;
     const topic = event.type.slice(0, -ORDERED_SUFFIX.length);
-    const raw = (event as MessageEvent).data;
-    let envelope;
-    try {
-      envelope = JSON.parse(raw);
-    } catch {
-      // not JSON: delivered as it is
-    }
+    const message = decodePayload((event as MessageEvent).data);
+    const envelope = message.data as { s?: unknown; v?: unknown } | null;
     if (envelope && typeof envelope.s == 'number' && 'v' in envelope) this._order(topic)._push(envelope.s, envelope.v);
-    else this._listener._onData(topic, raw);
+    else this._listener._onData(topic, message);
   };
 
   /** Ordered delivery: the position of a topic, made on first use. */
@@ -136,7 +132,7 @@ export class RealtimeConnection {
     let order = this._orders.get(topic);
     if (!order) {
       const created = new Order(
-        (value) => this._listener._onData(topic, JSON.stringify(value)),
+        (value) => this._listener._onData(topic, decodeValue(value)),
         (since) => this._catchUp(topic, since).then((answer) => created._caughtUp(answer), () => created._fail()),
         () => this._listener._onData(topic, null),
       );

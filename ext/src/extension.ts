@@ -4,7 +4,7 @@
 import { readAttr, type HtmxAdapter } from './adapter';
 import { config } from './config';
 import { RealtimeConnection } from './connection';
-import { decodePayload } from './decode';
+import type { DecodedMessage } from './decode';
 import { SubscriberSet } from './subscriptions';
 import { deliver } from './swap';
 import { findToken } from './token';
@@ -146,8 +146,7 @@ export class Extension {
   }
 
   /** A message for the topic's elements; null: messages were lost, they get `sse:resync` to re-fetch. */
-  private _receive(hub: Hub, topic: string, raw: string | null): void {
-    const message = raw === null ? raw : decodePayload(raw);
+  private _receive(hub: Hub, topic: string, message: DecodedMessage | null): void {
     for (const subscriber of hub._subscribers._of(topic)) {
       if (message) deliver(this._adapter, subscriber, topic, message);
       else this._adapter._trigger(subscriber._element, 'sse:resync', { topic });
