@@ -52,7 +52,7 @@ test.describe('server kit', () => {
     for (const [kind, wire] of Object.entries(accepted)) {
       await step(`sseSend('in', <${kind}>)`, `sent once as one line: ${wire.slice(0, 60)}`, async () => {
         const r = await call(pb, '/faults/send', { topic: 'in', kind, anonymous: true });
-        expect(r.result).toEqual({ subscribers: 1, delivered: 1, filtered: 0 });
+        expect(r.result).toEqual({ subscribers: 1, delivered: 1, filtered: 0, seq: expect.any(Number) });
         await expect.poll(() => raw.received('in').includes(wire)).toBe(true);
       });
     }
@@ -107,7 +107,7 @@ test.describe('server kit', () => {
       const label = topic.length > 20 ? `<${topic.length} characters>` : topic;
       await step(`sseSend('${label}', ...) with subscribers of ${exact.length} look-alike topics`, 'only the exact topic\'s subscriber gets it', async () => {
         const r = await call(pb, '/faults/send', { topic, message: `for ${i}`, anonymous: true });
-        expect(r.result).toEqual({ subscribers: 1, delivered: 1, filtered: 0 });
+        expect(r.result).toEqual({ subscribers: 1, delivered: 1, filtered: 0, seq: expect.any(Number) });
         await expect.poll(() => raws[i].received(topic)).toEqual([JSON.stringify(`for ${i}`)]);
       });
     }
@@ -133,7 +133,7 @@ test.describe('server kit', () => {
     for (const filter of ['throws', 'truthy', 'one', 'object']) {
       await step(`filter '${filter}' (${{ throws: 'throws', truthy: "returns 'yes'", one: 'returns 1', object: 'returns {}' }[filter]})`, 'counts as false: filtered 1, delivered 0', async () => {
         const r = await call(pb, '/faults/send', { topic: 'flt', message: filter, filter, anonymous: true });
-        expect(r.result).toEqual({ subscribers: 1, delivered: 0, filtered: 1 });
+        expect(r.result).toEqual({ subscribers: 1, delivered: 0, filtered: 1, seq: expect.any(Number) });
       });
     }
     await step("filter 'not a function' (a string)", (r) => `refused: ${r.error.replace(/^.*?pocketpages-plugin-sse: /, '')}`, async () => {
@@ -184,7 +184,7 @@ test.describe('server kit', () => {
           await expect.poll(async () => (outcome = (await (await fetch(`${pb.url}/faults/outside/${where}`)).json()).outcome)).toBeTruthy();
           outcome = JSON.parse(outcome);
           if (mode === 'now') {
-            expect(outcome.result).toEqual({ subscribers: 1, delivered: 1, filtered: 0 });
+            expect(outcome.result).toEqual({ subscribers: 1, delivered: 1, filtered: 0, seq: expect.any(Number) });
             await expect.poll(() => raw.received('out')).toContain(JSON.stringify(where === 'cron' ? 'from cron' : 'from a record hook'));
           } else {
             expect(outcome.error).toMatch(/capture mode \(sseSend\(topic\)\) needs a page/);
