@@ -30,15 +30,27 @@ export function replayWindow(): ReplayWindow {
   return ($app.store().get(WINDOW) as ReplayWindow | null) || defaultWindow;
 }
 
-/** Creates the tables once per process (idempotent; a restart checks again). */
-function ensureTables(db: Db): void {
+/**
+ * Creates the tables (idempotent). Remembered for the process only when `durable`: tables made
+ * inside a transaction that may still roll back are checked again next time.
+ */
+function ensureTables(db: Db, durable = true): void {
   if ($app.store().get(READY)) return;
   db.newQuery('CREATE TABLE IF NOT EXISTS ' + HEADS_TABLE + ' (topic TEXT PRIMARY KEY NOT NULL, seq INTEGER NOT NULL)').execute();
   db.newQuery('CREATE TABLE IF NOT EXISTS ' + LOG_TABLE +
     ' (topic TEXT NOT NULL, seq INTEGER NOT NULL, scope TEXT NOT NULL, data TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (topic, seq))').execute();
   db.newQuery('CREATE INDEX IF NOT EXISTS ' + LOG_TABLE + '_at ON ' + LOG_TABLE + ' (at)').execute();
+  if (!durable) return;
   $app.store().set(READY, true);
   log.debug('send log ready', 'tables', HEADS_TABLE + ', ' + LOG_TABLE);
+}
+
+/**
+ * Makes sure the tables exist before a send's transaction starts. Within a caller's own
+ * transaction (which holds SQLite's only writer) they are made inside it instead, by `logSend`.
+ */
+export function prepareLog(app: App): void {
+  if (!app.isTransactional()) ensureTables(app.db());
 }
 
 /**
@@ -47,7 +59,7 @@ function ensureTables(db: Db): void {
  */
 export function logSend(tx: { db(): Db }, topic: string, scope: string, data: string): number {
   const db = tx.db();
-  ensureTables(db);
+  ensureTables(db, false);
   const row = new DynamicModel({ seq: 0 }) as { seq: number };
   db.newQuery('INSERT INTO ' + HEADS_TABLE + ' (topic, seq) VALUES ({:topic}, 1) ON CONFLICT (topic) DO UPDATE SET seq = seq + 1 RETURNING seq')
     .bind({ topic }).one(row);

@@ -3,7 +3,7 @@
 // every other key exactly the value (the JS SDK's contract).
 
 import { fanOut, type RecipientsByKey } from './delivery';
-import { logSend } from './journal';
+import { logSend, prepareLog } from './journal';
 import type { App } from './pocketbase';
 import { envelope, isOrderedKey, Scope } from './replay';
 
@@ -15,6 +15,7 @@ import { envelope, isOrderedKey, Scope } from './replay';
  */
 export function sendInOrder(topic: string, data: string, scope: string, recipients: RecipientsByKey, app: App = $app): { seq: number; handed: number } {
   const sent = { seq: 0, handed: 0 };
+  prepareLog(app);
   app.runInTransaction((tx: never) => {
     sent.seq = logSend(tx, topic, scope, scope === Scope.custom ? '' : data);
     const wrapped = envelope(sent.seq, data);

@@ -69,6 +69,7 @@ export interface App {
   findAuthRecordByToken(token: string, ...validTypes: string[]): AuthRecord;
   logger(): Logger;
   db(): import('./journal').Db;
+  isTransactional(): boolean;
   store(): { get(key: string): unknown; set(key: string, value: unknown): void };
 }
 
