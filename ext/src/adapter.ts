@@ -3,9 +3,9 @@
 /** What the core needs from htmx; each htmx version implements it with its own API. */
 export interface HtmxAdapter {
   /** Swaps HTML into the element with its own hx-swap / hx-target, OOB parts included. */
-  _swap(element: Element, html: string): void;
+  swap(element: Element, html: string): void;
   /** Dispatches a bubbling, cancellable event; false when a listener cancelled it. */
-  _trigger(element: Element, name: string, detail: Record<string, unknown>): boolean;
+  trigger(element: Element, name: string, detail: Record<string, unknown>): boolean;
 }
 
 /** Reads `name` or `data-name` from an element. */

@@ -15,12 +15,12 @@ export const ORDERED_SUFFIX = '?options=%7B%22sse%22%3A1%7D';
 /** What a connection reports to its owner. */
 export interface ConnectionListener {
   /** `Open` (subscribed on a fresh clientId), `Error` (a reconnect is scheduled) or `Close` (no topic left). */
-  _onState(state: 'Open' | 'Error' | 'Close', detail: Record<string, unknown>): void;
+  onState(state: 'Open' | 'Error' | 'Close', detail: Record<string, unknown>): void;
   /**
    * A decoded message for a topic, in the server's order when it came in an envelope; null
    * when messages of the topic were lost (beyond the replay window, or not replayable).
    */
-  _onData(topic: string, message: DecodedMessage | null): void;
+  onMessage(topic: string, message: DecodedMessage | null): void;
 }
 
 /** How a connection reaches PocketBase; `EventSource` and `fetch` are injectable for tests. */
@@ -98,7 +98,7 @@ export class RealtimeConnection {
   _close(): void {
     if (!this._source && !this._timer) return;
     this._teardown();
-    this._listener._onState('Close', {});
+    this._listener.onState('Close', {});
   }
 
   private _connect(): void {
@@ -124,7 +124,7 @@ export class RealtimeConnection {
     const message = decodePayload((event as MessageEvent).data);
     const envelope = message.data as { s?: unknown; v?: unknown } | null;
     if (envelope && typeof envelope.s == 'number' && 'v' in envelope) this._order(topic)._push(envelope.s, envelope.v);
-    else this._listener._onData(topic, message);
+    else this._listener.onMessage(topic, message);
   };
 
   /** Ordered delivery: the position of a topic, made on first use. */
@@ -132,9 +132,9 @@ export class RealtimeConnection {
     let order = this._orders.get(topic);
     if (!order) {
       const created = new Order(
-        (value) => this._listener._onData(topic, decodeValue(value)),
+        (value) => this._listener.onMessage(topic, decodeValue(value)),
         (since) => this._catchUp(topic, since).then((answer) => created._caughtUp(answer), () => created._fail()),
-        () => this._listener._onData(topic, null),
+        () => this._listener.onMessage(topic, null),
       );
       this._orders.set(topic, (order = created));
     }
@@ -189,7 +189,7 @@ export class RealtimeConnection {
   private _fail(error: unknown): void {
     if (!this._source && !this._timer) return; // closed meanwhile
     this._retry(backoffDelay(this._attempt++, this._options.backoff));
-    this._listener._onState('Error', { reason: error }); // not `error`: htmx 2 would log it in red
+    this._listener.onState('Error', { reason: error }); // not `error`: htmx 2 would log it in red
   }
 
   private _retry(delay: number): void {
@@ -240,7 +240,7 @@ export class RealtimeConnection {
         if (order._n == -1) heads ? order._caughtUp({ h: +starts[i], r: [] }) : (order._n = -2);
         else if (fresh && order._n >= 0) order._ask(order._n);
       });
-      if (fresh) this._listener._onState('Open', { clientId });
+      if (fresh) this._listener.onState('Open', { clientId });
     } catch (error) {
       if (clientId === this._clientId) this._fail(error);
     } finally {

@@ -127,8 +127,8 @@ export class Extension {
             token: () => findToken(config, localStorage, document.cookie),
           },
           {
-            _onState: (state, detail) => this._announce(created, state, detail),
-            _onData: (topic, raw) => this._receive(created, topic, raw),
+            onState: (state, detail) => this._announce(created, state, detail),
+            onMessage: (topic, raw) => this._receive(created, topic, raw),
           },
         ),
       );
@@ -141,7 +141,7 @@ export class Extension {
   private _announce(hub: Hub, state: string, detail: Record<string, unknown>): void {
     for (const root of hub._subscribers._size ? hub._subscribers._roots() : hub._roots) {
       root.classList.toggle(DISCONNECTED_CLASS, state !== 'Open');
-      this._adapter._trigger(root, 'htmx:sse' + state, detail);
+      this._adapter.trigger(root, 'htmx:sse' + state, detail);
     }
   }
 
@@ -149,7 +149,7 @@ export class Extension {
   private _receive(hub: Hub, topic: string, message: DecodedMessage | null): void {
     for (const subscriber of hub._subscribers._of(topic)) {
       if (message) deliver(this._adapter, subscriber, topic, message);
-      else this._adapter._trigger(subscriber._element, 'sse:resync', { topic });
+      else this._adapter.trigger(subscriber._element, 'sse:resync', { topic });
     }
   }
 }

@@ -21,7 +21,7 @@ export interface Htmx2 {
 export function registerHtmx2(htmx: Htmx2, name: string): Extension {
   let api: Htmx2Api;
   const adapter: HtmxAdapter = {
-    _swap(element, html) {
+    swap(element, html) {
       const target = api.getTarget(element);
       if (!target) return;
       const spec = api.getSwapSpecification(element);
@@ -30,7 +30,7 @@ export function registerHtmx2(htmx: Htmx2, name: string): Extension {
       if (onlyOutOfBand(fragment)) spec.swapStyle = 'none';
       api.swap(target, fragment, spec, { contextElement: element });
     },
-    _trigger: (element, eventName, detail) => api.triggerEvent(element, eventName, detail),
+    trigger: (element, eventName, detail) => api.triggerEvent(element, eventName, detail),
   };
   const core = new Extension(adapter, name);
   htmx.defineExtension(name, {

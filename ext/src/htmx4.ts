@@ -25,13 +25,13 @@ const SELECTOR = SUBSCRIBER_SELECTORS.join();
 export function registerHtmx4(htmx: Htmx4, name: string): Extension {
   let api: Htmx4Api;
   const adapter: HtmxAdapter = {
-    _swap(element, html) {
+    swap(element, html) {
       // htmx 4 skips the main swap of a message made only of OOB parts by itself
       const ctx = api.createRequestContext(element, new CustomEvent('sse'));
       ctx.text = html;
       void htmx.swap(ctx);
     },
-    _trigger: (element, eventName, detail) =>
+    trigger: (element, eventName, detail) =>
       element.dispatchEvent(new CustomEvent(eventName, { bubbles: true, cancelable: true, detail })),
   };
   const core = new Extension(adapter, name);

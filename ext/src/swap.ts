@@ -13,12 +13,12 @@ export function deliver(adapter: HtmxAdapter, subscriber: Subscriber, topic: str
   const element = subscriber._element;
   if (!element.isConnected) return;
   const detail = { topic, type: topic, data: message.data, html: message.html, elt: element };
-  if (!adapter._trigger(element, 'htmx:sseBeforeMessage', detail)) return;
+  if (!adapter.trigger(element, 'htmx:sseBeforeMessage', detail)) return;
   if (message.html !== null && subscriber._swaps.includes(topic)) {
-    adapter._swap(element, message.html);
+    adapter.swap(element, message.html);
   }
   if (subscriber._triggers.includes(topic)) {
-    adapter._trigger(element, 'sse:' + topic, detail);
+    adapter.trigger(element, 'sse:' + topic, detail);
   }
-  adapter._trigger(element, 'htmx:sseMessage', detail);
+  adapter.trigger(element, 'htmx:sseMessage', detail);
 }

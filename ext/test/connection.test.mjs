@@ -56,8 +56,8 @@ function setup({ token = () => '', status = () => 204, heads = () => null } = {}
   const connection = new RealtimeConnection(
     { url: 'http://pb.test', token, backoff: { min: 1, max: 4, factor: 2, jitter: 0 }, EventSource: FakeEventSource, fetch },
     {
-      _onState: (state, detail) => events.push([state, detail]),
-      _onData: (topic, message) => messages.push([topic, message && message.data]), // the decoded value
+      onState: (state, detail) => events.push([state, detail]),
+      onMessage: (topic, message) => messages.push([topic, message && message.data]), // the decoded value
     },
   );
   const source = () => FakeEventSource.all[FakeEventSource.all.length - 1];
@@ -245,13 +245,13 @@ test('the catch-up request carries the topic, the position and the subscription\
   const connection = new RealtimeConnection(
     { url: 'http://pb.test', token: () => 'tok', backoff: {}, EventSource: FakeEventSource,
       fetch: async (url, init) => (calls.push([url, init.headers]), { ok: true, json: async () => ({ h: 4, r: [] }) }) },
-    { _onState() {}, _onData() {} },
+    { onState() {}, onMessage() {} },
   );
   assert.deepEqual(await connection._catchUp('user:a/b c', 7), { h: 4, r: [] });
   assert.deepEqual(calls, [['http://pb.test/api/sse/catchup?topic=user%3Aa%2Fb%20c&since=7', { Authorization: 'tok' }]]);
   const failing = new RealtimeConnection(
     { url: 'http://pb.test', token: () => '', backoff: {}, EventSource: FakeEventSource, fetch: async () => ({ ok: false, status: 404 }) },
-    { _onState() {}, _onData() {} },
+    { onState() {}, onMessage() {} },
   );
   await assert.rejects(failing._catchUp('a', 1), (status) => status === 404);
 });
