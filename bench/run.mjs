@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // `npm run bench [-- --quick]`: fan-out, throughput, stalled subscriber, targeted sends, scale,
-// browser, bundle and memory figures against baselines measured in the same run, written to
-// bench/results/. `--only=fanout,stall,...` runs some sections. Full runs write latest.json/.md;
-// --quick and --only runs write quick.json/.md, so they never replace the recorded full run.
-// The full run holds up to 18,000 connections at once (scale and targeted sections): it needs
-// an open-file hard limit of at least 19,000 and takes about half an hour.
+// browser, bundle and memory figures against baselines measured in the same run, and the
+// recovery cost of ordered delivery, written to bench/results/. `--only=fanout,stall,...` runs
+// some sections. Full runs write latest.json/.md; --quick and --only runs write quick.json/.md,
+// so they never replace the recorded full run. The full run holds up to 18,000 connections at
+// once (scale and targeted sections): it needs an open-file hard limit of at least 19,000 and
+// takes about half an hour.
 
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
@@ -21,6 +22,7 @@ import { profileSend } from './lib/profile.mjs';
 import { writeResults } from './lib/report.mjs';
 import { stallRun } from './lib/stall.mjs';
 import { measureTargeted } from './lib/targeted.mjs';
+import { measureRecovery } from './lib/recovery.mjs';
 import { PROTOTYPES, STRATEGIES, sendOnce } from './lib/strategies.mjs';
 
 const quick = process.argv.includes('--quick');
@@ -116,7 +118,7 @@ async function main() {
   await probe.stop();
   const results = {
     run: { ...describeRun(pbVersion), mode: quick ? 'quick' : 'full', config: CONFIG },
-    fanout: [], fanout_rounds: [], throughput: [], targeted: [], scale: [], scale_rounds: [], stall: [], browser: null, bundle: null, memory: null, profile: null,
+    fanout: [], fanout_rounds: [], throughput: [], targeted: [], scale: [], scale_rounds: [], stall: [], browser: null, bundle: null, memory: null, profile: null, recovery: null,
   };
   const fleet = startFleet(CONFIG.fleet);
   try {
@@ -128,6 +130,15 @@ async function main() {
       for (const strategy of STRATEGIES) {
         log(`stalled subscriber, ${strategy}, ${CONFIG.stall.seconds} s`);
         results.stall.push(await stallRun(fleet, strategy, CONFIG.stall));
+      }
+    }
+    if (wanted('recovery')) {
+      log('recovery after a reconnect (ordered delivery)');
+      const pb = await startBenchPocketBase();
+      try {
+        results.recovery = await measureRecovery(pb.url, { rounds: quick ? 1 : 3 });
+      } finally {
+        await pb.stop();
       }
     }
     if (wanted('memory')) {

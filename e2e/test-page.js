@@ -1,7 +1,7 @@
 // The one script every e2e test page loads (copied to each test app's pb_public/vendor/):
 // records the extension's events for the tests, then loads htmx 2 or 4 (`?htmx=4`) and the
 // extension as parser-blocking scripts.
-//   window.sseLog   [{name, id, topic, data, down}] for every htmx:sse* event (down: the
+//   window.sseLog   [{name, id, topic, data, down}] for every htmx:sse* event and sse:resync (down: the
 //                   element carried `sse-disconnected` when it fired)
 //   window.sseGaps  ms from each htmx:sseError to the next htmx:sseOpen
 //   window.PB_ORIGIN the `?pb=<origin>` of pages that connect elsewhere
@@ -17,7 +17,7 @@
     if (downAt !== null) window.sseGaps.push(Math.round(performance.now() - downAt))
     downAt = null
   })
-  ;['htmx:sseOpen', 'htmx:sseError', 'htmx:sseBeforeMessage', 'htmx:sseMessage', 'htmx:sseClose'].forEach(function (name) {
+  ;['htmx:sseOpen', 'htmx:sseError', 'htmx:sseBeforeMessage', 'htmx:sseMessage', 'htmx:sseClose', 'sse:resync'].forEach(function (name) {
     document.addEventListener(name, function (event) {
       var detail = event.detail || {}
       window.sseLog.push({

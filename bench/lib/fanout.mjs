@@ -63,6 +63,12 @@ export async function measureFanout(url, fleet, { rounds, messages, timeoutMs = 
 /** Per-round ratios of each strategy's p50/p99 against `naive` and `native`, as min/median/max. */
 export function ratiosOf(perRound, strategies) {
   const out = {};
+  if (strategies.includes('kit-ordered') && strategies.includes('kit')) {
+    // what ordered delivery costs: the ordered kit against the kit without the log
+    for (const metric of ['p50_ms', 'p99_ms', 'last_median_ms']) {
+      out[`kit-ordered/kit ${metric.replace('_ms', '')}`] = spread(perRound.map((round) => ratio(round['kit-ordered']?.[metric], round.kit?.[metric])));
+    }
+  }
   const baselines = ['naive', 'native'];
   for (const s of strategies) {
     for (const base of baselines) {

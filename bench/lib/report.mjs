@@ -52,6 +52,10 @@ function otherMd(r) {
       table(['POST-to-swap p50 ms', 'p99 ms', 'max ms', 'messages', 'realtime connections, 8 sse-swap elements'],
         [[r.browser.latency_p50_ms, r.browser.latency_p99_ms, r.browser.latency_max_ms, r.browser.messages, r.browser.connections_8_elements]]));
   }
+  if (r.recovery) {
+    parts.push('## Recovery (ordered delivery: reconnect to every missed 1 KB message applied in order, one raw subscriber)',
+      table(['missed messages', 'ms (median)', 'catch-up requests'], r.recovery.map((x) => [x.missed, x.ms, x.catch_up_requests])));
+  }
   if (r.bundle) {
     parts.push('## Bundle (minified, gzip -9)', table(['extension', 'version', 'minified B', 'gzip B'],
       Object.entries(r.bundle.details).map(([k, d]) => [k, d.version, d.min_bytes, d.gzip_bytes])));

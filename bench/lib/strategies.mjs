@@ -6,13 +6,14 @@ import { fragment } from './wire.mjs';
 import { nowMs } from './stats.mjs';
 
 /** Strategy names, in report order. */
-export const STRATEGIES = ['kit', 'kit-capture', 'naive', 'native'];
+export const STRATEGIES = ['kit', 'kit-ordered', 'kit-capture', 'naive', 'native'];
 
 /** Prototype send loops of the bench app, measured in the fan-out next to the kit. */
 export const PROTOTYPES = ['kit-fast'];
 
 const paths = {
   kit: '/bench/kit',
+  'kit-ordered': '/bench/kit-ordered',
   'kit-capture': '/bench/kit-capture',
   naive: '/bench/naive',
   'kit-fast': '/bench/kit-fast',

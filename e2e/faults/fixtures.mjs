@@ -97,7 +97,7 @@ export const test = base.extend({
       page.on('pageerror', (error) => errors.push({ text: String(error), url: '' }));
       const requests = [];
       page.on('request', (request) => requests.push(`${request.method()} ${request.url()}`));
-      await page.goto(`${origin}/${name}?htmx=${htmxVersion}`);
+      await page.goto(`${origin}/${name}${name.includes('?') ? '&' : '?'}htmx=${htmxVersion}`);
       const handle = {
         page, context, errors, requests, networkFailures: false,
         /** This test cuts the stream on purpose: Chromium's own `net::ERR_*` lines for /api/realtime are expected. */

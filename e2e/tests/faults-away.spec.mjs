@@ -1,7 +1,7 @@
 // The page goes away and comes back: PocketBase's idle close (shortened through the connect
 // hook), the tab hidden and shown again, the network offline and online. The page must
-// reconnect and resubscribe by itself. PocketBase keeps no history: what is sent while a page
-// has no stream is lost for it, and the report says so.
+// reconnect and resubscribe by itself. PocketBase keeps no history, but the server kit does
+// (ordered delivery): what is sent while a page has no stream is caught up after it is back.
 import { test, expect, step, call, measure, clients, waitOpen, logged, quietInterval } from '../faults/fixtures.mjs';
 import { startProxy } from '../faults/proxy.mjs';
 
@@ -71,7 +71,7 @@ test('the tab hidden and shown again: the stream stays; a stream lost while hidd
   });
 });
 
-test('the network offline and online: the page resubscribes by itself; messages sent while it had no stream are lost', async ({ open, pb }) => {
+test('the network offline and online: the page resubscribes by itself; messages sent while it had no stream are caught up', async ({ open, pb }) => {
   const proxy = await startProxy(pb.port);
   try {
     const handle = await open('faults.html', { base: proxy.url });
@@ -94,7 +94,7 @@ test('the network offline and online: the page resubscribes by itself; messages 
       await expect(page.locator('#root')).toHaveClass(/sse-disconnected/);
       await expect.poll(async () => (await feedClients(pb)).length).toBe(0);
     });
-    await step('a message sent while offline, then online again', 'the offline message is lost for this page (PocketBase keeps no history); the online event reconnects at once (not the 30 s backoff), resubscribes on a new clientId; the next message is swapped once', async () => {
+    await step('a message sent while offline, then online again', 'the online event reconnects at once (not the 30 s backoff), resubscribes on a new clientId; the offline message is caught up (ordered delivery), then the next one: each swapped once, in order', async () => {
       expect(await send(pb, 'while-offline')).toBe(0);
       const at = Date.now();
       await context.setOffline(false);
@@ -105,9 +105,9 @@ test('the network offline and online: the page resubscribes by itself; messages 
       expect(now).toHaveLength(1);
       expect(oldIds).not.toContain(now[0]);
       expect(await send(pb, 'online')).toBe(1);
-      await expect(page.locator('#feed li')).toHaveText(['emulated-offline', 'online']);
+      await expect(page.locator('#feed li')).toHaveText(['emulated-offline', 'while-offline', 'online']);
       await quietInterval(); // swapped once: no late duplicate (see QUIET_MS)
-      await expect(page.locator('#feed li')).toHaveText(['emulated-offline', 'online']);
+      await expect(page.locator('#feed li')).toHaveText(['emulated-offline', 'while-offline', 'online']);
     });
   } finally {
     await proxy.close();

@@ -24,7 +24,7 @@ test.describe('through a loopback proxy', () => {
     handle.allowNetworkFailures();
     const { page } = handle;
     await waitOpen(page);
-    await step('the proxy cuts the stream half-way through a message\'s bytes', 'the half message is never swapped (lost: no replay); sse-disconnected and htmx:sseError, then reconnected on a new clientId', async () => {
+    await step('the proxy cuts the stream half-way through a message\'s bytes', 'the half message is never swapped in half; sse-disconnected and htmx:sseError, reconnected on a new clientId, then the message is caught up whole (ordered delivery) before the next one', async () => {
       const oldIds = await feedIds(pb);
       proxy.cutInside('CUT-HERE');
       expect(await send(pb, 'CUT-HERE')).toBe(1);
@@ -35,7 +35,7 @@ test.describe('through a loopback proxy', () => {
       await expect.poll(() => feedIds(pb)).toHaveLength(1);
       expect(oldIds).not.toContain((await feedIds(pb))[0]);
       expect(await send(pb, 'after-cut')).toBe(1);
-      await expect(page.locator('#feed li')).toHaveText(['after-cut']);
+      await expect(page.locator('#feed li')).toHaveText(['CUT-HERE', 'after-cut']);
     });
     await step('the proxy drops every connection between messages', 'reconnected and resubscribed; the next message swapped once', async () => {
       const before = await opens(page);
@@ -44,9 +44,9 @@ test.describe('through a loopback proxy', () => {
       await waitOpen(page, before + 1);
       measure('cut to resubscribed (one cut between messages), ms', Date.now() - started);
       expect(await send(pb, 'after-drop')).toBe(1);
-      await expect(page.locator('#feed li')).toHaveText(['after-cut', 'after-drop']);
+      await expect(page.locator('#feed li')).toHaveText(['CUT-HERE', 'after-cut', 'after-drop']);
       await quietInterval(); // swapped once: no late duplicate (see QUIET_MS)
-      await expect(page.locator('#feed li')).toHaveText(['after-cut', 'after-drop']);
+      await expect(page.locator('#feed li')).toHaveText(['CUT-HERE', 'after-cut', 'after-drop']);
     });
   });
 

@@ -12,7 +12,8 @@ test('a send within a transaction goes out on commit, never on rollback', async 
   expect(rolledBack.error).toContain('rolled back on purpose');
   expect(rolledBack.result.subscribers).toBe(1);
   const committed = await send('committed', false);
-  expect(committed).toEqual({ result: { subscribers: 1, delivered: 1, filtered: 0 }, error: '' });
+  // seq 1: the rolled-back send's sequence number (and its log row) went with its transaction
+  expect(committed).toEqual({ result: { subscribers: 1, delivered: 1, filtered: 0, seq: 1 }, error: '' });
 
   await reader.received('committed');
   // the rolled-back message was sent first; a later broadcast bounds the wait for it

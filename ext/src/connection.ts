@@ -3,13 +3,24 @@
 // Members starting with `_` are internal; the minifier renames them.
 
 import { backoffDelay, type BackoffOptions } from './backoff.js';
+import { decodePayload, decodeValue, type DecodedMessage } from './decode.js';
+import { Order, type CatchUp } from './order.js';
+
+/**
+ * Ordered delivery: the extension subscribes to `topic` + this key suffix (options
+ * `{"sse":1}`, URL-encoded), on which the server kit sends `{"s":seq,"v":value}` envelopes.
+ */
+export const ORDERED_SUFFIX = '?options=%7B%22sse%22%3A1%7D';
 
 /** What a connection reports to its owner. */
 export interface ConnectionListener {
   /** `Open` (subscribed on a fresh clientId), `Error` (a reconnect is scheduled) or `Close` (no topic left). */
   onState(state: 'Open' | 'Error' | 'Close', detail: Record<string, unknown>): void;
-  /** A message arrived for a topic (raw SSE data). */
-  onMessage(topic: string, raw: string): void;
+  /**
+   * A decoded message for a topic, in the server's order when it came in an envelope; null
+   * when messages of the topic were lost (beyond the replay window, or not replayable).
+   */
+  onMessage(topic: string, message: DecodedMessage | null): void;
 }
 
 /** How a connection reaches PocketBase; `EventSource` and `fetch` are injectable for tests. */
@@ -28,7 +39,8 @@ export interface ConnectionOptions {
  * Owns one EventSource to `/api/realtime` and keeps PocketBase's subscription set equal to
  * the topics its owner asks for. Topic changes in one tick are posted once; every reconnect
  * (new clientId) posts the whole list again; each topic has exactly one listener on the
- * current stream, so each message is delivered once.
+ * current stream, so each message is delivered once. Envelopes of the server kit go through
+ * their topic's `Order` (ordered delivery): in sequence order, caught up after a reconnect.
  */
 export class RealtimeConnection {
   /** The current stream's clientId, '' before PocketBase's `PB_CONNECT`. */
@@ -46,6 +58,8 @@ export class RealtimeConnection {
   private _timer: ReturnType<typeof setTimeout> | 0 = 0;
   private _queued = false;
   private _posting = false;
+  /** Ordered delivery: each topic's position, kept across reconnects, dropped with the topic. */
+  private _orders = new Map<string, Order>();
 
   constructor(
     private readonly _options: ConnectionOptions,
@@ -61,6 +75,7 @@ export class RealtimeConnection {
   _setTopics(topics: string[]): void {
     const changed = topics.join('\n') !== this._topics.join('\n');
     this._topics = topics;
+    this._orders.forEach((_, topic) => topics.includes(topic) || this._orders.delete(topic));
     if (!topics.length) this._close();
     else if (!this._source && !this._timer) this._connect();
     else if (changed) {
@@ -104,8 +119,40 @@ export class RealtimeConnection {
   }
 
   private readonly _onMessage = (event: Event): void => {
-    if (event.target === this._source) this._listener.onMessage(event.type, (event as MessageEvent).data);
+    if (event.target !== this._source) return;
+    const topic = event.type.slice(0, -ORDERED_SUFFIX.length);
+    const message = decodePayload((event as MessageEvent).data);
+    const envelope = message.data as { s?: unknown; v?: unknown } | null;
+    if (envelope && typeof envelope.s == 'number' && 'v' in envelope) this._order(topic)._push(envelope.s, envelope.v);
+    else this._listener.onMessage(topic, message);
   };
+
+  /** Ordered delivery: the position of a topic, made on first use. */
+  private _order(topic: string): Order {
+    let order = this._orders.get(topic);
+    if (!order) {
+      const created = new Order(
+        (value) => this._listener.onMessage(topic, decodeValue(value)),
+        (since) => this._catchUp(topic, since).then((answer) => created._caughtUp(answer), () => created._fail()),
+        () => this._listener.onMessage(topic, null),
+      );
+      this._orders.set(topic, (order = created));
+    }
+    return order;
+  }
+
+  /** Asks the server kit's catch-up route for `topic`'s messages after `since` (with the same token as the subscription). */
+  async _catchUp(topic: string, since: number): Promise<CatchUp> {
+    const response = await this._fetch('/api/sse/catchup?topic=' + encodeURIComponent(topic) + '&since=' + since, {}, this._options.token());
+    if (!response.ok) throw response.status;
+    return response.json();
+  }
+
+  /** A request to PocketBase with the token in `Authorization` (none for a guest). */
+  private _fetch(path: string, init: RequestInit & { headers?: Record<string, string> }, token: string): Promise<Response> {
+    if (token) (init.headers ||= {}).Authorization = token;
+    return (this._options.fetch || fetch)(this._options.url + path, init);
+  }
 
   /** Keeps exactly one listener per wanted topic on the current stream. */
   private _listen(): void {
@@ -114,13 +161,13 @@ export class RealtimeConnection {
     const wanted = new Set(this._topics);
     this._listening.forEach((topic) => {
       if (!wanted.has(topic)) {
-        source.removeEventListener(topic, this._onMessage);
+        source.removeEventListener(topic + ORDERED_SUFFIX, this._onMessage);
         this._listening.delete(topic);
       }
     });
     wanted.forEach((topic) => {
       if (!this._listening.has(topic)) {
-        source.addEventListener(topic, this._onMessage);
+        source.addEventListener(topic + ORDERED_SUFFIX, this._onMessage);
         this._listening.add(topic);
       }
     });
@@ -169,24 +216,31 @@ export class RealtimeConnection {
     }
     this._posting = true;
     const token = this._options.token();
-    const headers: Record<string, string> = { 'Content-Type': 'application/json' };
-    if (token) headers.Authorization = token;
+    const topics = this._topics;
     try {
-      const response = await (this._options.fetch || fetch)(this._options.url + '/api/realtime', {
+      const response = await this._fetch('/api/realtime', {
         method: 'POST',
-        headers,
-        body: JSON.stringify({ clientId, subscriptions: this._topics }),
-      });
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ clientId, subscriptions: topics.map((topic) => topic + ORDERED_SUFFIX) }),
+      }, token);
       if (clientId !== this._clientId) return; // the stream was replaced meanwhile
       // a bound client refuses another auth: the token changed, renew the connection
       if (response.status === 403 && this._open) return this._retry(0);
       if (!response.ok) throw new Error('POST ' + response.status);
       this._token = token;
       this._attempt = 0;
-      if (!this._open) {
-        this._open = true;
-        this._listener.onState('Open', { clientId });
-      }
+      const fresh = !this._open;
+      this._open = true;
+      // ordered delivery: a new topic starts at the head the server kit answered (or at its next
+      // message without one); on a new clientId every positioned topic catches up
+      const heads = response.headers.get('X-Sse-Heads');
+      const starts = (heads || '').split(',');
+      topics.forEach((topic, i) => {
+        const order = this._order(topic);
+        if (order._n == -1) heads ? order._caughtUp({ h: +starts[i], r: [] }) : (order._n = -2);
+        else if (fresh && order._n >= 0) order._ask(order._n);
+      });
+      if (fresh) this._listener.onState('Open', { clientId });
     } catch (error) {
       if (clientId === this._clientId) this._fail(error);
     } finally {

@@ -14,11 +14,14 @@ export interface DecodedMessage {
  * not swapped. Data that is not JSON at all (sent by someone else) is swapped as raw text.
  */
 export function decodePayload(raw: string): DecodedMessage {
-  let data: unknown;
   try {
-    data = JSON.parse(raw);
+    return decodeValue(JSON.parse(raw));
   } catch {
     return { data: raw, html: raw };
   }
+}
+
+/** A decoded JSON value as a message: strings, numbers and booleans swap as text, the rest does not. */
+export function decodeValue(data: unknown): DecodedMessage {
   return { data, html: data === null || typeof data == 'object' ? null : String(data) };
 }

@@ -4,7 +4,7 @@
 import { readAttr, type HtmxAdapter } from './adapter.js';
 import { config } from './config.js';
 import { RealtimeConnection } from './connection.js';
-import { decodePayload } from './decode.js';
+import type { DecodedMessage } from './decode.js';
 import { SubscriberSet } from './subscriptions.js';
 import { deliver } from './swap.js';
 import { mayGetToken } from './origins.js';
@@ -161,10 +161,11 @@ export class Extension {
     }
   }
 
-  private _receive(hub: Hub, topic: string, raw: string): void {
-    const subscribers = hub._subscribers._of(topic);
-    if (!subscribers.length) return;
-    const message = decodePayload(raw);
-    for (const subscriber of subscribers) deliver(this._adapter, subscriber, topic, message);
+  /** A message for the topic's elements; null: messages were lost, they get `sse:resync` to re-fetch. */
+  private _receive(hub: Hub, topic: string, message: DecodedMessage | null): void {
+    for (const subscriber of hub._subscribers._of(topic)) {
+      if (message) deliver(this._adapter, subscriber, topic, message);
+      else this._adapter.trigger(subscriber._element, 'sse:resync', { topic });
+    }
   }
 }

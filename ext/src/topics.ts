@@ -14,12 +14,13 @@ export function parseTopicList(value: string | null | undefined): string[] {
 /**
  * Finds the topics an `hx-trigger` value listens to as `sse:<topic>` events.
  * Trigger specs are comma separated and may carry modifiers after a space
- * (`sse:chat delay:1s`), so only the first word of each spec counts.
+ * (`sse:chat delay:1s`), so only the first word of each spec counts. `sse:resync` names no topic.
  */
 export function parseTriggerTopics(value: string | null | undefined): string[] {
   return uniqueParts(value, (part) => {
     const event = part.split(/\s/)[0];
-    return event.startsWith('sse:') ? event.slice(4) : '';
+    // `sse:resync` is the extension's own event (ordered delivery), not a topic
+    return event.startsWith('sse:') && event != 'sse:resync' ? event.slice(4) : '';
   });
 }
 

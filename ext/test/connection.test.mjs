@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { RealtimeConnection } from '../../.build/ext/connection.mjs';
+import { RealtimeConnection, ORDERED_SUFFIX } from '../../.build/ext/connection.mjs';
 import { SubscriberSet } from '../../.build/ext/subscriptions.mjs';
 
 /** An EventSource stand-in: records listeners, lets the test emit events. */
@@ -29,8 +29,9 @@ class FakeEventSource extends EventTarget {
   close() {
     this.closed = true;
   }
+  /** Emits `type` as PocketBase names it: a topic goes out under the extension's ordered key. */
   emit(type, data) {
-    this.dispatchEvent(new MessageEvent(type, { data }));
+    this.dispatchEvent(new MessageEvent(type === 'PB_CONNECT' ? type : type + ORDERED_SUFFIX, { data }));
   }
   fail() {
     this.onerror?.(new Event('error'));
@@ -39,18 +40,25 @@ class FakeEventSource extends EventTarget {
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
 
-function setup({ token = () => '', status = () => 204 } = {}) {
+function setup({ token = () => '', status = () => 204, heads = () => null } = {}) {
   FakeEventSource.all = [];
   const posts = [];
   const events = [];
   const messages = [];
   const fetch = async (url, init) => {
-    posts.push({ url, auth: init.headers.Authorization || '', ...JSON.parse(init.body) });
-    return { ok: status() < 300, status: status() };
+    const body = JSON.parse(init.body);
+    // every key is the extension's ordered key of its topic; recorded as the topic
+    assert.ok(body.subscriptions.every((key) => key.endsWith(ORDERED_SUFFIX)));
+    body.subscriptions = body.subscriptions.map((key) => key.slice(0, -ORDERED_SUFFIX.length));
+    posts.push({ url, auth: init.headers.Authorization || '', ...body });
+    return { ok: status() < 300, status: status(), headers: { get: (name) => (name === 'X-Sse-Heads' ? heads() : null) } };
   };
   const connection = new RealtimeConnection(
     { url: 'http://pb.test', token, backoff: { min: 1, max: 4, factor: 2, jitter: 0 }, EventSource: FakeEventSource, fetch },
-    { onState: (state, detail) => events.push([state, detail]), onMessage: (topic, raw) => messages.push([topic, raw]) },
+    {
+      onState: (state, detail) => events.push([state, detail]),
+      onMessage: (topic, message) => messages.push([topic, message && message.data]), // the decoded value
+    },
   );
   const source = () => FakeEventSource.all[FakeEventSource.all.length - 1];
   return { connection, posts, events, messages, source };
@@ -67,7 +75,7 @@ test('opens one stream, posts the topics once on PB_CONNECT, delivers each messa
   assert.deepEqual(t.events, [['Open', { clientId: 'c1' }]]);
   t.source().emit('a', '"x"');
   t.source().emit('zzz', '"not subscribed"');
-  assert.deepEqual(t.messages, [['a', '"x"']]);
+  assert.deepEqual(t.messages, [['a', 'x']]);
 });
 
 test('topic changes in one tick are posted once; listeners follow the topics', async () => {
@@ -187,6 +195,65 @@ test('subscriber sets list topics, roots and the subscribers of a topic', () => 
   assert.equal(set._remove(a), false);
   assert.equal(set._size, 0);
   assert.deepEqual(set._topics(), []);
+});
+
+test('envelopes come out in sequence order from the head the post answered; a reconnect catches up', async () => {
+  let heads = '3,-1';
+  const asked = [];
+  const t = setup({ heads: () => heads });
+  const realFetch = t.connection._options.fetch;
+  t.connection._options.fetch = async (url, init) => {
+    if (!url.includes('/api/sse/catchup')) return realFetch(url, init);
+    asked.push(url.slice(url.indexOf('?')));
+    return { ok: true, json: async () => ({ h: 7, r: [[6, 'six'], [7, 'seven']] }) };
+  };
+  t.connection._setTopics(['a', 'b']);
+  t.source().emit('PB_CONNECT', '{"clientId":"c1"}');
+  await tick();
+  t.source().emit('a', '{"s":5,"v":"five"}');
+  t.source().emit('a', '{"s":4,"v":"four"}');
+  t.source().emit('a', '{"s":4,"v":"four again"}');
+  t.source().emit('b', '"plain"');
+  assert.deepEqual(t.messages, [['a', 'four'], ['a', 'five'], ['b', 'plain']]);
+  t.source().fail();
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  heads = null;
+  t.source().emit('PB_CONNECT', '{"clientId":"c2"}');
+  await tick();
+  await tick();
+  assert.deepEqual(asked, ['?topic=a&since=5']);
+  assert.deepEqual(t.messages.slice(3), [['a', 'six'], ['a', 'seven']]);
+});
+
+test('a lost message (beyond the window) reaches the owner as null, once', async () => {
+  const t = setup({ heads: () => '1' });
+  t.connection._options.fetch = ((real) => async (url, init) =>
+    url.includes('/api/sse/catchup') ? { ok: true, json: async () => ({ h: 9, r: [], x: 1 }) } : real(url, init))(t.connection._options.fetch);
+  t.connection._setTopics(['a']);
+  t.source().emit('PB_CONNECT', '{"clientId":"c1"}');
+  await tick();
+  t.source().fail();
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  t.source().emit('PB_CONNECT', '{"clientId":"c2"}');
+  await tick();
+  await tick();
+  assert.deepEqual(t.messages, [['a', null]]);
+});
+
+test('the catch-up request carries the topic, the position and the subscription\'s token', async () => {
+  const calls = [];
+  const connection = new RealtimeConnection(
+    { url: 'http://pb.test', token: () => 'tok', backoff: {}, EventSource: FakeEventSource,
+      fetch: async (url, init) => (calls.push([url, init.headers]), { ok: true, json: async () => ({ h: 4, r: [] }) }) },
+    { onState() {}, onMessage() {} },
+  );
+  assert.deepEqual(await connection._catchUp('user:a/b c', 7), { h: 4, r: [] });
+  assert.deepEqual(calls, [['http://pb.test/api/sse/catchup?topic=user%3Aa%2Fb%20c&since=7', { Authorization: 'tok' }]]);
+  const failing = new RealtimeConnection(
+    { url: 'http://pb.test', token: () => '', backoff: {}, EventSource: FakeEventSource, fetch: async () => ({ ok: false, status: 404 }) },
+    { onState() {}, onMessage() {} },
+  );
+  await assert.rejects(failing._catchUp('a', 1), (status) => status === 404);
 });
 
 test('the minified bundle stays within its budget (3,584 B gzipped)', () => {

@@ -18,6 +18,11 @@ export interface SendOptions {
    * for that transaction (SQLite has one writer): pass it there.
    */
   app?: App;
+  /**
+   * False: the send is not logged for catch-up and carries no sequence number (pages apply it
+   * as it comes, and miss it while away). For messages only the latest of which matters.
+   */
+  replay?: boolean;
 }
 
 /**
@@ -49,7 +54,7 @@ export function createContext(auth: AuthRecord | null | undefined, capture: Capt
   const send = (topic: string, message: unknown, last: unknown): SendResult => {
     if (last !== null && typeof last === 'object') {
       const options = last as SendOptions;
-      return sendToTopic(topic, message, filterOf(options.filter), options.app);
+      return sendToTopic(topic, message, filterOf(options.filter), options.app, options.replay !== false);
     }
     return sendToTopic(topic, message, filterOf(last));
   };

@@ -17,8 +17,26 @@ export function authKey(auth: AuthRecord | null | undefined): string {
  */
 export function defaultFilter(senderKey: string): Filter | null {
   if (!senderKey) return null;
-  return (_id, client) => authKey(client.get('auth') as AuthRecord | null) === senderKey;
+  const filter: Filter = (_id, client) => authKey(client.get('auth') as AuthRecord | null) === senderKey;
+  replayScopes.set(filter, senderKey);
+  return filter;
 }
 
-/** A filter that lets every subscriber through (`() => true` does the same). */
+/**
+ * A filter that lets every subscriber through. Unlike an inline `() => true`, the kit knows
+ * what it means, so its sends are replayed after a reconnect.
+ */
 export const everyone: Filter = () => true;
+
+/** Filters whose audience a replay can re-check: the auth key they pass ('' for everyone). */
+const replayScopes = new WeakMap<Filter, string>([[everyone, '']]);
+
+/**
+ * The replay scope of a send: '' (anyone passing the topic rule) for no filter or `everyone`,
+ * the sender's auth key for its default filter, '!' (not replayable) for any other function.
+ */
+export function replayScope(filter: Filter | null): string {
+  if (!filter) return '';
+  const scope = replayScopes.get(filter);
+  return scope === undefined ? '!' : scope;
+}

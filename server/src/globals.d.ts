@@ -7,6 +7,8 @@ declare global {
   const SubscriptionMessage: new (init: { name: string; data: string }) => unknown;
   const Collection: new (init: Record<string, unknown>) => unknown;
   const Record: new (collection: unknown, data?: Record<string, unknown>) => { markAsNotNew(): void };
+  const DynamicModel: new (shape: Record<string, unknown>) => unknown;
+  function arrayOf(model: unknown): unknown;
   const $security: {
     randomStringWithAlphabet(length: number, alphabet: string): string;
     parseUnverifiedJWT(token: string): Record<string, unknown>;

@@ -1,6 +1,7 @@
 // The plain pb_hooks front door: route handlers, the subscribe hook, sends from anywhere.
 
 import { Capture } from './capture';
+import { answerHeads } from './catchup';
 import { createContext, type SseContext } from './context';
 import { busTopicTest } from './delivery';
 import { log } from './log';
@@ -26,10 +27,10 @@ export interface SubscribeOptions {
  * Body of `onRealtimeSubscribeRequest`: drops the subscription keys a client may not hold (see
  * `screenKeys`: control characters, the hidden bus collection, topic rules, more than
  * `MAX_KEYS_PER_TOPIC` keys of one topic), logs what it dropped, notes the rules and the
- * client's auth for the send-time re-check, continues, and files the client in the topic index
- * once PocketBase applied the post (sends then look at the topic's subscribers only). Call it
- * as the hook's whole body, for every subscription post: clients that never went through it
- * are not found by the index.
+ * client's auth for the send-time re-check, answers the heads of the extension's ordered keys,
+ * continues, and files the client in the topic index once PocketBase applied the post (sends
+ * then look at the topic's subscribers only). Call it as the hook's whole body, for every
+ * subscription post: clients that never went through it are not found by the index.
  * (Auth comes from the `Authorization` header, or from the PocketPages plugin's cookie
  * binding, which runs earlier, before PocketBase compares it with the client's bound auth.)
  */
@@ -47,6 +48,7 @@ export function subscribe(e: SubscribeRequestEvent, options: SubscribeOptions = 
     e.subscriptions = screened.kept;
   }
   rememberRules(options.rules, e.client, auth);
+  answerHeads(e, wanted, screened.kept); // ordered delivery: where each ordered key starts
   try {
     e.next();
   } finally {

@@ -35,7 +35,10 @@ export interface RequestEvent {
     header: { get(name: string): string };
     cookie(name: string): { value: string };
   };
-  requestInfo(): { body: Record<string, unknown> };
+  requestInfo(): { body: Record<string, unknown>; query: Record<string, string> };
+  response: { header(): { set(name: string, value: string): void } };
+  json(status: number, body: unknown): void;
+  blob(status: number, contentType: string, bytes: string): void;
   html(status: number, html: string): void;
   noContent(status: number): void;
   next(): void;
@@ -43,6 +46,8 @@ export interface RequestEvent {
 
 /** `core.RealtimeSubscribeRequestEvent`. */
 export interface SubscribeRequestEvent extends RequestEvent {
+  /** The embedded request event (its `response` is only reachable through it). */
+  requestEvent?: RequestEvent;
   client: RealtimeClient;
   subscriptions: string[];
 }
@@ -80,4 +85,6 @@ export interface App {
   runInTransaction(fn: (txApp: never) => void): void;
   findAuthRecordByToken(token: string, ...validTypes: string[]): AuthRecord;
   logger(): Logger;
+  db(): import('./journal').Db;
+  isTransactional(): boolean;
 }

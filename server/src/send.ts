@@ -1,7 +1,8 @@
 // Sending one message to the subscribers of one topic.
 
 import { fanOut, type RecipientsByKey } from './delivery';
-import type { Filter } from './filters';
+import { replayScope, type Filter } from './filters';
+import { sendInOrder } from './ordered';
 import type { App, RealtimeClient } from './pocketbase';
 import { mayReceive } from './recheck';
 import { clientsToCheck } from './topicindex-store';
@@ -16,6 +17,8 @@ export interface SendResult {
   delivered: number;
   /** Clients skipped by the filter (including filters that threw) or by the topic's rule at send time. */
   filtered: number;
+  /** The send's sequence number on its topic (commit order; see ordered delivery); 0 when not logged. */
+  seq: number;
 }
 
 /** The subscription keys of a client that name a topic: the bare key and `topic?options=...` keys. */
@@ -31,19 +34,22 @@ export function matchingKeys(client: RealtimeClient, topic: string): string[] {
  * passes `filter` (null lets every subscriber through) and, with its current auth, the topic's
  * rule (see `subscribe()`), under the key it subscribed with.
  * A filter that throws counts as false for that client and is logged. Within a transaction
- * `app`, the message goes out when that transaction commits.
+ * `app`, the message goes out when that transaction commits. Every send is logged with the
+ * topic's next sequence number (see `ordered.ts`), also when nobody is subscribed; with
+ * `replay` false it is not (no number, not caught up: for messages only the latest of which
+ * matters, like a presence line).
  */
-export function sendToTopic(topic: string, value: unknown, filter: Filter | null, app?: App): SendResult {
-  return sendEncoded(topic, encodePayload(value), filter, app);
+export function sendToTopic(topic: string, value: unknown, filter: Filter | null, app?: App, replay = true): SendResult {
+  return sendEncoded(topic, encodePayload(value), filter, app, replay);
 }
 
 /**
  * `sendToTopic` for a payload that is already one line of JSON (`data` goes out as it is):
  * for callers that encode themselves, like `realtime.send`.
  */
-export function sendEncoded(topic: string, data: string, filter: Filter | null, app?: App): SendResult {
+export function sendEncoded(topic: string, data: string, filter: Filter | null, app?: App, replay = true): SendResult {
   checkTopic(topic);
-  const result: SendResult = { subscribers: 0, delivered: 0, filtered: 0 };
+  const result: SendResult = { subscribers: 0, delivered: 0, filtered: 0, seq: 0 };
   const recipients: RecipientsByKey = new Map();
   const allowed = mayReceive(topic); // the topic's rule with each client's current auth (null: no rule)
   const clients = clientsToCheck(topic);
@@ -66,7 +72,14 @@ export function sendEncoded(topic: string, data: string, filter: Filter | null, 
       else recipients.set(key, [client]);
     }
   }
-  result.delivered = fanOut(recipients, data, app);
+  // ordered delivery: logged with its sequence number in the send's own transaction
+  if (!replay) {
+    result.delivered = fanOut(recipients, data, app); // not logged: no number, delivered as it comes
+    return result;
+  }
+  const sent = sendInOrder(topic, data, replayScope(filter), recipients, app);
+  result.delivered = sent.handed;
+  result.seq = sent.seq;
   return result;
 }
 

@@ -20,6 +20,15 @@ routerAdd('GET', '/{$}', (e) => {
   return e.html(200, html)
 })
 
+// The message list alone: what a page re-fetches on `sse:resync` (it was away too long).
+routerAdd('GET', '/messages', (e) => {
+  const views = require(`${__hooks}/lib/views.js`)
+  const html = $template
+    .loadFiles(`${__hooks}/views/list.html`, `${__hooks}/views/message.html`)
+    .render({ messages: views.lastMessages(50) })
+  return e.html(200, html)
+})
+
 // A chat message: saved, rendered once (escaped by the template), broadcast to every page.
 routerAdd('POST', '/api/chat', (e) => {
   const { page, everyone } = require('pocketpages-plugin-sse')

@@ -2,8 +2,18 @@
 // The body of every send route is {html}: the 1 KB fragment, already carrying its sequence
 // number and send time. Each handler runs in its own pooled VM, so it requires inside.
 
-// kit: the server kit's sseSend from a route handler (anonymous sender: every subscriber).
+// kit: the server kit's sseSend from a route handler (anonymous sender: every subscriber), as
+// before ordered delivery: not logged, no sequence number (`replay: false`).
 routerAdd('POST', '/bench/kit', (e) => {
+  const { sseSend } = require('pocketpages-plugin-sse')
+  const result = sseSend('chat', e.requestInfo().body.html, { replay: false })
+  return e.json(200, result)
+})
+
+// kit-ordered: the same send with ordered delivery (the default): logged with its sequence
+// number in its own transaction, an envelope for the extension's keys (the bench fleet holds
+// the bare key, like the SDK, so it measures the send side's cost).
+routerAdd('POST', '/bench/kit-ordered', (e) => {
   const { sseSend } = require('pocketpages-plugin-sse')
   const result = sseSend('chat', e.requestInfo().body.html)
   return e.json(200, result)
@@ -78,4 +88,17 @@ routerAdd('POST', '/bench/targeted', (e) => {
     times.push((clock() - started) / 1e6)
   }
   return e.json(200, { times, delivered, index: require('pocketpages-plugin-sse').topicIndexStats() })
+})
+
+// Ordered delivery's catch-up route (no topic rules here; the subscribe hook is in realtime.pb.js).
+routerAdd('GET', '/api/sse/catchup', (e) => {
+  require('pocketpages-plugin-sse').catchUp(e)
+})
+
+// Sends `count` messages to `topic` back to back in one request (for the recovery run).
+routerAdd('POST', '/bench/burst', (e) => {
+  const { sseSend } = require('pocketpages-plugin-sse')
+  const body = e.requestInfo().body
+  for (let i = 0; i < body.count; i++) sseSend(body.topic, body.html)
+  return e.json(200, { sent: body.count })
 })

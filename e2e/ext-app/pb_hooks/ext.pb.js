@@ -3,7 +3,8 @@
 // everything it uses is defined inside it.
 
 // Sends raw SSE data to every client subscribed to `topic` (the exact bytes of `data`:
-// JSON or not), `times` times. Answers how many clients got it.
+// JSON or not), `times` times, under each key it holds for the topic (the extension subscribes
+// with its ordered key `topic?options=...`). Answers how many clients got it.
 routerAdd('POST', '/test/send', (e) => {
   const body = e.requestInfo().body
   const topic = String(body.topic || '')
@@ -13,20 +14,24 @@ routerAdd('POST', '/test/send', (e) => {
   let sent = 0
   for (const id in clients) {
     const client = clients[id]
-    if (!client.hasSubscription(topic)) continue
-    for (let i = 0; i < times; i++) client.send(new SubscriptionMessage({ name: topic, data: String(body.data) }))
+    const keys = Object.keys(client.subscriptions(topic + '?'))
+    if (!keys.length) continue
+    for (let i = 0; i < times; i++) keys.forEach((name) => client.send(new SubscriptionMessage({ name, data: String(body.data) })))
     sent++
   }
   return e.json(200, { sent })
 })
 
-// Every realtime client: its id, the id of the auth record bound to it ('' for a guest), its topics.
+// Every realtime client: its id, the id of the auth record bound to it ('' for a guest), its topics
+// (the extension's ordered keys shown as their topic).
 routerAdd('GET', '/test/clients', (e) => {
   const clients = $app.subscriptionsBroker().clients()
   const list = []
   for (const id in clients) {
     const auth = clients[id].get('auth')
-    list.push({ id, auth: auth ? auth.id : '', topics: clients[id].subscriptions() ? Object.keys(clients[id].subscriptions()) : [] })
+    const suffix = require('pocketpages-plugin-sse').ORDERED_SUFFIX
+    const keys = clients[id].subscriptions() ? Object.keys(clients[id].subscriptions()) : []
+    list.push({ id, auth: auth ? auth.id : '', topics: keys.map((k) => (k.endsWith(suffix) ? k.slice(0, -suffix.length) : k)) })
   }
   return e.json(200, list)
 })

@@ -82,20 +82,24 @@ routerAdd('POST', '/faults/raw', (e) => {
   const clients = $app.subscriptionsBroker().clients()
   let sent = 0
   for (const id in clients) {
-    if (!clients[id].hasSubscription(body.topic)) continue
-    clients[id].send(new SubscriptionMessage({ name: body.topic, data: String(body.data) }))
-    sent++
+    for (const key of Object.keys(clients[id].subscriptions(body.topic + '?'))) {
+      clients[id].send(new SubscriptionMessage({ name: key, data: String(body.data) }))
+      sent++
+    }
   }
   return e.json(200, { sent })
 })
 
-// Every realtime client: id, bound auth id ('' for a guest), subscription keys.
+// Every realtime client: id, bound auth id ('' for a guest), subscription keys (the extension's
+// ordered keys shown as their topic).
 routerAdd('GET', '/faults/clients', (e) => {
   const clients = $app.subscriptionsBroker().clients()
   const list = []
   for (const id in clients) {
     const auth = clients[id].get('auth')
-    list.push({ id, auth: auth ? auth.id : '', topics: Object.keys(clients[id].subscriptions() || {}) })
+    const suffix = require('pocketpages-plugin-sse').ORDERED_SUFFIX
+    const keys = Object.keys(clients[id].subscriptions() || {})
+    list.push({ id, auth: auth ? auth.id : '', topics: keys.map((k) => (k.endsWith(suffix) ? k.slice(0, -suffix.length) : k)) })
   }
   return e.json(200, list)
 })
@@ -119,6 +123,11 @@ onRealtimeSubscribeRequest((e) => {
 // Slow-consumer accounting: counts what each stream takes.
 onRealtimeMessageSend((e) => {
   require('pocketpages-plugin-sse').messageSend(e)
+})
+
+// Ordered delivery's catch-up, with the same topic rules.
+routerAdd('GET', '/api/sse/catchup', (e) => {
+  require('pocketpages-plugin-sse').catchUp(e, { rules: { 'user:{id}': 'owner', 'admin:*': 'superuser' } })
 })
 
 // Sends outside any request: the topic comes from the store, the outcome goes back to it.
@@ -166,7 +175,7 @@ routerAdd('POST', '/faults/drop', (e) => {
   const clients = $app.subscriptionsBroker().clients()
   let dropped = 0
   for (const id in clients) {
-    if (!clients[id].hasSubscription(topic)) continue
+    if (!Object.keys(clients[id].subscriptions(topic + '?')).length) continue
     clients[id].discard()
     dropped++
   }
@@ -193,4 +202,26 @@ routerAdd('POST', '/faults/index', (e) => {
     entries += n
   }
   return e.json(200, { index: sse.topicIndexStats(body.topic || undefined), broker: { clients: broker.totalClients(), subscribed, entries }, swept })
+})
+
+// The region a page re-fetches on sse:resync: one marker item naming the topic's head.
+routerAdd('GET', '/faults/region', (e) => {
+  return e.html(200, '<li class="resynced">resynced</li>')
+})
+
+// Sends `count` messages back to back inside one request (each its own send and transaction).
+routerAdd('POST', '/faults/burst', (e) => {
+  const sse = require('pocketpages-plugin-sse')
+  const body = e.requestInfo().body
+  const seqs = []
+  for (let i = 0; i < body.count; i++) seqs.push(sse.sseSend(body.topic, body.prefix + i, sse.everyone).seq)
+  return e.json(200, { seqs })
+})
+
+// The replay window of ordered delivery (process-wide): `{rows, ms}`; `{}` restores the defaults.
+routerAdd('POST', '/faults/window', (e) => {
+  const sse = require('pocketpages-plugin-sse')
+  const body = e.requestInfo().body
+  const window = sse.setReplayWindow({ rows: Number(body.rows) || 1000, ms: Number(body.ms) || 300000 })
+  return e.json(200, window)
 })

@@ -1,0 +1,117 @@
+// Unit tests of ordered delivery on the page (pure): reordering by sequence number, dedupe,
+// gaps asked for after a bound, catch-up answers, resync.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Order, GAP_WAIT } from '../../.build/ext/order.mjs';
+
+function setup(start = 0) {
+  const applied = [];
+  const asked = [];
+  let resyncs = 0;
+  const order = new Order((v) => applied.push(v), (since) => asked.push(since), () => resyncs++);
+  if (start === -1) order._n = -2; // the server kit gave no start
+  else if (start !== null) order._caughtUp({ h: start, r: [] });
+  return { order, applied, asked, resyncs: () => resyncs };
+}
+
+test('messages are applied in sequence order, each once, whatever the arrival order', () => {
+  const t = setup(10);
+  for (const s of [12, 11, 11, 14, 13, 12, 10, 9, 15]) t.order._push(s, 'v' + s);
+  assert.deepEqual(t.applied, ['v11', 'v12', 'v13', 'v14', 'v15']);
+  assert.equal(t.order._n, 15);
+  assert.equal(t.order._held.size, 0);
+});
+
+test('before the start is known everything is held; at the start, what arrived is applied in order', () => {
+  const t = setup(null);
+  t.order._push(5, 'v5');
+  t.order._push(3, 'v3');
+  assert.deepEqual(t.applied, []);
+  t.order._caughtUp({ h: 4, r: [] }); // the start: the head before the subscription
+  assert.deepEqual(t.applied, ['v3', 'v5']);
+  assert.equal(t.order._n, 5);
+  assert.equal(t.order._held.size, 0);
+});
+
+test('without a start from the server kit, the next message starts', () => {
+  const b = setup(-1);
+  b.order._push(20, 'v20');
+  b.order._push(21, 'v21');
+  assert.deepEqual(b.applied, ['v20', 'v21']);
+});
+
+test('a gap is asked for once it stays open for GAP_WAIT, not before, and not when it fills', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const s = setup(0);
+  s.order._push(2, 'v2');
+  t.mock.timers.tick(GAP_WAIT - 1);
+  assert.deepEqual(s.asked, []);
+  s.order._push(1, 'v1');
+  t.mock.timers.tick(GAP_WAIT * 2);
+  assert.deepEqual(s.asked, [], 'the gap filled: nothing asked');
+  s.order._push(4, 'v4');
+  s.order._push(5, 'v5'); // a later arrival does not push the deadline back
+  t.mock.timers.tick(GAP_WAIT);
+  assert.deepEqual(s.asked, [2]);
+});
+
+test('a catch-up answer fills the gap in order, skips numbers that were not for this page, dedupes live copies', () => {
+  const t = setup(0);
+  t.order._push(1, 'v1');
+  t.order._push(5, 'v5'); // held: 2-4 missing
+  t.order._push(7, 'v7');
+  // 3 was another user's private send: not in the answer
+  t.order._caughtUp({ h: 6, r: [[2, 'v2'], [4, 'v4'], [5, 'v5'], [6, 'v6']], x: 0 });
+  assert.deepEqual(t.applied, ['v1', 'v2', 'v4', 'v5', 'v6', 'v7']);
+  t.order._push(6, 'late live copy');
+  t.order._push(2, 'late live copy');
+  assert.deepEqual(t.applied.length, 6);
+  assert.equal(t.resyncs(), 0);
+});
+
+test('beyond the window: one resync, then what is held is applied in order and live goes on', () => {
+  const t = setup(10);
+  t.order._push(30, 'v30');
+  t.order._caughtUp({ h: 29, r: [], x: 1 });
+  assert.equal(t.resyncs(), 1);
+  assert.deepEqual(t.applied, ['v30']);
+  t.order._push(31, 'v31');
+  assert.deepEqual(t.applied, ['v30', 'v31']);
+});
+
+test('a custom-filter send in the gap: applied when it arrived live, resync when it did not', () => {
+  const got = setup(0);
+  got.order._push(2, 'v2');
+  got.order._caughtUp({ h: 2, r: [[1], [2, 'v2']] });
+  assert.equal(got.resyncs(), 1);
+  const had = setup(0);
+  had.order._push(1, 'custom');
+  had.order._push(3, 'v3');
+  had.order._caughtUp({ h: 3, r: [[2], [3, 'v3']] });
+  assert.equal(had.resyncs(), 1, '2 was not replayable and not here');
+  const fine = setup(0);
+  fine.order._push(2, 'custom');
+  fine.order._caughtUp({ h: 2, r: [[1, 'v1'], [2]] });
+  assert.equal(fine.resyncs(), 0, 'the custom one arrived live');
+  assert.deepEqual(fine.applied, ['v1', 'custom']);
+});
+
+test('an old answer arriving late changes nothing', () => {
+  const t = setup(0);
+  for (const s of [1, 2, 3]) t.order._push(s, 'v' + s);
+  t.order._caughtUp({ h: 2, r: [[1, 'v1'], [2, 'v2']] });
+  assert.deepEqual(t.applied, ['v1', 'v2', 'v3']);
+  assert.equal(t.order._n, 3);
+});
+
+test('when the server cannot be asked, what is held is applied in order and the page resyncs', () => {
+  const t = setup(0);
+  t.order._push(3, 'v3');
+  t.order._push(2, 'v2');
+  t.order._fail();
+  assert.deepEqual(t.applied, ['v2', 'v3']);
+  assert.equal(t.resyncs(), 1);
+  t.order._push(1, 'too late');
+  t.order._push(4, 'v4');
+  assert.deepEqual(t.applied, ['v2', 'v3', 'v4']);
+});

@@ -1,0 +1,65 @@
+// Ordered delivery, the recovery side: the catch-up route and the heads a subscription post
+// answers with. Both run with the caller's current auth and re-check the topic rules.
+
+import { authKey } from './filters';
+import { readHeads, readSince } from './journal';
+import { log } from './log';
+import type { RequestEvent, SubscribeRequestEvent } from './pocketbase';
+import { catchUpAnswer, headsHeader, orderedTopic } from './replay';
+import { maySubscribe, type TopicRules } from './rules';
+import { checkTopic } from './wire';
+
+/** The response header of a subscription post that carries the heads of its ordered keys. */
+export const HEADS_HEADER = 'X-Sse-Heads';
+
+/** Options of the catch-up route: the same topic rules as the subscribe hook. */
+export interface CatchUpOptions {
+  rules?: TopicRules;
+}
+
+/**
+ * Handler of `GET /api/sse/catchup?topic=<topic>&since=<seq>`: the sends of `topic` after
+ * `since` that the caller may get, in order, and the head (see `catchUpAnswer`). The caller's
+ * auth is the request's (its `Authorization` header), the topic rule is checked against it
+ * (403 when refused), and another user's default-filtered sends are never included.
+ * Register it next to the subscribe hook:
+ * `routerAdd('GET', '/api/sse/catchup', (e) => require('pocketpages-plugin-sse').catchUp(e, { rules }))`.
+ */
+export function catchUp(e: RequestEvent, options: CatchUpOptions = {}): void {
+  const query = e.requestInfo().query;
+  const topic = String(query.topic || '');
+  const since = Number(query.since);
+  try {
+    checkTopic(topic);
+    if (!Number.isInteger(since)) throw new Error('since must be an integer');
+  } catch (error) {
+    return e.json(400, { message: String(error) });
+  }
+  const auth = e.auth || null;
+  if (options.rules && !maySubscribe(options.rules, topic, auth)) {
+    log.debug('catch-up refused by the topic rule', 'topic', topic);
+    return e.json(403, { message: 'topic refused' });
+  }
+  const { head, rows } = readSince(topic, since);
+  e.response.header().set('Cache-Control', 'no-store');
+  return e.blob(200, 'application/json', catchUpAnswer(since, head, rows, authKey(auth)));
+}
+
+/**
+ * Puts the heads of the kept ordered keys on a subscription post's answer (read before the
+ * subscription takes effect, so a page that starts there misses nothing: a gap after it is
+ * caught up). Cross-origin pages may read it too.
+ */
+export function answerHeads(e: SubscribeRequestEvent, posted: string[], kept: string[]): void {
+  const topics = kept.map(orderedTopic).filter((topic) => topic);
+  if (!topics.length) return;
+  try {
+    // the subscribe event embeds its request event as a pointer: `e.response` is not there
+    const header = (e.requestEvent || e).response.header();
+    header.set(HEADS_HEADER, headsHeader(posted, kept, readHeads(topics)));
+    header.set('Access-Control-Expose-Headers', HEADS_HEADER);
+  } catch (error) {
+    // the page then starts at its first message; the subscription itself goes on
+    log.error('could not read the heads of the ordered keys', 'error', String(error));
+  }
+}

@@ -1,0 +1,120 @@
+// Ordered delivery, the PocketBase part: the send log in SQLite. Every send gets the next
+// sequence number of its topic inside the transaction that carries it, so sequence order is
+// commit order (PocketBase runs write transactions one at a time on one connection). The log
+// lives in two plain tables, not collections: no API rule, record event or dashboard reaches
+// them. They survive a restart like the rest of the database.
+
+import { log } from './log';
+import type { App } from './pocketbase';
+import { defaultWindow, type LoggedSend, type ReplayWindow } from './replay';
+
+/** The log's tables. PocketBase's own internal tables start with `_` too. */
+export const HEADS_TABLE = '_pbsse_heads';
+export const LOG_TABLE = '_pbsse_log';
+
+const READY = 'pbsse.journal.ready';
+const WINDOW = 'pbsse.journal.window';
+/** Old rows are pruned on every this-many-th send of a topic. */
+const PRUNE_EVERY = 64;
+
+/** Sets the replay window for the whole process (call it from a pb_hooks file's top level). */
+export function setReplayWindow(window: Partial<ReplayWindow>): ReplayWindow {
+  const merged = { ...replayWindow(), ...window };
+  if (!(merged.rows >= 1) || !(merged.ms >= 1)) throw new Error('pocketpages-plugin-sse: the replay window needs rows >= 1 and ms >= 1');
+  $app.store().set(WINDOW, merged);
+  return merged;
+}
+
+/** The replay window in force. */
+export function replayWindow(): ReplayWindow {
+  return ($app.store().get(WINDOW) as ReplayWindow | null) || defaultWindow;
+}
+
+/**
+ * Creates the tables (idempotent). Remembered for the process only when `durable`: tables made
+ * inside a transaction that may still roll back are checked again next time.
+ */
+function ensureTables(db: Db, durable = true): void {
+  if ($app.store().get(READY)) return;
+  db.newQuery('CREATE TABLE IF NOT EXISTS ' + HEADS_TABLE + ' (topic TEXT PRIMARY KEY NOT NULL, seq INTEGER NOT NULL)').execute();
+  db.newQuery('CREATE TABLE IF NOT EXISTS ' + LOG_TABLE +
+    ' (topic TEXT NOT NULL, seq INTEGER NOT NULL, scope TEXT NOT NULL, data TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (topic, seq))').execute();
+  db.newQuery('CREATE INDEX IF NOT EXISTS ' + LOG_TABLE + '_at ON ' + LOG_TABLE + ' (at)').execute();
+  if (!durable) return;
+  $app.store().set(READY, true);
+  log.debug('send log ready', 'tables', HEADS_TABLE + ', ' + LOG_TABLE);
+}
+
+/**
+ * Makes sure the tables exist before a send's transaction starts. Within a caller's own
+ * transaction (which holds SQLite's only writer) they are made inside it instead, by `logSend`.
+ */
+export function prepareLog(app: App): void {
+  if (!app.isTransactional()) ensureTables(app.db());
+}
+
+/**
+ * Logs one send inside `tx` (the send's own transaction) and returns its sequence number:
+ * the topic's previous number + 1. `data` is kept only for replayable scopes ('' otherwise).
+ */
+export function logSend(tx: { db(): Db }, topic: string, scope: string, data: string): number {
+  const db = tx.db();
+  ensureTables(db, false);
+  const row = new DynamicModel({ seq: 0 }) as { seq: number };
+  db.newQuery('INSERT INTO ' + HEADS_TABLE + ' (topic, seq) VALUES ({:topic}, 1) ON CONFLICT (topic) DO UPDATE SET seq = seq + 1 RETURNING seq')
+    .bind({ topic }).one(row);
+  const seq = row.seq;
+  const now = Date.now();
+  db.newQuery('INSERT INTO ' + LOG_TABLE + ' (topic, seq, scope, data, at) VALUES ({:topic}, {:seq}, {:scope}, {:data}, {:at})')
+    .bind({ topic, seq, scope, data, at: now }).execute();
+  if (seq % PRUNE_EVERY === 0) {
+    const window = replayWindow();
+    db.newQuery('DELETE FROM ' + LOG_TABLE + ' WHERE topic = {:topic} AND seq <= {:floor}').bind({ topic, floor: seq - window.rows }).execute();
+    db.newQuery('DELETE FROM ' + LOG_TABLE + ' WHERE at < {:old}').bind({ old: now - window.ms }).execute();
+  }
+  return seq;
+}
+
+/** The newest sequence number of each topic (0 for a topic never sent to). */
+export function readHeads(topics: string[], app: App = $app): Record<string, number> {
+  const heads: Record<string, number> = {};
+  if (!topics.length) return heads;
+  const db = app.db();
+  ensureTables(db);
+  const rows = arrayOf(new DynamicModel({ topic: '', seq: 0 })) as { topic: string; seq: number }[];
+  const params: Record<string, string> = {};
+  topics.forEach((topic, i) => (params['t' + i] = topic));
+  db.newQuery('SELECT topic, seq FROM ' + HEADS_TABLE + ' WHERE topic IN (' + topics.map((_, i) => '{:t' + i + '}').join(',') + ')')
+    .bind(params).all(rows);
+  for (let i = 0; i < rows.length; i++) heads[rows[i].topic] = rows[i].seq;
+  return heads;
+}
+
+/**
+ * The topic's head and its logged sends in (since, head] within the window, in order (every
+ * scope; the caller filters). Reads committed state only: a send's row and its head commit
+ * together. Returns no rows when the gap is larger than the window.
+ */
+export function readSince(topic: string, since: number, app: App = $app): { head: number; rows: LoggedSend[] } {
+  const head = readHeads([topic], app)[topic] || 0;
+  const window = replayWindow();
+  if (since < 0 || since >= head || head - since > window.rows) return { head, rows: [] };
+  const found = arrayOf(new DynamicModel({ seq: 0, scope: '', data: '' })) as { seq: number; scope: string; data: string }[];
+  app.db().newQuery('SELECT seq, scope, data FROM ' + LOG_TABLE + ' WHERE topic = {:topic} AND seq > {:since} AND seq <= {:head} AND at >= {:old} ORDER BY seq')
+    .bind({ topic, since, head, old: Date.now() - window.ms }).all(found);
+  const rows: LoggedSend[] = [];
+  for (let i = 0; i < found.length; i++) rows.push({ seq: found[i].seq, scope: found[i].scope, data: found[i].data });
+  return { head, rows };
+}
+
+/** The database builder the JS VM exposes (`dbx.Builder`). */
+export interface Db {
+  newQuery(sql: string): DbQuery;
+}
+
+interface DbQuery {
+  bind(params: Record<string, unknown>): DbQuery;
+  execute(): void;
+  one(into: unknown): void;
+  all(into: unknown): void;
+}
