@@ -3,7 +3,7 @@
 
 import { readAttr, type HtmxAdapter } from './adapter.js';
 import { config } from './config.js';
-import { RealtimeConnection } from './connection.js';
+import { RealtimeConnection, type ConnectionListener } from './connection.js';
 import type { DecodedMessage } from './decode.js';
 import { SubscriberSet } from './subscriptions.js';
 import { deliver } from './swap.js';
@@ -41,13 +41,23 @@ function tokenFor(url: string): () => string {
   };
 }
 
-/** One PocketBase origin: its connection and the elements listening to it. */
-class Hub {
+/**
+ * One PocketBase origin: its connection and the elements listening to it. It hears its
+ * connection: states go to the elements' roots, messages to the topic's elements.
+ */
+class Hub implements ConnectionListener {
   readonly _subscribers = new SubscriberSet();
+  readonly _connection: RealtimeConnection;
   /** Roots of the last subscribers, where `htmx:sseClose` goes when none is left. */
   _roots: Element[] = [];
   private _queued = false;
-  constructor(readonly _connection: RealtimeConnection) {}
+
+  constructor(
+    private readonly _adapter: HtmxAdapter,
+    url: string,
+  ) {
+    this._connection = new RealtimeConnection({ url, backoff: config.backoff, token: tokenFor(url) }, this);
+  }
 
   /** Posts the topic list once per tick, however many elements came and went. */
   _sync(): void {
@@ -55,16 +65,36 @@ class Hub {
     this._queued = true;
     queueMicrotask(() => {
       this._queued = false;
-      if (this._subscribers._size) this._roots = this._subscribers._roots();
+      if (this._subscribers.size) this._roots = this._subscribers._roots();
       this._connection._setTopics(withinLimits(this._subscribers._topics()));
     });
+  }
+
+  /** Forgets an element (when it was subscribed here). */
+  _remove(element: Element): void {
+    if (this._subscribers.delete(element)) this._sync();
+  }
+
+  /** Marks the roots up or down and fires `htmx:sseOpen` / `htmx:sseError` / `htmx:sseClose` on them. */
+  onState(state: string, detail: Record<string, unknown>): void {
+    for (const root of this._subscribers.size ? this._subscribers._roots() : this._roots) {
+      root.classList.toggle(DISCONNECTED_CLASS, state !== 'Open');
+      this._adapter.trigger(root, 'htmx:sse' + state, detail);
+    }
+  }
+
+  /** A message for the topic's elements; null: messages were lost, they get `sse:resync` to re-fetch. */
+  onMessage(topic: string, message: DecodedMessage | null): void {
+    for (const subscriber of this._subscribers._of(topic)) {
+      if (message) deliver(this._adapter, subscriber, topic, message);
+      else this._adapter.trigger(subscriber._element, 'sse:resync', { topic });
+    }
   }
 }
 
 /** The shared extension core, bound to one htmx adapter. */
 export class Extension {
   private _hubs = new Map<string, Hub>();
-  private _hubOf = new Map<Element, Hub>();
   private _observer: MutationObserver | null = null;
 
   constructor(
@@ -80,10 +110,10 @@ export class Extension {
     const swaps = parseTopicList(readAttr(element, 'sse-swap'));
     const triggers = parseTriggerTopics(readAttr(element, 'hx-trigger'));
     const hub = swaps.length || triggers.length ? this._hubFor(element) : null;
-    if (this._hubOf.get(element) !== hub) this._forget(element);
+    // an element whose sse-connect changed moves to its new hub
+    this._hubs.forEach((other) => other === hub || other._remove(element));
     if (!hub) return;
     const root = this._root(element);
-    this._hubOf.set(element, hub);
     hub._subscribers._add({ _element: element, _swaps: swaps, _triggers: triggers, _root: root });
     hub._sync();
     if (!hub._connection._open) root.classList.add(DISCONNECTED_CLASS);
@@ -99,8 +129,8 @@ export class Extension {
   static _stats(core: Extension | null): ExtensionStats {
     const stats: ExtensionStats = { connections: 0, subscribers: 0, listeners: 0, topics: [] };
     if (core) core._hubs.forEach((hub) => {
-      if (hub._subscribers._size || hub._connection._clientId) stats.connections++;
-      stats.subscribers += hub._subscribers._size;
+      if (hub._subscribers.size || hub._connection._clientId) stats.connections++;
+      stats.subscribers += hub._subscribers.size;
       stats.listeners += hub._connection._listeners;
       stats.topics = stats.topics.concat(hub._subscribers._topics());
     });
@@ -111,16 +141,9 @@ export class Extension {
   private _watch(): void {
     if (this._observer) return;
     this._observer = new MutationObserver(() =>
-      this._hubOf.forEach((_, element) => element.isConnected || this._forget(element)),
+      this._hubs.forEach((hub) => hub._subscribers.forEach((_, element) => element.isConnected || hub._remove(element))),
     );
     this._observer.observe(document, { childList: true, subtree: true });
-  }
-
-  private _forget(element: Element): void {
-    const hub = this._hubOf.get(element);
-    if (!hub) return;
-    this._hubOf.delete(element);
-    if (hub._subscribers._remove(element)) hub._sync();
   }
 
   /** The closest element naming the extension in `hx-ext` or carrying `sse-connect`, else the element. */
@@ -134,38 +157,7 @@ export class Extension {
     const base = (holder && readAttr(holder, 'sse-connect')) || config.url || location.origin;
     const url = new URL(base, location.href).href.replace(/\/+$/, '');
     let hub = this._hubs.get(url);
-    if (!hub) {
-      const created = new Hub(
-        new RealtimeConnection(
-          {
-            url,
-            backoff: config.backoff,
-            token: tokenFor(url),
-          },
-          {
-            onState: (state, detail) => this._announce(created, state, detail),
-            onMessage: (topic, raw) => this._receive(created, topic, raw),
-          },
-        ),
-      );
-      this._hubs.set(url, (hub = created));
-    }
+    if (!hub) this._hubs.set(url, (hub = new Hub(this._adapter, url)));
     return hub;
-  }
-
-  /** Marks the roots up or down and fires `htmx:sseOpen` / `htmx:sseError` / `htmx:sseClose` on them. */
-  private _announce(hub: Hub, state: string, detail: Record<string, unknown>): void {
-    for (const root of hub._subscribers._size ? hub._subscribers._roots() : hub._roots) {
-      root.classList.toggle(DISCONNECTED_CLASS, state !== 'Open');
-      this._adapter.trigger(root, 'htmx:sse' + state, detail);
-    }
-  }
-
-  /** A message for the topic's elements; null: messages were lost, they get `sse:resync` to re-fetch. */
-  private _receive(hub: Hub, topic: string, message: DecodedMessage | null): void {
-    for (const subscriber of hub._subscribers._of(topic)) {
-      if (message) deliver(this._adapter, subscriber, topic, message);
-      else this._adapter.trigger(subscriber._element, 'sse:resync', { topic });
-    }
   }
 }

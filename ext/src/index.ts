@@ -32,7 +32,7 @@ export function register(htmx: Partial<Htmx2 & Htmx4>): void {
  * A PocketBase SDK instance given as `pb` renews the connection whenever its auth changes.
  */
 export function configure(options: Partial<ExtensionConfig>): ExtensionConfig {
-  if (options.pb && options.pb.authStore.onChange) options.pb.authStore.onChange(checkAuth);
+  options.pb?.authStore.onChange?.(checkAuth);
   return mergeConfig(options);
 }
 
@@ -46,7 +46,6 @@ export function stats(): ExtensionStats {
   return Extension._stats(core);
 }
 
-const globalHtmx = typeof htmx !== 'undefined' ? (htmx as Partial<Htmx2 & Htmx4>) : undefined;
-if (globalHtmx) register(globalHtmx);
+if (typeof htmx != 'undefined') register(htmx as Partial<Htmx2 & Htmx4>);
 
 declare const htmx: unknown;

@@ -189,11 +189,11 @@ test('subscriber sets list topics, roots and the subscribers of a topic', () => 
   assert.deepEqual(set._topics(), ['x', 'y']);
   assert.deepEqual(set._of('x').map((s) => s._element), [a, b]);
   assert.deepEqual(set._roots(), [a]);
-  assert.equal(set._remove(b), true);
+  assert.equal(set.delete(b), true);
   assert.deepEqual(set._topics(), ['x', 'y']);
-  assert.equal(set._remove(a), true);
-  assert.equal(set._remove(a), false);
-  assert.equal(set._size, 0);
+  assert.equal(set.delete(a), true);
+  assert.equal(set.delete(a), false);
+  assert.equal(set.size, 0);
   assert.deepEqual(set._topics(), []);
 });
 
