@@ -1,7 +1,7 @@
 // The core both htmx adapters share: elements in, connections out. One connection per
 // PocketBase origin, fed by every element of the page that names a topic.
 
-import { readAttr, type HtmxAdapter } from './adapter.js';
+import { readAttr, selectorsOf, type HtmxAdapter } from './adapter.js';
 import { config } from './config.js';
 import { RealtimeConnection, type ConnectionListener } from './connection.js';
 import type { DecodedMessage } from './decode.js';
@@ -95,7 +95,6 @@ class Hub implements ConnectionListener {
 /** The shared extension core, bound to one htmx adapter. */
 export class Extension {
   private _hubs = new Map<string, Hub>();
-  private _observer: MutationObserver | null = null;
 
   constructor(
     private readonly _adapter: HtmxAdapter,
@@ -103,6 +102,10 @@ export class Extension {
   ) {
     addEventListener('online', () => this._hubs.forEach((hub) => hub._connection._reconnectNow()));
     addEventListener('storage', () => this._checkAuth());
+    // forgets elements that left the document, however they were removed
+    new MutationObserver(() =>
+      this._hubs.forEach((hub) => hub._subscribers.forEach((_, element) => element.isConnected || hub._remove(element))),
+    ).observe(document, { childList: true, subtree: true });
   }
 
   /** Registers (or refreshes) an element that names topics; forgets one that no longer does. */
@@ -117,7 +120,6 @@ export class Extension {
     hub._subscribers._add({ _element: element, _swaps: swaps, _triggers: triggers, _root: root });
     hub._sync();
     if (!hub._connection._open) root.classList.add(DISCONNECTED_CLASS);
-    this._watch();
   }
 
   /** Renews connections whose auth token changed (login, logout). */
@@ -137,23 +139,13 @@ export class Extension {
     return stats;
   }
 
-  /** Forgets elements that left the document, however they were removed. */
-  private _watch(): void {
-    if (this._observer) return;
-    this._observer = new MutationObserver(() =>
-      this._hubs.forEach((hub) => hub._subscribers.forEach((_, element) => element.isConnected || hub._remove(element))),
-    );
-    this._observer.observe(document, { childList: true, subtree: true });
-  }
-
   /** The closest element naming the extension in `hx-ext` or carrying `sse-connect`, else the element. */
   private _root(element: Element): Element {
-    const ext = `hx-ext*="${this._name}"]`;
-    return element.closest(`[${ext},[data-${ext},[sse-connect],[data-sse-connect]`) || element;
+    return element.closest(selectorsOf(`hx-ext*="${this._name}"`, 'sse-connect').join()) || element;
   }
 
   private _hubFor(element: Element): Hub {
-    const holder = element.closest('[sse-connect],[data-sse-connect]');
+    const holder = element.closest(selectorsOf('sse-connect').join());
     const base = (holder && readAttr(holder, 'sse-connect')) || config.url || location.origin;
     const url = new URL(base, location.href).href.replace(/\/+$/, '');
     let hub = this._hubs.get(url);
