@@ -24,13 +24,12 @@ export const SUBSCRIBER_SELECTORS = selectorsOf('sse-swap', 'hx-trigger*="sse:"'
  * else but blank text: swapping it into the target itself would only blank the target.
  */
 export function onlyOutOfBand(fragment: DocumentFragment): boolean {
-  let parts = 0;
-  for (const node of fragment.childNodes) {
-    if (node.nodeType === 1) {
-      const element = node as Element;
-      if (readAttr(element, 'hx-swap-oob') === null && element.tagName !== 'TEMPLATE') return false;
-      parts++;
-    } else if (node.nodeType === 3 && node.textContent!.trim()) return false;
-  }
-  return parts > 0;
+  return (
+    fragment.children.length > 0 &&
+    [...fragment.childNodes].every((node) =>
+      node.nodeType === 1
+        ? readAttr(node as Element, 'hx-swap-oob') !== null || (node as Element).tagName === 'TEMPLATE'
+        : node.nodeType !== 3 || !node.textContent!.trim(),
+    )
+  );
 }

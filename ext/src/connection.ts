@@ -57,7 +57,8 @@ export class RealtimeConnection {
   private _attempt = 0;
   private _timer: ReturnType<typeof setTimeout> | 0 = 0;
   private _queued = false;
-  private _posting = false;
+  /** The post in flight (or the last one): the next post waits for it. */
+  private _posts = Promise.resolve();
   /** Ordered delivery: each topic's position, kept across reconnects, dropped with the topic. */
   private _orders = new Map<string, Order>();
 
@@ -159,18 +160,9 @@ export class RealtimeConnection {
     const source = this._source;
     if (!source) return;
     const wanted = new Set(this._topics);
-    this._listening.forEach((topic) => {
-      if (!wanted.has(topic)) {
-        source.removeEventListener(topic + ORDERED_SUFFIX, this._onMessage);
-        this._listening.delete(topic);
-      }
-    });
-    wanted.forEach((topic) => {
-      if (!this._listening.has(topic)) {
-        source.addEventListener(topic + ORDERED_SUFFIX, this._onMessage);
-        this._listening.add(topic);
-      }
-    });
+    this._listening.forEach((topic) => wanted.has(topic) || source.removeEventListener(topic + ORDERED_SUFFIX, this._onMessage));
+    wanted.forEach((topic) => this._listening.has(topic) || source.addEventListener(topic + ORDERED_SUFFIX, this._onMessage));
+    this._listening = wanted;
   }
 
   private _teardown(): void {
@@ -197,27 +189,22 @@ export class RealtimeConnection {
     this._timer = setTimeout(() => this._connect(), delay);
   }
 
-  /** Posts once per tick however many topic changes the tick made. */
+  /** Posts once per tick however many topic changes the tick made, and never while a post is in flight. */
   private _queuePost(): void {
     if (this._queued) return;
     this._queued = true;
-    queueMicrotask(() => {
+    this._posts = this._posts.then(() => {
       this._queued = false;
-      void this._post();
+      return this._post(); // never rejects
     });
   }
 
   private async _post(): Promise<void> {
     const clientId = this._clientId;
     if (!clientId) return; // posted on PB_CONNECT
-    if (this._posting) {
-      this._queued = true; // posted again when the current post ends
-      return;
-    }
-    this._posting = true;
-    const token = this._options.token();
     const topics = this._topics;
     try {
+      const token = this._options.token();
       const response = await this._fetch('/api/realtime', {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
@@ -243,12 +230,6 @@ export class RealtimeConnection {
       if (fresh) this._listener.onState('Open', { clientId });
     } catch (error) {
       if (clientId === this._clientId) this._fail(error);
-    } finally {
-      this._posting = false;
-      if (this._queued) {
-        this._queued = false;
-        this._queuePost();
-      }
     }
   }
 }
