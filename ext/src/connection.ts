@@ -155,14 +155,13 @@ export class RealtimeConnection {
     return (this._options.fetch || fetch)(this._options.url + path, init);
   }
 
-  /** Keeps exactly one listener per wanted topic on the current stream. */
+  /** Keeps exactly one listener per wanted topic on the current stream (the old set off, the new one on). */
   private _listen(): void {
     const source = this._source;
     if (!source) return;
-    const wanted = new Set(this._topics);
-    this._listening.forEach((topic) => wanted.has(topic) || source.removeEventListener(topic + ORDERED_SUFFIX, this._onMessage));
-    wanted.forEach((topic) => this._listening.has(topic) || source.addEventListener(topic + ORDERED_SUFFIX, this._onMessage));
-    this._listening = wanted;
+    this._listening.forEach((topic) => source.removeEventListener(topic + ORDERED_SUFFIX, this._onMessage));
+    this._listening = new Set(this._topics);
+    this._listening.forEach((topic) => source.addEventListener(topic + ORDERED_SUFFIX, this._onMessage));
   }
 
   private _teardown(): void {

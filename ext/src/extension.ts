@@ -42,20 +42,20 @@ function tokenFor(url: string): () => string {
 }
 
 /**
- * One PocketBase origin: its connection and the elements listening to it. It hears its
+ * One PocketBase origin: the elements listening to it and its connection. It hears its
  * connection: states go to the elements' roots, messages to the topic's elements.
  */
-class Hub implements ConnectionListener {
-  readonly _subscribers = new SubscriberSet();
+class Hub extends SubscriberSet implements ConnectionListener {
   readonly _connection: RealtimeConnection;
   /** Roots of the last subscribers, where `htmx:sseClose` goes when none is left. */
-  _roots: Element[] = [];
+  private _lastRoots: Element[] = [];
   private _queued = false;
 
   constructor(
     private readonly _adapter: HtmxAdapter,
     url: string,
   ) {
+    super();
     this._connection = new RealtimeConnection({ url, backoff: config.backoff, token: tokenFor(url) }, this);
   }
 
@@ -65,19 +65,19 @@ class Hub implements ConnectionListener {
     this._queued = true;
     queueMicrotask(() => {
       this._queued = false;
-      if (this._subscribers.size) this._roots = this._subscribers._roots();
-      this._connection._setTopics(withinLimits(this._subscribers._topics()));
+      if (this.size) this._lastRoots = this._roots();
+      this._connection._setTopics(withinLimits(this._topics()));
     });
   }
 
   /** Forgets an element (when it was subscribed here). */
   _remove(element: Element): void {
-    if (this._subscribers.delete(element)) this._sync();
+    if (this.delete(element)) this._sync();
   }
 
   /** Marks the roots up or down and fires `htmx:sseOpen` / `htmx:sseError` / `htmx:sseClose` on them. */
   onState(state: string, detail: Record<string, unknown>): void {
-    for (const root of this._subscribers.size ? this._subscribers._roots() : this._roots) {
+    for (const root of this.size ? this._roots() : this._lastRoots) {
       root.classList.toggle(DISCONNECTED_CLASS, state !== 'Open');
       this._adapter.trigger(root, 'htmx:sse' + state, detail);
     }
@@ -85,7 +85,7 @@ class Hub implements ConnectionListener {
 
   /** A message for the topic's elements; null: messages were lost, they get `sse:resync` to re-fetch. */
   onMessage(topic: string, message: DecodedMessage | null): void {
-    for (const subscriber of this._subscribers._of(topic)) {
+    for (const subscriber of this._of(topic)) {
       if (message) deliver(this._adapter, subscriber, topic, message);
       else this._adapter.trigger(subscriber._element, 'sse:resync', { topic });
     }
@@ -104,7 +104,7 @@ export class Extension {
     addEventListener('storage', () => this._checkAuth());
     // forgets elements that left the document, however they were removed
     new MutationObserver(() =>
-      this._hubs.forEach((hub) => hub._subscribers.forEach((_, element) => element.isConnected || hub._remove(element))),
+      this._hubs.forEach((hub) => hub.forEach((_, element) => element.isConnected || hub._remove(element))),
     ).observe(document, { childList: true, subtree: true });
   }
 
@@ -117,7 +117,7 @@ export class Extension {
     this._hubs.forEach((other) => other === hub || other._remove(element));
     if (!hub) return;
     const root = this._root(element);
-    hub._subscribers._add({ _element: element, _swaps: swaps, _triggers: triggers, _root: root });
+    hub.set(element, { _element: element, _swaps: swaps, _triggers: triggers, _root: root });
     hub._sync();
     if (!hub._connection._open) root.classList.add(DISCONNECTED_CLASS);
   }
@@ -131,10 +131,10 @@ export class Extension {
   static _stats(core: Extension | null): ExtensionStats {
     const stats: ExtensionStats = { connections: 0, subscribers: 0, listeners: 0, topics: [] };
     if (core) core._hubs.forEach((hub) => {
-      if (hub._subscribers.size || hub._connection._clientId) stats.connections++;
-      stats.subscribers += hub._subscribers.size;
+      if (hub.size || hub._connection._clientId) stats.connections++;
+      stats.subscribers += hub.size;
       stats.listeners += hub._connection._listeners;
-      stats.topics = stats.topics.concat(hub._subscribers._topics());
+      stats.topics = stats.topics.concat(hub._topics());
     });
     return stats;
   }

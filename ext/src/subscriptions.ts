@@ -12,13 +12,8 @@ export interface Subscriber {
   _root: Element;
 }
 
-/** The subscribers of one connection, by element (`set`, `delete` and `size` are Map's). */
+/** The subscribers of one connection, by element (`set` adds or replaces, `delete` removes). */
 export class SubscriberSet extends Map<Element, Subscriber> {
-  /** Adds or replaces an element's subscription. */
-  _add(subscriber: Subscriber): void {
-    this.set(subscriber._element, subscriber);
-  }
-
   /** The subscribers of a topic (a copy, safe while swaps add or remove elements). */
   _of(topic: string): Subscriber[] {
     return [...this.values()].filter((s) => s._swaps.includes(topic) || s._triggers.includes(topic));

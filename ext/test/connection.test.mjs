@@ -184,8 +184,8 @@ test('subscriber sets list topics, roots and the subscribers of a topic', () => 
   const el = (n) => ({ n });
   const a = el(1);
   const b = el(2);
-  set._add({ _element: a, _swaps: ['x'], _triggers: ['y'], _root: a });
-  set._add({ _element: b, _swaps: ['x'], _triggers: [], _root: a });
+  set.set(a, { _element: a, _swaps: ['x'], _triggers: ['y'], _root: a });
+  set.set(b, { _element: b, _swaps: ['x'], _triggers: [], _root: a });
   assert.deepEqual(set._topics(), ['x', 'y']);
   assert.deepEqual(set._of('x').map((s) => s._element), [a, b]);
   assert.deepEqual(set._roots(), [a]);
