@@ -3,7 +3,7 @@
 
 import { readAttr, selectorsOf, type HtmxAdapter } from './adapter.js';
 import { config } from './config.js';
-import { RealtimeConnection, type ConnectionListener } from './connection.js';
+import { createConnection, type RealtimeConnection, type ConnectionListener } from './connection.js';
 import type { DecodedMessage } from './decode.js';
 import { SubscriberSet } from './subscriptions.js';
 import { deliver } from './swap.js';
@@ -56,7 +56,7 @@ class Hub extends SubscriberSet implements ConnectionListener {
     url: string,
   ) {
     super();
-    this._connection = new RealtimeConnection({ url, backoff: config.backoff, token: tokenFor(url) }, this);
+    this._connection = createConnection({ url, backoff: config.backoff, token: tokenFor(url) }, this);
   }
 
   /** Posts the topic list once per tick, however many elements came and went. */
