@@ -92,64 +92,65 @@ class Hub extends SubscriberSet implements ConnectionListener {
   }
 }
 
-/** The shared extension core, bound to one htmx adapter. */
-export class Extension {
-  private _hubs = new Map<string, Hub>();
-
-  constructor(
-    private readonly _adapter: HtmxAdapter,
-    private readonly _name: string,
-  ) {
-    addEventListener('online', () => this._hubs.forEach((hub) => hub._connection._reconnectNow()));
-    addEventListener('storage', () => this._checkAuth());
-    // forgets elements that left the document, however they were removed
-    new MutationObserver(() =>
-      this._hubs.forEach((hub) => hub.forEach((_, element) => element.isConnected || hub._remove(element))),
-    ).observe(document, { childList: true, subtree: true });
-  }
-
+/** The shared extension core, bound to one htmx adapter (as `createExtension` makes it). */
+export interface Extension {
   /** Registers (or refreshes) an element that names topics; forgets one that no longer does. */
-  _process(element: Element): void {
-    const swaps = parseTopicList(readAttr(element, 'sse-swap'));
-    const triggers = parseTriggerTopics(readAttr(element, 'hx-trigger'));
-    const hub = swaps.length || triggers.length ? this._hubFor(element) : null;
-    // an element whose sse-connect changed moves to its new hub
-    this._hubs.forEach((other) => other === hub || other._remove(element));
-    if (!hub) return;
-    const root = this._root(element);
-    hub.set(element, { _element: element, _swaps: swaps, _triggers: triggers, _root: root });
-    hub._sync();
-    if (!hub._connection._open) root.classList.add(DISCONNECTED_CLASS);
-  }
-
+  _process(element: Element): void;
   /** Renews connections whose auth token changed (login, logout). */
-  _checkAuth(): void {
-    this._hubs.forEach((hub) => hub._connection._checkAuth());
-  }
+  _checkAuth(): void;
+  /** One hub per PocketBase URL in use. */
+  readonly _hubs: Map<string, Hub>;
+}
 
-  /** Counts of this page's connections, subscribers, listeners and topics (zero without a core). */
-  static _stats(core: Extension | null): ExtensionStats {
-    const stats: ExtensionStats = { connections: 0, subscribers: 0, listeners: 0, topics: [] };
-    if (core) core._hubs.forEach((hub) => {
-      if (hub.size || hub._connection._clientId) stats.connections++;
-      stats.subscribers += hub.size;
-      stats.listeners += hub._connection._listeners;
-      stats.topics = stats.topics.concat(hub._topics());
-    });
-    return stats;
-  }
+/** Counts of this page's connections, subscribers, listeners and topics (zero without a core). */
+export function statsOf(core: Extension | null): ExtensionStats {
+  const stats: ExtensionStats = { connections: 0, subscribers: 0, listeners: 0, topics: [] };
+  if (core) core._hubs.forEach((hub) => {
+    if (hub.size || hub._connection._clientId) stats.connections++;
+    stats.subscribers += hub.size;
+    stats.listeners += hub._connection._listeners;
+    stats.topics = stats.topics.concat(hub._topics());
+  });
+  return stats;
+}
 
-  /** The closest element naming the extension in `hx-ext` or carrying `sse-connect`, else the element. */
-  private _root(element: Element): Element {
-    return element.closest(selectorsOf(`hx-ext*="${this._name}"`, 'sse-connect').join()) || element;
-  }
+/** Makes the extension core for one htmx adapter; `name` is the extension's name in `hx-ext`. */
+export function createExtension(adapter: HtmxAdapter, name: string): Extension {
+  const hubs = new Map<string, Hub>();
+  const checkAuth = () => hubs.forEach((hub) => hub._connection._checkAuth());
 
-  private _hubFor(element: Element): Hub {
+  /** The hub of the PocketBase an element talks to: its closest `sse-connect`, else `config.url`, else the page's. */
+  const hubFor = (element: Element): Hub => {
     const holder = element.closest(selectorsOf('sse-connect').join());
     const base = (holder && readAttr(holder, 'sse-connect')) || config.url || location.origin;
     const url = new URL(base, location.href).href.replace(/\/+$/, '');
-    let hub = this._hubs.get(url);
-    if (!hub) this._hubs.set(url, (hub = new Hub(this._adapter, url)));
+    let hub = hubs.get(url);
+    if (!hub) hubs.set(url, (hub = new Hub(adapter, url)));
     return hub;
-  }
+  };
+
+  addEventListener('online', () => hubs.forEach((hub) => hub._connection._reconnectNow()));
+  addEventListener('storage', checkAuth);
+  // forgets elements that left the document, however they were removed
+  new MutationObserver(() =>
+    hubs.forEach((hub) => hub.forEach((_, element) => element.isConnected || hub._remove(element))),
+  ).observe(document, { childList: true, subtree: true });
+
+  return {
+    _hubs: hubs,
+    _checkAuth: checkAuth,
+    _process(element) {
+      const swaps = parseTopicList(readAttr(element, 'sse-swap'));
+      const triggers = parseTriggerTopics(readAttr(element, 'hx-trigger'));
+      const hub = swaps.length || triggers.length ? hubFor(element) : null;
+      // an element whose sse-connect changed moves to its new hub
+      hubs.forEach((other) => other === hub || other._remove(element));
+      if (!hub) return;
+      // the root: the closest element naming the extension in `hx-ext` or carrying `sse-connect`, else the element
+      const root = element.closest(selectorsOf(`hx-ext*="${name}"`, 'sse-connect').join()) || element;
+      hub.set(element, { _element: element, _swaps: swaps, _triggers: triggers, _root: root });
+      hub._sync();
+      if (!hub._connection._open) root.classList.add(DISCONNECTED_CLASS);
+    },
+  };
 }

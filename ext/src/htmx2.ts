@@ -1,7 +1,7 @@
 // htmx 2 adapter: `defineExtension`, scoped by `hx-ext="pocketbase-sse"`.
 
 import { onlyOutOfBand, SUBSCRIBER_SELECTORS, type HtmxAdapter } from './adapter.js';
-import { Extension } from './extension.js';
+import { createExtension, type Extension } from './extension.js';
 
 /** The parts of htmx 2's internal extension api this adapter uses. */
 interface Htmx2Api {
@@ -32,7 +32,7 @@ export function registerHtmx2(htmx: Htmx2, name: string): Extension {
     },
     trigger: (element, eventName, detail) => api.triggerEvent(element, eventName, detail),
   };
-  const core = new Extension(adapter, name);
+  const core = createExtension(adapter, name);
   htmx.defineExtension(name, {
     init(internal: Htmx2Api) {
       api = internal;

@@ -1,7 +1,7 @@
 // Entry point: registers `pocketbase-sse` with whichever htmx the page loaded.
 
 import { config, mergeConfig, type ExtensionConfig } from './config.js';
-import { Extension, type ExtensionStats } from './extension.js';
+import { statsOf, type Extension, type ExtensionStats } from './extension.js';
 import { registerHtmx2, type Htmx2 } from './htmx2.js';
 import { registerHtmx4, type Htmx4 } from './htmx4.js';
 
@@ -43,7 +43,7 @@ export function checkAuth(): void {
 
 /** Connections, subscribed elements, stream listeners and topics of this page (for tests and debugging). */
 export function stats(): ExtensionStats {
-  return Extension._stats(core);
+  return statsOf(core);
 }
 
 if (typeof htmx != 'undefined') register(htmx as Partial<Htmx2 & Htmx4>);
