@@ -5,7 +5,7 @@
 
 import { backoffDelay, type BackoffOptions } from './backoff.js';
 import { decodePayload, decodeValue, type DecodedMessage } from './decode.js';
-import { Order, type CatchUp } from './order.js';
+import { createOrder, type CatchUp, type Order } from './order.js';
 
 /**
  * Ordered delivery: the extension subscribes to `topic` + this key suffix (options
@@ -129,7 +129,7 @@ export function createConnection(options: ConnectionOptions, listener: Connectio
   function orderOf(topic: string): Order {
     let order = orders.get(topic);
     if (!order) {
-      const created = new Order(
+      const created = createOrder(
         (value) => listener.onMessage(topic, decodeValue(value)),
         (since) => catchUp(topic, since).then((answer) => created._caughtUp(answer), () => created._fail()),
         () => listener.onMessage(topic, null),

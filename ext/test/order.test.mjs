@@ -2,13 +2,13 @@
 // gaps asked for after a bound, catch-up answers, resync.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Order, GAP_WAIT } from '../../.build/ext/order.mjs';
+import { createOrder, GAP_WAIT } from '../../.build/ext/order.mjs';
 
 function setup(start = 0) {
   const applied = [];
   const asked = [];
   let resyncs = 0;
-  const order = new Order((v) => applied.push(v), (since) => asked.push(since), () => resyncs++);
+  const order = createOrder((v) => applied.push(v), (since) => asked.push(since), () => resyncs++);
   if (start === -1) order._n = -2; // the server kit gave no start
   else if (start !== null) order._caughtUp({ h: start, r: [] });
   return { order, applied, asked, resyncs: () => resyncs };
