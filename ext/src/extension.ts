@@ -3,8 +3,7 @@
 
 import { readAttr, selectorsOf, type HtmxAdapter } from './adapter.js';
 import { config } from './config.js';
-import { createConnection, type RealtimeConnection, type ConnectionListener } from './connection.js';
-import type { DecodedMessage } from './decode.js';
+import { createConnection, type RealtimeConnection } from './connection.js';
 import { SubscriberSet } from './subscriptions.js';
 import { deliver } from './swap.js';
 import { mayGetToken } from './origins.js';
@@ -41,55 +40,55 @@ function tokenFor(url: string): () => string {
   };
 }
 
-/**
- * One PocketBase origin: the elements listening to it and its connection. It hears its
- * connection: states go to the elements' roots, messages to the topic's elements.
- */
-class Hub extends SubscriberSet implements ConnectionListener {
+/** One PocketBase origin: the elements listening to it (by element) and its connection. */
+interface Hub extends SubscriberSet {
   readonly _connection: RealtimeConnection;
-  /** Roots of the last subscribers, where `htmx:sseClose` goes when none is left. */
-  private _lastRoots: Element[] = [];
-  private _queued = false;
-
-  constructor(
-    private readonly _adapter: HtmxAdapter,
-    url: string,
-  ) {
-    super();
-    this._connection = createConnection({ url, backoff: config.backoff, token: tokenFor(url) }, this);
-  }
-
   /** Posts the topic list once per tick, however many elements came and went. */
-  _sync(): void {
-    if (this._queued) return;
-    this._queued = true;
-    queueMicrotask(() => {
-      this._queued = false;
-      if (this.size) this._lastRoots = this._roots();
-      this._connection._setTopics(withinLimits(this._topics()));
-    });
-  }
-
+  _sync(): void;
   /** Forgets an element (when it was subscribed here). */
-  _remove(element: Element): void {
-    if (this.delete(element)) this._sync();
-  }
+  _remove(element: Element): void;
+}
 
-  /** Marks the roots up or down and fires `htmx:sseOpen` / `htmx:sseError` / `htmx:sseClose` on them. */
-  onState(state: string, detail: Record<string, unknown>): void {
-    for (const root of this.size ? this._roots() : this._lastRoots) {
-      root.classList.toggle(DISCONNECTED_CLASS, state !== 'Open');
-      this._adapter.trigger(root, 'htmx:sse' + state, detail);
-    }
-  }
-
-  /** A message for the topic's elements; null: messages were lost, they get `sse:resync` to re-fetch. */
-  onMessage(topic: string, message: DecodedMessage | null): void {
-    for (const subscriber of this._of(topic)) {
-      if (message) deliver(this._adapter, subscriber, topic, message);
-      else this._adapter.trigger(subscriber._element, 'sse:resync', { topic });
-    }
-  }
+/** Makes the hub of `url`; it hears its connection: states go to the elements' roots, messages to the topic's elements. */
+function createHub(adapter: HtmxAdapter, url: string): Hub {
+  const subscribers = new SubscriberSet();
+  /**
+   * The subscribers' roots as of the last sync (state changes come after it); kept when no
+   * subscriber is left, so `htmx:sseClose` reaches the roots of the last ones.
+   */
+  let roots: Element[] = [];
+  let queued = false;
+  const hub: Hub = Object.assign(subscribers, {
+    _connection: createConnection({ url, backoff: config.backoff, token: tokenFor(url) }, {
+      /** Marks the roots up or down and fires `htmx:sseOpen` / `htmx:sseError` / `htmx:sseClose` on them. */
+      onState(state, detail) {
+        for (const root of roots) {
+          root.classList.toggle(DISCONNECTED_CLASS, state !== 'Open');
+          adapter.trigger(root, 'htmx:sse' + state, detail);
+        }
+      },
+      /** A message for the topic's elements; null: messages were lost, they get `sse:resync` to re-fetch. */
+      onMessage(topic, message) {
+        for (const subscriber of subscribers._of(topic)) {
+          if (message) deliver(adapter, subscriber, topic, message);
+          else adapter.trigger(subscriber._element, 'sse:resync', { topic });
+        }
+      },
+    }),
+    _sync() {
+      if (queued) return;
+      queued = true;
+      queueMicrotask(() => {
+        queued = false;
+        if (subscribers.size) roots = subscribers._roots();
+        hub._connection._setTopics(withinLimits(subscribers._topics()));
+      });
+    },
+    _remove(element: Element) {
+      if (subscribers.delete(element)) hub._sync();
+    },
+  });
+  return hub;
 }
 
 /** The shared extension core, bound to one htmx adapter (as `createExtension` makes it). */
@@ -125,7 +124,7 @@ export function createExtension(adapter: HtmxAdapter, name: string): Extension {
     const base = (holder && readAttr(holder, 'sse-connect')) || config.url || location.origin;
     const url = new URL(base, location.href).href.replace(/\/+$/, '');
     let hub = hubs.get(url);
-    if (!hub) hubs.set(url, (hub = new Hub(adapter, url)));
+    if (!hub) hubs.set(url, (hub = createHub(adapter, url)));
     return hub;
   };
 

@@ -21,9 +21,7 @@ export class SubscriberSet extends Map<Element, Subscriber> {
 
   /** Every topic some element wants, in first-subscribed order. */
   _topics(): string[] {
-    const topics = new Set<string>();
-    this.forEach((s) => s._swaps.concat(s._triggers).forEach((topic) => topics.add(topic)));
-    return [...topics];
+    return [...new Set([...this.values()].flatMap((s) => s._swaps.concat(s._triggers)))];
   }
 
   /** The distinct extension roots of all subscribers. */
