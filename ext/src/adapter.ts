@@ -13,11 +13,11 @@ export function readAttr(element: Element, name: string): string | null {
   return element.getAttribute(name) ?? element.getAttribute('data-' + name);
 }
 
-/** Selectors of each attribute test (`name` or `name*="value"`), as `[test]` and `[data-test]`. */
-export const selectorsOf = (...tests: string[]): string[] => tests.flatMap((test) => ['[' + test + ']', '[data-' + test + ']']);
+/** A selector of any of the attribute tests (`name` or `name*="value"`), each as `[test]` and `[data-test]`. */
+export const selectorOf = (...tests: string[]): string => tests.map((test) => `[${test}],[data-${test}]`).join();
 
 /** Elements htmx must hand to the extension even when they carry no other hx- attribute. */
-export const SUBSCRIBER_SELECTORS = selectorsOf('sse-swap', 'hx-trigger*="sse:"');
+export const SUBSCRIBER_SELECTOR = selectorOf('sse-swap', 'hx-trigger*="sse:"');
 
 /**
  * True when parsed content holds `hx-swap-oob` parts (or templates wrapping them) and nothing

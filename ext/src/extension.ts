@@ -1,7 +1,7 @@
 // The core both htmx adapters share: elements in, connections out. One connection per
 // PocketBase origin, fed by every element of the page that names a topic.
 
-import { readAttr, selectorsOf, type HtmxAdapter } from './adapter.js';
+import { readAttr, selectorOf, type HtmxAdapter } from './adapter.js';
 import { config } from './config.js';
 import { createConnection, type RealtimeConnection } from './connection.js';
 import { SubscriberSet } from './subscriptions.js';
@@ -120,7 +120,7 @@ export function createExtension(adapter: HtmxAdapter, name: string): Extension {
 
   /** The hub of the PocketBase an element talks to: its closest `sse-connect`, else `config.url`, else the page's. */
   const hubFor = (element: Element): Hub => {
-    const holder = element.closest(selectorsOf('sse-connect').join());
+    const holder = element.closest(selectorOf('sse-connect'));
     const base = (holder && readAttr(holder, 'sse-connect')) || config.url || location.origin;
     const url = new URL(base, location.href).href.replace(/\/+$/, '');
     let hub = hubs.get(url);
@@ -146,7 +146,7 @@ export function createExtension(adapter: HtmxAdapter, name: string): Extension {
       hubs.forEach((other) => other === hub || other._remove(element));
       if (!hub) return;
       // the root: the closest element naming the extension in `hx-ext` or carrying `sse-connect`, else the element
-      const root = element.closest(selectorsOf(`hx-ext*="${name}"`, 'sse-connect').join()) || element;
+      const root = element.closest(selectorOf(`hx-ext*="${name}"`, 'sse-connect')) || element;
       hub.set(element, { _element: element, _swaps: swaps, _triggers: triggers, _root: root });
       hub._sync();
       if (!hub._connection._open) root.classList.add(DISCONNECTED_CLASS);

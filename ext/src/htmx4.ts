@@ -1,6 +1,6 @@
 // htmx 4 adapter: `registerExtension` (extensions are global; `sse-swap` is ours again).
 
-import { SUBSCRIBER_SELECTORS, type HtmxAdapter } from './adapter.js';
+import { SUBSCRIBER_SELECTOR as SELECTOR, type HtmxAdapter } from './adapter.js';
 import { createExtension, type Extension } from './extension.js';
 
 /** A request context as htmx 4 builds it for an element. */
@@ -18,8 +18,6 @@ export interface Htmx4 {
   registerExtension(name: string, extension: object): void;
   swap(ctx: Htmx4Context): Promise<void>;
 }
-
-const SELECTOR = SUBSCRIBER_SELECTORS.join();
 
 /** htmx 4's own names for our events (those of its hx-sse extension), each fired right after ours. */
 const HTMX4_NAMES: Record<string, string> = {

@@ -38,7 +38,7 @@ export function configure(options: Partial<ExtensionConfig>): ExtensionConfig {
 
 /** Renews the connections when the user's token changed (call it after a login or logout made outside htmx). */
 export function checkAuth(): void {
-  if (core) core._checkAuth();
+  core?._checkAuth();
 }
 
 /** Connections, subscribed elements, stream listeners and topics of this page (for tests and debugging). */
