@@ -25,21 +25,6 @@ export interface ExtensionStats {
   topics: string[];
 }
 
-/**
- * The token source of the connection to `url`: the user's token when `url`'s origin may get
- * it (see `mayGetToken`), else '' (a guest), saying so once per connection on the console.
- */
-function tokenFor(url: string): () => string {
-  let warned = false;
-  return () => {
-    const token = findToken(config, localStorage, document.cookie);
-    if (!token || mayGetToken(url, config, location.href)) return token;
-    if (!warned) console.warn('pocketbase-sse: as guest (not in tokenOrigins):', url);
-    warned = true;
-    return '';
-  };
-}
-
 /** One PocketBase origin: the elements listening to it (by element) and its connection. */
 interface Hub extends SubscriberSet {
   readonly _connection: RealtimeConnection;
@@ -58,8 +43,17 @@ function createHub(adapter: HtmxAdapter, url: string): Hub {
    */
   let roots: Element[] = [];
   let queued = false;
+  let warned = false;
+  /** The user's token when `url`'s origin may get it (see `mayGetToken`), else '' (a guest), said once on the console. */
+  const token = () => {
+    const found = findToken(config, localStorage, document.cookie);
+    if (!found || mayGetToken(url, config, location.href)) return found;
+    if (!warned) console.warn('pocketbase-sse: as guest (not in tokenOrigins):', url);
+    warned = true;
+    return '';
+  };
   const hub: Hub = Object.assign(subscribers, {
-    _connection: createConnection({ url, backoff: config.backoff, token: tokenFor(url) }, {
+    _connection: createConnection({ url, backoff: config.backoff, token }, {
       /** Marks the roots up or down and fires `htmx:sseOpen` / `htmx:sseError` / `htmx:sseClose` on them. */
       onState(state, detail) {
         for (const root of roots) {
