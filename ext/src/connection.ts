@@ -62,7 +62,7 @@ export interface RealtimeConnection {
  * the server kit go through their topic's `Order` (ordered delivery): in sequence order,
  * caught up after a reconnect.
  */
-export function createConnection(options: ConnectionOptions, listener: ConnectionListener): RealtimeConnection {
+export function createConnection(options: ConnectionOptions, { onState, onMessage }: ConnectionListener): RealtimeConnection {
   let clientId = '';
   /** True once the topic list is posted on the current clientId. */
   let open = false;
@@ -96,7 +96,7 @@ export function createConnection(options: ConnectionOptions, listener: Connectio
   function close(): void {
     if (!source && !timer) return;
     teardown();
-    listener.onState('Close', {});
+    onState('Close', {});
   }
 
   function connect(): void {
@@ -116,13 +116,14 @@ export function createConnection(options: ConnectionOptions, listener: Connectio
     listen();
   }
 
-  function onMessage(event: Event): void {
+  /** A topic's event on the current stream: envelopes go through the topic's order, anything else straight to the owner. */
+  function onEvent(event: Event): void {
     if (event.target !== source) return;
     const topic = event.type.slice(0, -ORDERED_SUFFIX.length);
     const message = decodePayload((event as MessageEvent).data);
     const envelope = message.data as { s?: unknown; v?: unknown } | null;
     if (envelope && typeof envelope.s == 'number' && 'v' in envelope) orderOf(topic)._push(envelope.s, envelope.v);
-    else listener.onMessage(topic, message);
+    else onMessage(topic, message);
   }
 
   /** Ordered delivery: the position of a topic, made on first use. */
@@ -130,9 +131,9 @@ export function createConnection(options: ConnectionOptions, listener: Connectio
     let order = orders.get(topic);
     if (!order) {
       const created = createOrder(
-        (value) => listener.onMessage(topic, decodeValue(value)),
+        (value) => onMessage(topic, decodeValue(value)),
         (since) => catchUp(topic, since).then((answer) => created._caughtUp(answer), () => created._fail()),
-        () => listener.onMessage(topic, null),
+        () => onMessage(topic, null),
       );
       orders.set(topic, (order = created));
     }
@@ -155,9 +156,9 @@ export function createConnection(options: ConnectionOptions, listener: Connectio
   function listen(): void {
     const stream = source;
     if (!stream) return;
-    listening.forEach((topic) => stream.removeEventListener(topic + ORDERED_SUFFIX, onMessage));
+    listening.forEach((topic) => stream.removeEventListener(topic + ORDERED_SUFFIX, onEvent));
     listening = new Set(topics);
-    listening.forEach((topic) => stream.addEventListener(topic + ORDERED_SUFFIX, onMessage));
+    listening.forEach((topic) => stream.addEventListener(topic + ORDERED_SUFFIX, onEvent));
   }
 
   function teardown(): void {
@@ -176,7 +177,7 @@ export function createConnection(options: ConnectionOptions, listener: Connectio
   function fail(error: unknown): void {
     if (!source && !timer) return; // closed meanwhile
     retry(backoffDelay(attempt++, options.backoff));
-    listener.onState('Error', { reason: error }); // not `error`: htmx 2 would log it in red
+    onState('Error', { reason: error }); // not `error`: htmx 2 would log it in red
   }
 
   function retry(delay: number): void {
@@ -222,7 +223,7 @@ export function createConnection(options: ConnectionOptions, listener: Connectio
         if (order._n == -1) heads ? order._caughtUp({ h: +starts[i], r: [] }) : (order._n = -2);
         else if (fresh && order._n >= 0) order._ask(order._n);
       });
-      if (fresh) listener.onState('Open', { clientId: id });
+      if (fresh) onState('Open', { clientId: id });
     } catch (error) {
       if (id === clientId) fail(error);
     }
