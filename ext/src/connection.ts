@@ -216,13 +216,8 @@ export function createConnection(options: ConnectionOptions, { onState, onMessag
       open = true;
       // ordered delivery: a new topic starts at the head the server kit answered (or at its next
       // message without one); on a new clientId every positioned topic catches up
-      const heads = response.headers.get('X-Sse-Heads');
-      const starts = (heads || '').split(',');
-      posted.forEach((topic, i) => {
-        const order = orderOf(topic);
-        if (order._n == -1) heads ? order._caughtUp({ h: +starts[i], r: [] }) : (order._n = -2);
-        else if (fresh && order._n >= 0) order._ask(order._n);
-      });
+      const heads = response.headers.get('X-Sse-Heads')?.split(',');
+      posted.forEach((topic, i) => orderOf(topic)._subscribed(heads?.[i], fresh));
       if (fresh) onState('Open', { clientId: id });
     } catch (error) {
       if (id === clientId) fail(error);

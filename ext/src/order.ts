@@ -21,8 +21,6 @@ export interface Order {
   _n: number;
   /** Messages that arrived ahead of a gap, by sequence number. */
   readonly _held: Map<number, unknown>;
-  /** Asks the server for what came after `since`; the answer goes to `_caughtUp`. */
-  readonly _ask: (since: number) => void;
   /** A message with sequence number `seq` arrived on the stream. */
   _push(seq: number, value: unknown): void;
   /**
@@ -34,6 +32,12 @@ export interface Order {
   _caughtUp(answer: CatchUp): void;
   /** The server could not be asked: everything held is applied in order, and the page resyncs. */
   _fail(): void;
+  /**
+   * The topic was posted on a clientId. A new topic starts at `head`, the server kit's head
+   * before the subscription (without one, at its next message); on a `fresh` clientId a
+   * positioned topic catches up.
+   */
+  _subscribed(head: string | undefined, fresh: boolean): void;
 }
 
 /**
@@ -47,7 +51,6 @@ export function createOrder(apply: (value: unknown) => void, ask: (since: number
   const order: Order = {
     _n: -1,
     _held: held,
-    _ask: ask,
     _push(seq, value) {
       if (order._n == -2) order._n = seq - 1;
       if (seq > order._n) held.set(seq, value);
@@ -69,6 +72,10 @@ export function createOrder(apply: (value: unknown) => void, ask: (since: number
     },
     _fail() {
       order._caughtUp({ h: Math.max(...held.keys()), r: [], x: 1 });
+    },
+    _subscribed(head, fresh) {
+      if (order._n == -1) head ? order._caughtUp({ h: +head, r: [] }) : (order._n = -2);
+      else if (fresh && order._n >= 0) ask(order._n);
     },
   };
 
