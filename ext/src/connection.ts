@@ -130,12 +130,12 @@ export function createConnection(options: ConnectionOptions, { onState, onMessag
   function orderOf(topic: string): Order {
     let order = orders.get(topic);
     if (!order) {
-      const created = createOrder(
+      order = createOrder(
         (value) => onMessage(topic, decodeValue(value)),
-        (since) => catchUp(topic, since).then((answer) => created._caughtUp(answer), () => created._fail()),
+        (since) => catchUp(topic, since),
         () => onMessage(topic, null),
       );
-      orders.set(topic, (order = created));
+      orders.set(topic, order);
     }
     return order;
   }

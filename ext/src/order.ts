@@ -30,8 +30,6 @@ export interface Order {
    * a subscription is an answer too: `{h: head before it, r: []}`.
    */
   _caughtUp(answer: CatchUp): void;
-  /** The server could not be asked: everything held is applied in order, and the page resyncs. */
-  _fail(): void;
   /**
    * The topic was posted on a clientId. A new topic starts at `head`, the server kit's head
    * before the subscription (without one, at its next message); on a `fresh` clientId a
@@ -42,10 +40,10 @@ export interface Order {
 
 /**
  * Makes the position of one topic: `apply` applies one value (swap, events), `ask` asks the
- * server for what came after `since`, `resync` tells the page that messages were lost
- * (beyond the window or not replayable).
+ * server for what came after `since` (the answer goes to `_caughtUp`), `resync` tells the page
+ * that messages were lost (beyond the window or not replayable).
  */
-export function createOrder(apply: (value: unknown) => void, ask: (since: number) => void, resync: () => void): Order {
+export function createOrder(apply: (value: unknown) => void, ask: (since: number) => Promise<CatchUp>, resync: () => void): Order {
   const held = new Map<number, unknown>();
   let timer: ReturnType<typeof setTimeout> | 0 = 0;
   const order: Order = {
@@ -70,14 +68,19 @@ export function createOrder(apply: (value: unknown) => void, ask: (since: number
       if (answer.h > order._n) order._n = answer.h;
       drain();
     },
-    _fail() {
-      order._caughtUp({ h: Math.max(...held.keys()), r: [], x: 1 });
-    },
     _subscribed(head, fresh) {
       if (order._n == -1) head ? order._caughtUp({ h: +head, r: [] }) : (order._n = -2);
-      else if (fresh && order._n >= 0) ask(order._n);
+      else if (fresh && order._n >= 0) askAfter(order._n);
     },
   };
+
+  /**
+   * Asks the server for what came after `since` and takes the answer; when it cannot be asked,
+   * everything held is applied in order, and the page resyncs.
+   */
+  function askAfter(since: number): void {
+    ask(since).then(order._caughtUp, () => order._caughtUp({ h: Math.max(...held.keys()), r: [], x: 1 }));
+  }
 
   /** Applies what follows without a gap; a gap still open after at most `GAP_WAIT` is asked for. */
   function drain(): void {
@@ -91,7 +94,7 @@ export function createOrder(apply: (value: unknown) => void, ask: (since: number
     if (held.size && !timer) {
       timer = setTimeout(() => {
         timer = 0;
-        if (held.size) ask(order._n);
+        if (held.size) askAfter(order._n);
       }, GAP_WAIT);
     }
   }
