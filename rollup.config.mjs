@@ -53,8 +53,9 @@ export default [
         format: 'iife',
         name: 'PocketBaseSSE',
         strict: false,
-        // `_` members are package-internal: the minifier renames them (the bundle budget)
-        plugins: [terser({ ecma: 2020, compress: { passes: 4, unsafe: true, unsafe_arrows: true, unsafe_methods: true, pure_getters: true }, mangle: { properties: { regex: /^_/ } } }), reportSize()],
+        // `_` members are package-internal: the minifier renames them (the bundle budget);
+        // `inline: 1` inlines only simple functions: inlining those with arguments made it 6 B larger gzipped
+        plugins: [terser({ ecma: 2020, compress: { passes: 4, inline: 1, unsafe: true, unsafe_arrows: true, unsafe_methods: true, pure_getters: true }, mangle: { properties: { regex: /^_/ } } }), reportSize()],
       },
     ],
   },

@@ -3,7 +3,7 @@
 // puts each `{"s","v"}` envelope through the extension's own ordering logic (its built module),
 // asks the catch-up route for gaps and after each reconnect, and records what it applied.
 import { RawSubscriber } from './raw.mjs';
-import { Order } from '../../.build/ext/order.mjs';
+import { createOrder } from '../../.build/ext/order.mjs';
 import { ORDERED_SUFFIX } from '../../.build/ext/connection.mjs';
 
 export { ORDERED_SUFFIX };
@@ -16,7 +16,7 @@ export class OrderedSubscriber extends RawSubscriber {
     this.applied = []; // values, in the order applied
     this.resyncs = 0;
     this.asked = 0;
-    this.order = new Order(
+    this.order = createOrder(
       (value) => this.applied.push(value),
       (since) => this.ask(since),
       () => this.resyncs++,
@@ -39,24 +39,20 @@ export class OrderedSubscriber extends RawSubscriber {
       if (res.status !== 204 || clientId !== this.clientId) return;
       this.subscribed = true;
       this.attempts = 0;
-      const heads = res.headers.get('x-sse-heads'); // as the extension: the start is an answer
-      if (this.order._n === -1) heads ? this.order._caughtUp({ h: Number(heads.split(',')[0]), r: [] }) : (this.order._n = -2);
-      else if (this.order._n >= 0) this.ask(this.order._n); // a reconnect: catch up
+      // as the extension: a new topic starts at the head answered, a reconnect (new clientId) catches up
+      this.order._subscribed(res.headers.get('x-sse-heads')?.split(',')[0], true);
     } catch {
       // the stream's end reconnects
     }
   }
 
+  /** The catch-up answer after `since` (the order takes it, or resyncs when this fails). */
   async ask(since) {
     this.asked++;
-    try {
-      const headers = this.token ? { Authorization: this.token } : {};
-      const res = await fetch(`${this.url}/api/sse/catchup?topic=${encodeURIComponent(this.topic)}&since=${since}`, { headers });
-      if (!res.ok) throw new Error('catch-up ' + res.status);
-      this.order._caughtUp(await res.json());
-    } catch {
-      this.order._fail();
-    }
+    const headers = this.token ? { Authorization: this.token } : {};
+    const res = await fetch(`${this.url}/api/sse/catchup?topic=${encodeURIComponent(this.topic)}&since=${since}`, { headers });
+    if (!res.ok) throw new Error('catch-up ' + res.status);
+    return res.json();
   }
 }
 

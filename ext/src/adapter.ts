@@ -13,21 +13,23 @@ export function readAttr(element: Element, name: string): string | null {
   return element.getAttribute(name) ?? element.getAttribute('data-' + name);
 }
 
+/** A selector of any of the attribute tests (`name` or `name*="value"`), each as `[test]` and `[data-test]`. */
+export const selectorOf = (...tests: string[]): string => tests.map((test) => `[${test}],[data-${test}]`).join();
+
 /** Elements htmx must hand to the extension even when they carry no other hx- attribute. */
-export const SUBSCRIBER_SELECTORS = ['sse-swap]', 'hx-trigger*="sse:"]'].flatMap((a) => ['[' + a, '[data-' + a]);
+export const SUBSCRIBER_SELECTOR = selectorOf('sse-swap', 'hx-trigger*="sse:"');
 
 /**
  * True when parsed content holds `hx-swap-oob` parts (or templates wrapping them) and nothing
  * else but blank text: swapping it into the target itself would only blank the target.
  */
 export function onlyOutOfBand(fragment: DocumentFragment): boolean {
-  let parts = 0;
-  for (const node of fragment.childNodes) {
-    if (node.nodeType === 1) {
-      const element = node as Element;
-      if (readAttr(element, 'hx-swap-oob') === null && element.tagName !== 'TEMPLATE') return false;
-      parts++;
-    } else if (node.nodeType === 3 && node.textContent!.trim()) return false;
-  }
-  return parts > 0;
+  return (
+    fragment.children.length > 0 &&
+    [...fragment.childNodes].every((node) =>
+      node.nodeType === 1
+        ? readAttr(node as Element, 'hx-swap-oob') !== null || (node as Element).tagName === 'TEMPLATE'
+        : node.nodeType !== 3 || !node.textContent!.trim(),
+    )
+  );
 }

@@ -34,8 +34,6 @@ export const config: ExtensionConfig = {
 
 /** Merges settings into the live config (`backoff` is merged field by field). */
 export function mergeConfig(options: Partial<ExtensionConfig>): ExtensionConfig {
-  const backoff = config.backoff;
-  Object.assign(config, options);
-  config.backoff = Object.assign(backoff, options.backoff);
-  return config;
+  // the live backoff object is merged into first, so connections holding it see the change
+  return Object.assign(config, options, { backoff: Object.assign(config.backoff, options.backoff) });
 }

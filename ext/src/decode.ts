@@ -23,5 +23,5 @@ export function decodePayload(raw: string): DecodedMessage {
 
 /** A decoded JSON value as a message: strings, numbers and booleans swap as text, the rest does not. */
 export function decodeValue(data: unknown): DecodedMessage {
-  return { data, html: data === null || typeof data == 'object' ? null : String(data) };
+  return { data, html: typeof data == 'object' ? null : String(data) }; // typeof null is 'object' too
 }

@@ -1,10 +1,9 @@
 // The core both htmx adapters share: elements in, connections out. One connection per
 // PocketBase origin, fed by every element of the page that names a topic.
 
-import { readAttr, type HtmxAdapter } from './adapter.js';
+import { readAttr, selectorOf, type HtmxAdapter } from './adapter.js';
 import { config } from './config.js';
-import { RealtimeConnection } from './connection.js';
-import type { DecodedMessage } from './decode.js';
+import { createConnection, type RealtimeConnection } from './connection.js';
 import { SubscriberSet } from './subscriptions.js';
 import { deliver } from './swap.js';
 import { mayGetToken } from './origins.js';
@@ -26,146 +25,125 @@ export interface ExtensionStats {
   topics: string[];
 }
 
-/**
- * The token source of the connection to `url`: the user's token when `url`'s origin may get
- * it (see `mayGetToken`), else '' (a guest), saying so once per connection on the console.
- */
-function tokenFor(url: string): () => string {
+/** One PocketBase origin: the elements listening to it (by element) and its connection. */
+interface Hub extends SubscriberSet {
+  readonly _connection: RealtimeConnection;
+  /** Posts the topic list once per tick, however many elements came and went. */
+  _sync(): void;
+  /** Forgets an element (when it was subscribed here). */
+  _remove(element: Element): void;
+}
+
+/** Makes the hub of `url`; it hears its connection: states go to the elements' roots, messages to the topic's elements. */
+function createHub(adapter: HtmxAdapter, url: string): Hub {
+  const subscribers = new SubscriberSet();
+  /**
+   * The subscribers' roots as of the last sync (state changes come after it); kept when no
+   * subscriber is left, so `htmx:sseClose` reaches the roots of the last ones.
+   */
+  let roots: Element[] = [];
+  let queued = false;
   let warned = false;
-  return () => {
-    const token = findToken(config, localStorage, document.cookie);
-    if (!token || mayGetToken(url, config, location.href)) return token;
+  /** The user's token when `url`'s origin may get it (see `mayGetToken`), else '' (a guest), said once on the console. */
+  const token = () => {
+    const found = findToken(config, localStorage, document.cookie);
+    if (!found || mayGetToken(url, config, location.href)) return found;
     if (!warned) console.warn('pocketbase-sse: as guest (not in tokenOrigins):', url);
     warned = true;
     return '';
   };
+  const hub: Hub = Object.assign(subscribers, {
+    _connection: createConnection({ url, backoff: config.backoff, token }, {
+      /** Marks the roots up or down and fires `htmx:sseOpen` / `htmx:sseError` / `htmx:sseClose` on them. */
+      onState(state, detail) {
+        for (const root of roots) {
+          root.classList.toggle(DISCONNECTED_CLASS, state !== 'Open');
+          adapter.trigger(root, 'htmx:sse' + state, detail);
+        }
+      },
+      /** A message for the topic's elements; null: messages were lost, they get `sse:resync` to re-fetch. */
+      onMessage(topic, message) {
+        for (const subscriber of subscribers._of(topic)) {
+          if (message) deliver(adapter, subscriber, topic, message);
+          else adapter.trigger(subscriber._element, 'sse:resync', { topic });
+        }
+      },
+    }),
+    _sync() {
+      if (queued) return;
+      queued = true;
+      queueMicrotask(() => {
+        queued = false;
+        if (subscribers.size) roots = subscribers._roots();
+        hub._connection._setTopics(withinLimits(subscribers._topics()));
+      });
+    },
+    _remove(element: Element) {
+      if (subscribers.delete(element)) hub._sync();
+    },
+  });
+  return hub;
 }
 
-/** One PocketBase origin: its connection and the elements listening to it. */
-class Hub {
-  readonly _subscribers = new SubscriberSet();
-  /** Roots of the last subscribers, where `htmx:sseClose` goes when none is left. */
-  _roots: Element[] = [];
-  private _queued = false;
-  constructor(readonly _connection: RealtimeConnection) {}
-
-  /** Posts the topic list once per tick, however many elements came and went. */
-  _sync(): void {
-    if (this._queued) return;
-    this._queued = true;
-    queueMicrotask(() => {
-      this._queued = false;
-      if (this._subscribers._size) this._roots = this._subscribers._roots();
-      this._connection._setTopics(withinLimits(this._subscribers._topics()));
-    });
-  }
-}
-
-/** The shared extension core, bound to one htmx adapter. */
-export class Extension {
-  private _hubs = new Map<string, Hub>();
-  private _hubOf = new Map<Element, Hub>();
-  private _observer: MutationObserver | null = null;
-
-  constructor(
-    private readonly _adapter: HtmxAdapter,
-    private readonly _name: string,
-  ) {
-    addEventListener('online', () => this._hubs.forEach((hub) => hub._connection._reconnectNow()));
-    addEventListener('storage', () => this._checkAuth());
-  }
-
+/** The shared extension core, bound to one htmx adapter (as `createExtension` makes it). */
+export interface Extension {
   /** Registers (or refreshes) an element that names topics; forgets one that no longer does. */
-  _process(element: Element): void {
-    const swaps = parseTopicList(readAttr(element, 'sse-swap'));
-    const triggers = parseTriggerTopics(readAttr(element, 'hx-trigger'));
-    const hub = swaps.length || triggers.length ? this._hubFor(element) : null;
-    if (this._hubOf.get(element) !== hub) this._forget(element);
-    if (!hub) return;
-    const root = this._root(element);
-    this._hubOf.set(element, hub);
-    hub._subscribers._add({ _element: element, _swaps: swaps, _triggers: triggers, _root: root });
-    hub._sync();
-    if (!hub._connection._open) root.classList.add(DISCONNECTED_CLASS);
-    this._watch();
-  }
-
+  _process(element: Element): void;
   /** Renews connections whose auth token changed (login, logout). */
-  _checkAuth(): void {
-    this._hubs.forEach((hub) => hub._connection._checkAuth());
-  }
+  _checkAuth(): void;
+  /** One hub per PocketBase URL in use. */
+  readonly _hubs: Map<string, Hub>;
+}
 
-  /** Counts of this page's connections, subscribers, listeners and topics (zero without a core). */
-  static _stats(core: Extension | null): ExtensionStats {
-    const stats: ExtensionStats = { connections: 0, subscribers: 0, listeners: 0, topics: [] };
-    if (core) core._hubs.forEach((hub) => {
-      if (hub._subscribers._size || hub._connection._clientId) stats.connections++;
-      stats.subscribers += hub._subscribers._size;
-      stats.listeners += hub._connection._listeners;
-      stats.topics = stats.topics.concat(hub._subscribers._topics());
-    });
-    return stats;
-  }
+/** Counts of this page's connections, subscribers, listeners and topics (zero without a core). */
+export function statsOf(core: Extension | null): ExtensionStats {
+  const stats: ExtensionStats = { connections: 0, subscribers: 0, listeners: 0, topics: [] };
+  if (core) core._hubs.forEach((hub) => {
+    if (hub.size || hub._connection._clientId) stats.connections++;
+    stats.subscribers += hub.size;
+    stats.listeners += hub._connection._listeners;
+    stats.topics = stats.topics.concat(hub._topics());
+  });
+  return stats;
+}
 
-  /** Forgets elements that left the document, however they were removed. */
-  private _watch(): void {
-    if (this._observer) return;
-    this._observer = new MutationObserver(() =>
-      this._hubOf.forEach((_, element) => element.isConnected || this._forget(element)),
-    );
-    this._observer.observe(document, { childList: true, subtree: true });
-  }
+/** Makes the extension core for one htmx adapter; `name` is the extension's name in `hx-ext`. */
+export function createExtension(adapter: HtmxAdapter, name: string): Extension {
+  const hubs = new Map<string, Hub>();
+  const checkAuth = () => hubs.forEach((hub) => hub._connection._checkAuth());
 
-  private _forget(element: Element): void {
-    const hub = this._hubOf.get(element);
-    if (!hub) return;
-    this._hubOf.delete(element);
-    if (hub._subscribers._remove(element)) hub._sync();
-  }
-
-  /** The closest element naming the extension in `hx-ext` or carrying `sse-connect`, else the element. */
-  private _root(element: Element): Element {
-    const ext = `hx-ext*="${this._name}"]`;
-    return element.closest(`[${ext},[data-${ext},[sse-connect],[data-sse-connect]`) || element;
-  }
-
-  private _hubFor(element: Element): Hub {
-    const holder = element.closest('[sse-connect],[data-sse-connect]');
+  /** The hub of the PocketBase an element talks to: its closest `sse-connect`, else `config.url`, else the page's. */
+  const hubFor = (element: Element): Hub => {
+    const holder = element.closest(selectorOf('sse-connect'));
     const base = (holder && readAttr(holder, 'sse-connect')) || config.url || location.origin;
     const url = new URL(base, location.href).href.replace(/\/+$/, '');
-    let hub = this._hubs.get(url);
-    if (!hub) {
-      const created = new Hub(
-        new RealtimeConnection(
-          {
-            url,
-            backoff: config.backoff,
-            token: tokenFor(url),
-          },
-          {
-            onState: (state, detail) => this._announce(created, state, detail),
-            onMessage: (topic, raw) => this._receive(created, topic, raw),
-          },
-        ),
-      );
-      this._hubs.set(url, (hub = created));
-    }
+    let hub = hubs.get(url);
+    if (!hub) hubs.set(url, (hub = createHub(adapter, url)));
     return hub;
-  }
+  };
 
-  /** Marks the roots up or down and fires `htmx:sseOpen` / `htmx:sseError` / `htmx:sseClose` on them. */
-  private _announce(hub: Hub, state: string, detail: Record<string, unknown>): void {
-    for (const root of hub._subscribers._size ? hub._subscribers._roots() : hub._roots) {
-      root.classList.toggle(DISCONNECTED_CLASS, state !== 'Open');
-      this._adapter.trigger(root, 'htmx:sse' + state, detail);
-    }
-  }
+  addEventListener('online', () => hubs.forEach((hub) => hub._connection._reconnectNow()));
+  addEventListener('storage', checkAuth);
+  // forgets elements that left the document, however they were removed
+  new MutationObserver(() =>
+    hubs.forEach((hub) => hub.forEach((_, element) => element.isConnected || hub._remove(element))),
+  ).observe(document, { childList: true, subtree: true });
 
-  /** A message for the topic's elements; null: messages were lost, they get `sse:resync` to re-fetch. */
-  private _receive(hub: Hub, topic: string, message: DecodedMessage | null): void {
-    for (const subscriber of hub._subscribers._of(topic)) {
-      if (message) deliver(this._adapter, subscriber, topic, message);
-      else this._adapter.trigger(subscriber._element, 'sse:resync', { topic });
-    }
-  }
+  return {
+    _hubs: hubs,
+    _checkAuth: checkAuth,
+    _process(element) {
+      const swaps = parseTopicList(readAttr(element, 'sse-swap'));
+      const triggers = parseTriggerTopics(readAttr(element, 'hx-trigger'));
+      const hub = swaps.length || triggers.length ? hubFor(element) : null;
+      // an element whose sse-connect changed moves to its new hub
+      hubs.forEach((other) => other === hub || other._remove(element));
+      if (!hub) return;
+      // the root: the closest element naming the extension in `hx-ext` or carrying `sse-connect`, else the element
+      const root = element.closest(selectorOf(`hx-ext*="${name}"`, 'sse-connect')) || element;
+      hub.set(element, { _element: element, _swaps: swaps, _triggers: triggers, _root: root });
+      hub._sync();
+      if (!hub._connection._open) root.classList.add(DISCONNECTED_CLASS);
+    },
+  };
 }

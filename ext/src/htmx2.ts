@@ -1,7 +1,7 @@
 // htmx 2 adapter: `defineExtension`, scoped by `hx-ext="pocketbase-sse"`.
 
-import { onlyOutOfBand, SUBSCRIBER_SELECTORS, type HtmxAdapter } from './adapter.js';
-import { Extension } from './extension.js';
+import { onlyOutOfBand, SUBSCRIBER_SELECTOR, type HtmxAdapter } from './adapter.js';
+import { createExtension, type Extension } from './extension.js';
 
 /** The parts of htmx 2's internal extension api this adapter uses. */
 interface Htmx2Api {
@@ -32,12 +32,12 @@ export function registerHtmx2(htmx: Htmx2, name: string): Extension {
     },
     trigger: (element, eventName, detail) => api.triggerEvent(element, eventName, detail),
   };
-  const core = new Extension(adapter, name);
+  const core = createExtension(adapter, name);
   htmx.defineExtension(name, {
     init(internal: Htmx2Api) {
       api = internal;
     },
-    getSelectors: () => SUBSCRIBER_SELECTORS,
+    getSelectors: () => [SUBSCRIBER_SELECTOR],
     onEvent(eventName: string, event: CustomEvent) {
       if (eventName === 'htmx:afterProcessNode') core._process(event.target as Element);
       else if (eventName === 'htmx:afterRequest') core._checkAuth();

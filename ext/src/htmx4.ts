@@ -1,7 +1,7 @@
 // htmx 4 adapter: `registerExtension` (extensions are global; `sse-swap` is ours again).
 
-import { SUBSCRIBER_SELECTORS, type HtmxAdapter } from './adapter.js';
-import { Extension } from './extension.js';
+import { SUBSCRIBER_SELECTOR as SELECTOR, type HtmxAdapter } from './adapter.js';
+import { createExtension, type Extension } from './extension.js';
 
 /** A request context as htmx 4 builds it for an element. */
 interface Htmx4Context {
@@ -18,8 +18,6 @@ export interface Htmx4 {
   registerExtension(name: string, extension: object): void;
   swap(ctx: Htmx4Context): Promise<void>;
 }
-
-const SELECTOR = SUBSCRIBER_SELECTORS.join();
 
 /** htmx 4's own names for our events (those of its hx-sse extension), each fired right after ours. */
 const HTMX4_NAMES: Record<string, string> = {
@@ -51,7 +49,7 @@ export function registerHtmx4(htmx: Htmx4, name: string): Extension {
       return (!own || dispatch(element, own, detail)) && ours;
     },
   };
-  const core = new Extension(adapter, name);
+  const core = createExtension(adapter, name);
   const process = (element: Element) => {
     if (element.matches(SELECTOR)) core._process(element);
     element.querySelectorAll(SELECTOR).forEach((e) => core._process(e));

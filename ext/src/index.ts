@@ -1,7 +1,7 @@
 // Entry point: registers `pocketbase-sse` with whichever htmx the page loaded.
 
 import { config, mergeConfig, type ExtensionConfig } from './config.js';
-import { Extension, type ExtensionStats } from './extension.js';
+import { statsOf, type Extension, type ExtensionStats } from './extension.js';
 import { registerHtmx2, type Htmx2 } from './htmx2.js';
 import { registerHtmx4, type Htmx4 } from './htmx4.js';
 
@@ -32,21 +32,20 @@ export function register(htmx: Partial<Htmx2 & Htmx4>): void {
  * A PocketBase SDK instance given as `pb` renews the connection whenever its auth changes.
  */
 export function configure(options: Partial<ExtensionConfig>): ExtensionConfig {
-  if (options.pb && options.pb.authStore.onChange) options.pb.authStore.onChange(checkAuth);
+  options.pb?.authStore.onChange?.(checkAuth);
   return mergeConfig(options);
 }
 
 /** Renews the connections when the user's token changed (call it after a login or logout made outside htmx). */
 export function checkAuth(): void {
-  if (core) core._checkAuth();
+  core?._checkAuth();
 }
 
 /** Connections, subscribed elements, stream listeners and topics of this page (for tests and debugging). */
 export function stats(): ExtensionStats {
-  return Extension._stats(core);
+  return statsOf(core);
 }
 
-const globalHtmx = typeof htmx !== 'undefined' ? (htmx as Partial<Htmx2 & Htmx4>) : undefined;
-if (globalHtmx) register(globalHtmx);
+if (typeof htmx != 'undefined') register(htmx as Partial<Htmx2 & Htmx4>);
 
 declare const htmx: unknown;

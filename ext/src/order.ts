@@ -17,69 +17,87 @@ export interface CatchUp {
  * -1 until the start is known (everything is held), -2 when the server kit gave none (the
  * next message starts).
  */
-export class Order {
-  _n = -1;
-  _held = new Map<number, unknown>();
-  private _timer: ReturnType<typeof setTimeout> | 0 = 0;
-
-  constructor(
-    /** Applies one value (swap, events). */
-    private readonly _apply: (value: unknown) => void,
-    /** Asks the server for what came after `since`; the answer goes to `_caughtUp`. */
-    readonly _ask: (since: number) => void,
-    /** Tells the page that messages were lost (beyond the window or not replayable). */
-    private readonly _resync: () => void,
-  ) {}
-
+export interface Order {
+  _n: number;
+  /** Messages that arrived ahead of a gap, by sequence number. */
+  readonly _held: Map<number, unknown>;
   /** A message with sequence number `seq` arrived on the stream. */
-  _push(seq: number, value: unknown): void {
-    if (this._n == -2) this._n = seq - 1;
-    if (seq > this._n) this._held.set(seq, value);
-    this._drain();
-  }
-
+  _push(seq: number, value: unknown): void;
   /**
    * Takes a catch-up answer: applies, in order, every held or replayed message up to the head
    * (a sequence number in between that is in neither was not for this page), fires the resync
    * once when something was lost, then goes on with what arrived after the head. The start of
    * a subscription is an answer too: `{h: head before it, r: []}`.
    */
-  _caughtUp(answer: CatchUp): void {
-    const held = this._held;
-    let lost = answer.x;
-    for (const [seq, ...value] of answer.r) {
-      if (seq > this._n) value.length ? held.set(seq, value[0]) : held.has(seq) || (lost = 1);
-    }
-    if (lost) this._resync();
-    for (const seq of [...held.keys()].sort((a, b) => a - b)) {
-      if (seq > answer.h) break;
-      if (seq > this._n) this._apply(held.get(seq));
-      held.delete(seq);
-    }
-    if (answer.h > this._n) this._n = answer.h;
-    this._drain();
-  }
+  _caughtUp(answer: CatchUp): void;
+  /**
+   * The topic was posted on a clientId. A new topic starts at `head`, the server kit's head
+   * before the subscription (without one, at its next message); on a `fresh` clientId a
+   * positioned topic catches up.
+   */
+  _subscribed(head: string | undefined, fresh: boolean): void;
+}
 
-  /** The server could not be asked: everything held is applied in order, and the page resyncs. */
-  _fail(): void {
-    this._caughtUp({ h: Math.max(...this._held.keys()), r: [], x: 1 });
+/**
+ * Makes the position of one topic: `apply` applies one value (swap, events), `ask` asks the
+ * server for what came after `since` (the answer goes to `_caughtUp`), `resync` tells the page
+ * that messages were lost (beyond the window or not replayable).
+ */
+export function createOrder(apply: (value: unknown) => void, ask: (since: number) => Promise<CatchUp>, resync: () => void): Order {
+  const held = new Map<number, unknown>();
+  let timer: ReturnType<typeof setTimeout> | 0 = 0;
+  const order: Order = {
+    _n: -1,
+    _held: held,
+    _push(seq, value) {
+      if (order._n == -2) order._n = seq - 1;
+      if (seq > order._n) held.set(seq, value);
+      drain();
+    },
+    _caughtUp(answer) {
+      let lost = answer.x;
+      for (const [seq, ...value] of answer.r) {
+        if (seq > order._n) value.length ? held.set(seq, value[0]) : held.has(seq) || (lost = 1);
+      }
+      if (lost) resync();
+      for (const seq of [...held.keys()].sort((a, b) => a - b)) {
+        if (seq > answer.h) break;
+        if (seq > order._n) apply(held.get(seq));
+        held.delete(seq);
+      }
+      if (answer.h > order._n) order._n = answer.h;
+      drain();
+    },
+    _subscribed(head, fresh) {
+      if (order._n == -1) head ? order._caughtUp({ h: +head, r: [] }) : (order._n = -2);
+      else if (fresh && order._n >= 0) askAfter(order._n);
+    },
+  };
+
+  /**
+   * Asks the server for what came after `since` and takes the answer; when it cannot be asked,
+   * everything held is applied in order, and the page resyncs.
+   */
+  function askAfter(since: number): void {
+    ask(since).then(order._caughtUp, () => order._caughtUp({ h: Math.max(...held.keys()), r: [], x: 1 }));
   }
 
   /** Applies what follows without a gap; a gap still open after at most `GAP_WAIT` is asked for. */
-  private _drain(): void {
-    const held = this._held;
-    if (this._n < 0) return;
-    while (held.has(this._n + 1)) {
-      const value = held.get(++this._n);
-      held.delete(this._n);
-      this._apply(value);
+  function drain(): void {
+    if (order._n < 0) return;
+    while (held.has(order._n + 1)) {
+      const value = held.get(++order._n);
+      held.delete(order._n);
+      apply(value);
     }
     // a timer left from a gap that filled meanwhile may ask a little early: harmless
-    if (held.size && !this._timer) {
-      this._timer = setTimeout(() => {
-        this._timer = 0;
-        if (held.size) this._ask(this._n);
+    if (held.size && !timer) {
+      timer = setTimeout(() => {
+        timer = 0;
+        if (held.size) askAfter(order._n);
       }, GAP_WAIT);
     }
   }
+
+  return order;
 }

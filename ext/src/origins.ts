@@ -19,10 +19,9 @@ export interface TokenOriginSources {
  */
 export function mayGetToken(url: string, sources: TokenOriginSources, page: string): boolean {
   const originOf = (address: unknown) => new URL(address as string, page).origin;
-  const pb = sources.pb;
   try {
     const origin = originOf(url);
-    const trusted = [page, sources.url, pb && (pb.baseURL || pb.baseUrl)].concat(sources.tokenOrigins);
+    const trusted = [page, sources.url, sources.pb?.baseURL || sources.pb?.baseUrl].concat(sources.tokenOrigins);
     return origin != 'null' && trusted.some((address) => originOf(address) == origin);
   } catch {
     return false;

@@ -2,8 +2,7 @@
 
 /** Trimmed, non-empty, unique parts of a comma separated list, each mapped by `pick` ('' drops it). */
 function uniqueParts(value: string | null | undefined, pick: (part: string) => string): string[] {
-  const parts = (value || '').split(',').map((part) => pick(part.trim()));
-  return parts.filter((part, i) => part && parts.indexOf(part) === i);
+  return [...new Set((value || '').split(',').map((part) => pick(part.trim())))].filter((part) => part);
 }
 
 /** Splits an `sse-swap` value ("a, b") into trimmed, non-empty, unique topic names. */

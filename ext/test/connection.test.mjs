@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { RealtimeConnection, ORDERED_SUFFIX } from '../../.build/ext/connection.mjs';
+import { createConnection, ORDERED_SUFFIX } from '../../.build/ext/connection.mjs';
 import { SubscriberSet } from '../../.build/ext/subscriptions.mjs';
 
 /** An EventSource stand-in: records listeners, lets the test emit events. */
@@ -53,15 +53,17 @@ function setup({ token = () => '', status = () => 204, heads = () => null } = {}
     posts.push({ url, auth: init.headers.Authorization || '', ...body });
     return { ok: status() < 300, status: status(), headers: { get: (name) => (name === 'X-Sse-Heads' ? heads() : null) } };
   };
-  const connection = new RealtimeConnection(
-    { url: 'http://pb.test', token, backoff: { min: 1, max: 4, factor: 2, jitter: 0 }, EventSource: FakeEventSource, fetch },
+  // the connection reads its options when it uses them: a test may swap `fetch` later
+  const options = { url: 'http://pb.test', token, backoff: { min: 1, max: 4, factor: 2, jitter: 0 }, EventSource: FakeEventSource, fetch };
+  const connection = createConnection(
+    options,
     {
       onState: (state, detail) => events.push([state, detail]),
       onMessage: (topic, message) => messages.push([topic, message && message.data]), // the decoded value
     },
   );
   const source = () => FakeEventSource.all[FakeEventSource.all.length - 1];
-  return { connection, posts, events, messages, source };
+  return { connection, options, posts, events, messages, source };
 }
 
 test('opens one stream, posts the topics once on PB_CONNECT, delivers each message once', async () => {
@@ -184,16 +186,16 @@ test('subscriber sets list topics, roots and the subscribers of a topic', () => 
   const el = (n) => ({ n });
   const a = el(1);
   const b = el(2);
-  set._add({ _element: a, _swaps: ['x'], _triggers: ['y'], _root: a });
-  set._add({ _element: b, _swaps: ['x'], _triggers: [], _root: a });
+  set.set(a, { _element: a, _swaps: ['x'], _triggers: ['y'], _root: a });
+  set.set(b, { _element: b, _swaps: ['x'], _triggers: [], _root: a });
   assert.deepEqual(set._topics(), ['x', 'y']);
   assert.deepEqual(set._of('x').map((s) => s._element), [a, b]);
   assert.deepEqual(set._roots(), [a]);
-  assert.equal(set._remove(b), true);
+  assert.equal(set.delete(b), true);
   assert.deepEqual(set._topics(), ['x', 'y']);
-  assert.equal(set._remove(a), true);
-  assert.equal(set._remove(a), false);
-  assert.equal(set._size, 0);
+  assert.equal(set.delete(a), true);
+  assert.equal(set.delete(a), false);
+  assert.equal(set.size, 0);
   assert.deepEqual(set._topics(), []);
 });
 
@@ -201,8 +203,8 @@ test('envelopes come out in sequence order from the head the post answered; a re
   let heads = '3,-1';
   const asked = [];
   const t = setup({ heads: () => heads });
-  const realFetch = t.connection._options.fetch;
-  t.connection._options.fetch = async (url, init) => {
+  const realFetch = t.options.fetch;
+  t.options.fetch = async (url, init) => {
     if (!url.includes('/api/sse/catchup')) return realFetch(url, init);
     asked.push(url.slice(url.indexOf('?')));
     return { ok: true, json: async () => ({ h: 7, r: [[6, 'six'], [7, 'seven']] }) };
@@ -227,8 +229,8 @@ test('envelopes come out in sequence order from the head the post answered; a re
 
 test('a lost message (beyond the window) reaches the owner as null, once', async () => {
   const t = setup({ heads: () => '1' });
-  t.connection._options.fetch = ((real) => async (url, init) =>
-    url.includes('/api/sse/catchup') ? { ok: true, json: async () => ({ h: 9, r: [], x: 1 }) } : real(url, init))(t.connection._options.fetch);
+  t.options.fetch = ((real) => async (url, init) =>
+    url.includes('/api/sse/catchup') ? { ok: true, json: async () => ({ h: 9, r: [], x: 1 }) } : real(url, init))(t.options.fetch);
   t.connection._setTopics(['a']);
   t.source().emit('PB_CONNECT', '{"clientId":"c1"}');
   await tick();
@@ -242,14 +244,14 @@ test('a lost message (beyond the window) reaches the owner as null, once', async
 
 test('the catch-up request carries the topic, the position and the subscription\'s token', async () => {
   const calls = [];
-  const connection = new RealtimeConnection(
+  const connection = createConnection(
     { url: 'http://pb.test', token: () => 'tok', backoff: {}, EventSource: FakeEventSource,
       fetch: async (url, init) => (calls.push([url, init.headers]), { ok: true, json: async () => ({ h: 4, r: [] }) }) },
     { onState() {}, onMessage() {} },
   );
   assert.deepEqual(await connection._catchUp('user:a/b c', 7), { h: 4, r: [] });
   assert.deepEqual(calls, [['http://pb.test/api/sse/catchup?topic=user%3Aa%2Fb%20c&since=7', { Authorization: 'tok' }]]);
-  const failing = new RealtimeConnection(
+  const failing = createConnection(
     { url: 'http://pb.test', token: () => '', backoff: {}, EventSource: FakeEventSource, fetch: async () => ({ ok: false, status: 404 }) },
     { onState() {}, onMessage() {} },
   );
