@@ -13,7 +13,7 @@ function manifest(dir) {
   return JSON.parse(readFileSync(path.join(root, dir, 'package.json'), 'utf8'));
 }
 
-const ALWAYS = [/^package\.json$/, /^README\.md$/, /^LICENSE$/, /^dist\/types\/[a-z0-9-]+\.d\.ts$/];
+const ALWAYS = [/^package\.json$/, /^README\.md$/, /^LICENSE$/, /^dist\/types\/([a-z0-9-]+\/)*[a-z0-9-]+\.d\.ts$/];
 
 /** The published packages: name, version, the JavaScript files each must carry, and every file it may carry. */
 export const PACKAGES = [

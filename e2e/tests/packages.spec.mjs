@@ -24,11 +24,14 @@ routerAdd('POST', '/api/chat', (e) => {
   return e.json(200, forRequest(e).sseSend('chat', html, everyone))
 })
 
-// How many realtime clients hold the topic: the test waits for the page's subscription.
+// How many realtime clients hold the topic (bare, or under the extension's ordered key): the
+// test waits for the page's subscription.
 routerAdd('GET', '/api/holders/{topic}', (e) => {
+  const topic = e.request.pathValue('topic')
+  const ordered = topic + require('pocketpages-plugin-sse').ORDERED_SUFFIX
   const clients = $app.subscriptionsBroker().clients()
   let n = 0
-  for (const id in clients) if (clients[id].hasSubscription(e.request.pathValue('topic'))) n++
+  for (const id in clients) if (clients[id].hasSubscription(topic) || clients[id].hasSubscription(ordered)) n++
   return e.json(200, { n })
 })
 
