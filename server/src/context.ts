@@ -1,7 +1,7 @@
 // The functions a page or route handler calls: sseSend / send, and realtime (see realtime.ts).
 
 import { Capture } from './capture';
-import { authKey, defaultFilter, type Filter } from './filters';
+import { authKey, defaultFilter, everyone, type Filter } from './filters';
 import type { App, AuthRecord } from './pocketbase';
 import { realtime, type Realtime } from './realtime';
 import { sendToTopic, type SendResult } from './send';
@@ -40,6 +40,8 @@ export interface SseContext {
   send: SseSend;
   /** `realtime.send` / `realtime.getClientById` as pocketpages-plugin-realtime 0.2.0 has them (not the sender's default filter). */
   realtime: Realtime;
+  /** The filter that lets every subscriber of the topic through (the same as the module's `everyone`). */
+  everyone: Filter;
 }
 
 /** Builds the per-request functions for a sender (its auth record, or null for anonymous). */
@@ -65,5 +67,5 @@ export function createContext(auth: AuthRecord | null | undefined, capture: Capt
     }
     return send(topic, messageOrFilter, filter);
   } as SseSend;
-  return { sseSend, send: sseSend, realtime };
+  return { sseSend, send: sseSend, realtime, everyone };
 }

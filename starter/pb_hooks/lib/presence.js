@@ -55,7 +55,7 @@ function broadcast(onlyIfChanged) {
   const store = $app.store()
   if (onlyIfChanged && store.get(LINE_KEY) === line) return
   store.set(LINE_KEY, line)
-  sseSend(TOPIC, line, { replay: false }) // anonymous sender: reaches every subscriber; only the latest line matters, so not logged for catch-up
+  sseSend(TOPIC, line) // anonymous sender: reaches every subscriber (logged, so pages apply the lines in order)
 }
 
 /**
