@@ -70,7 +70,7 @@ export function createOrder(apply: (value: unknown) => void, ask: (since: number
     },
     _subscribed(head, fresh) {
       if (order._n == -1) head ? order._caughtUp({ h: +head, r: [] }) : (order._n = -2);
-      else if (fresh && order._n >= 0) askAfter(order._n);
+      else if (fresh && order._n >= 0 && head != '-1') askAfter(order._n); // '-1': the server refused the key this time
     },
   };
 

@@ -120,3 +120,15 @@ test('when the server cannot be asked, what is held is applied in order and the 
   t.order._push(4, 'v4');
   assert.deepEqual(t.applied, ['v2', 'v3', 'v4']);
 });
+
+test('on a new clientId a positioned topic catches up, unless the server refused its key this time (head -1)', () => {
+  const kept = setup(4);
+  kept.order._subscribed('7', true);
+  assert.deepEqual(kept.asked, [4]);
+  const refused = setup(4); // e.g. `user:{id}` after signing out: asking would only get 403
+  refused.order._subscribed('-1', true);
+  assert.deepEqual(refused.asked, []);
+  const same = setup(4); // the same clientId posting again: nothing was missed
+  same.order._subscribed('7', false);
+  assert.deepEqual(same.asked, []);
+});
