@@ -104,7 +104,7 @@ test('key amplification: a guest holding 1000 keys of 2.5 KB costs a post what P
           const [attacker] = await subscribed(pb, c.keys, 1);
           attackers.push(attacker);
           expect((await clients(pb)).find((x) => x.id === attacker.clientId).topics).toHaveLength(c.kept);
-          const t = await timedPosts(pb, topic, readers, `a${c.onTopic}-`, { attacker, attackerKeys: c.onTopic });
+          const t = await timedPosts(pb, topic, readers, `a${c.kept}-`, { attacker, attackerKeys: c.onTopic });
           measure(`guest with ${c.onTopic} keys on the topic (${c.kept} in all): kit / record event, median answer ms (median pair ratio); kit with the guest / without`,
             `${t.kit.toFixed(1)} / ${t.native.toFixed(1)} (${t.ratio.toFixed(2)}); ${(t.kit / base.kit).toFixed(1)}x`);
           // Generous for a shared 2-core machine: the median pair ratio was 0.6-0.9 on a quiet one
