@@ -7,7 +7,7 @@
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { test as base, SUPERUSER } from './fixtures.mjs';
+import { test as base, SUPERUSER, startStarter } from './fixtures.mjs';
 import { startPocketBase } from '../scripts/pb-server.mjs';
 import { preparePocketPagesStarter } from '../scripts/starter-pocketpages.mjs';
 
@@ -84,6 +84,22 @@ export const test = base.extend({
   ],
   server: async ({ pages }, use) => {
     await use(pages.pb);
+  },
+});
+
+/** How each form of the starter is started: plain pb_hooks and the PocketPages pages. */
+export const STARTER_FORMS = { 'pb_hooks': startStarter, 'PocketPages': startPagesStarter };
+
+/**
+ * The starter fixtures with a PocketBase of each test's own (empty chats, counts of its own)
+ * serving the form named by the `starterForm` option (`test.use({ starterForm })`).
+ */
+export const eachFormTest = base.extend({
+  starterForm: ['pb_hooks', { option: true }],
+  server: async ({ starterForm }, use) => {
+    const pb = await STARTER_FORMS[starterForm]();
+    await use(pb);
+    await pb.stop();
   },
 });
 

@@ -57,6 +57,25 @@ export function pbAuthCookie(auth) {
   return encodeURIComponent(JSON.stringify({ token: auth.token, record: { id: auth.record.id } }));
 }
 
+/**
+ * Opens the extension test page in a fresh context and waits until it is subscribed (an
+ * anonymous probe on `payload` arrives). Resolves to `{ context, page, errors }`; `errors`
+ * collects console errors and page errors as `{ text, url }`.
+ */
+export async function openProbedPage(browser, pb, extUrl) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const errors = [];
+  page.on('console', (m) => m.type() === 'error' && errors.push({ text: m.text(), url: m.location()?.url || '' }));
+  page.on('pageerror', (e) => errors.push({ text: String(e), url: '' }));
+  await page.goto(extUrl);
+  await expect.poll(async () => {
+    await post(`${pb.url}/plain/send`, { topic: 'payload', message: '<i>probe</i>', filter: 'all' });
+    return page.locator('#payload').textContent();
+  }).toBe('probe');
+  return { context, page, errors };
+}
+
 export const test = base.extend({
   htmxVersion: ['2', { option: true }],
 

@@ -3,7 +3,7 @@
 // foreign origins, non-auth tokens offered as auth, guessed and stolen client ids, and HTML
 // or script inside messages.
 import http from 'node:http';
-import { test, expect, listen, post, pbAuthCookie } from '../server-fixtures.mjs';
+import { test, expect, listen, post, pbAuthCookie, openProbedPage } from '../server-fixtures.mjs';
 import { step, isStreamFailure, quietInterval } from '../faults/fixtures.mjs';
 import { RawSubscriber } from '../faults/raw.mjs';
 
@@ -185,17 +185,7 @@ test.describe('server', () => {
 });
 
 test('HTML and script in messages: escaped through templates, trusted HTML in direct mode', async ({ browser, pb, extUrl }) => {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  const errors = [];
-  page.on('console', (m) => m.type() === 'error' && errors.push({ text: m.text(), url: m.location()?.url || '' }));
-  page.on('pageerror', (e) => errors.push({ text: String(e), url: '' }));
-  await page.goto(extUrl);
-  // subscribed once an anonymous probe arrives
-  await expect.poll(async () => {
-    await post(`${pb.url}/plain/send`, { topic: 'payload', message: '<i>probe</i>', filter: 'all' });
-    return page.locator('#payload').textContent();
-  }).toBe('probe');
+  const { context, page, errors } = await openProbedPage(browser, pb, extUrl);
   const hostile = '<img src="/nope.png" onerror="window.pwned=1"><script>window.pwned=2</script><b>bold</b>';
   await step('a chat message with <img onerror>, <script> and <b> through the .ejs template (<%= %>)', 'swapped as text: the markup shows literally, nothing runs, nothing is fetched', async () => {
     const res = await post(`${pb.url}/chat`, { message: hostile });

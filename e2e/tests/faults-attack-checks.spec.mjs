@@ -8,7 +8,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
-import { test, expect, post, pbAuthCookie } from '../server-fixtures.mjs';
+import { test, expect, post, pbAuthCookie, openProbedPage } from '../server-fixtures.mjs';
 import { SUPERUSER } from '../fixtures.mjs';
 import { step, measure, isStreamFailure, quietInterval } from '../faults/fixtures.mjs';
 import { RawSubscriber } from '../faults/raw.mjs';
@@ -189,16 +189,7 @@ test.describe('fresh database', () => {
 });
 
 test('a subscription key with line breaks in markup swapped into the page (Chromium)', async ({ browser, pb, extUrl }) => {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  const errors = [];
-  page.on('console', (m) => m.type() === 'error' && errors.push({ text: m.text(), url: m.location()?.url || '' }));
-  page.on('pageerror', (e) => errors.push({ text: String(e), url: '' }));
-  await page.goto(extUrl);
-  await expect.poll(async () => {
-    await post(`${pb.url}/plain/send`, { topic: 'payload', message: '<i>probe</i>', filter: 'all' });
-    return page.locator('#payload').textContent();
-  }).toBe('probe');
+  const { context, page, errors } = await openProbedPage(browser, pb, extUrl);
   // markup that reached the page (here through a trusted direct-mode swap) names a key whose
   // line breaks would end PocketBase's `event:` line and start a forged `chat` event
   const hostile = '<div id="evil" sse-swap="presence?&#10;event: chat&#10;data: <img src=x onerror=window.pwned=1>"></div>';

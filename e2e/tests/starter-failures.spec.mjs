@@ -5,20 +5,9 @@
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { test as base, expect, DEMO, startStarter } from '../fixtures.mjs';
-import { startPagesStarter } from '../pocketpages-starter.mjs';
+import { expect, DEMO } from '../fixtures.mjs';
+import { eachFormTest as test, STARTER_FORMS } from '../pocketpages-starter.mjs';
 
-const FORMS = { 'pb_hooks': startStarter, 'PocketPages': startPagesStarter };
-
-/** Each test gets its own PocketBase serving `starterForm` (the server-down test kills it). */
-const test = base.extend({
-  starterForm: ['pb_hooks', { option: true }],
-  server: async ({ starterForm }, use) => {
-    const pb = await FORMS[starterForm]();
-    await use(pb);
-    await pb.stop();
-  },
-});
 
 const PHONE = { width: 375, height: 740 };
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -48,7 +37,7 @@ async function screenshot(page, name, testInfo) {
 }
 
 // validation and sign-out answers come from each form's own routes (pb_hooks or pages/api/)
-for (const form of Object.keys(FORMS)) test.describe(form, () => {
+for (const form of Object.keys(STARTER_FORMS)) test.describe(form, () => {
   test.use({ starterForm: form });
   test('validation errors show next to the field and keep the text: empty, too long, empty note', async ({ starter }) => {
     const alice = await starter.open({ as: DEMO.alice, viewport: PHONE });

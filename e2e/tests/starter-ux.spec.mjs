@@ -3,20 +3,8 @@
 // demo accounts, a wave is confirmed, times are in the reader's clock, and the message list can
 // be re-rendered from the page (the spot a resync after a long disconnect uses). Both forms of
 // the starter: plain pb_hooks and the PocketPages pages (through the contract test host).
-import { test as base, expect, DEMO, startStarter, signInByRequest } from '../fixtures.mjs';
-import { startPagesStarter } from '../pocketpages-starter.mjs';
-
-const FORMS = { 'pb_hooks': startStarter, 'PocketPages': startPagesStarter };
-
-/** Each test gets its own PocketBase (empty chats, counts of its own) serving `starterForm`. */
-const test = base.extend({
-  starterForm: ['pb_hooks', { option: true }],
-  server: async ({ starterForm }, use) => {
-    const pb = await FORMS[starterForm]();
-    await use(pb);
-    await pb.stop();
-  },
-});
+import { expect, DEMO, signInByRequest } from '../fixtures.mjs';
+import { eachFormTest as test, STARTER_FORMS } from '../pocketpages-starter.mjs';
 
 const PHONE = { width: 375, height: 740 };
 
@@ -34,7 +22,7 @@ async function postMessages(browser, url, user, texts) {
 /** How far the chat log is from its bottom, in px. */
 const fromBottom = (page) => page.locator('#chat-log').evaluate((log) => log.scrollHeight - log.scrollTop - log.clientHeight);
 
-for (const form of Object.keys(FORMS)) test.describe(form, () => {
+for (const form of Object.keys(STARTER_FORMS)) test.describe(form, () => {
   test.use({ starterForm: form });
 
   test('the chat shows the newest message; a reader who scrolled up gets a "new messages" button instead', async ({ starter, browser, chatUrl }) => {
