@@ -151,4 +151,15 @@ for (const form of Object.keys(STARTER_FORMS)) test.describe(form, () => {
     await postMessages(browser, chatUrl, DEMO.bob, ['four']);
     await expect(guest.page.locator('#messages .message .text')).toHaveText(['one', 'two', 'three', 'four']);
   });
+
+  test('sse:resync on the message list (as the extension fires it past the replay window) re-renders it', async ({ starter, browser, chatUrl }) => {
+    await postMessages(browser, chatUrl, DEMO.bob, ['one', 'two']);
+    const guest = await starter.open();
+    await expect(guest.page.locator('#messages .message')).toHaveCount(2);
+    await guest.page.locator('#messages .message').first().evaluate((li) => li.remove()); // as if it was missed
+    await guest.page.evaluate(() => document.getElementById('messages').dispatchEvent(new CustomEvent('sse:resync', { bubbles: true, detail: { topic: 'chat' } })));
+    await expect(guest.page.locator('#messages .message .text')).toHaveText(['one', 'two']);
+    await postMessages(browser, chatUrl, DEMO.bob, ['three']);
+    await expect(guest.page.locator('#messages .message .text')).toHaveText(['one', 'two', 'three']);
+  });
 });
