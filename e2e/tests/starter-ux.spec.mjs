@@ -1,8 +1,9 @@
 // The starter as a person uses it (htmx 2 and htmx 4): the chat shows the newest message unless
 // the reader scrolled up, empty states say so, the sign-in form keeps the email and shows the
-// demo accounts, a wave is confirmed, times are in the reader's clock, and the message list can
-// be re-rendered from the page (the spot a resync after a long disconnect uses). Both forms of
-// the starter: plain pb_hooks and the PocketPages pages (through the contract test host).
+// demo accounts, a wave is confirmed, times are in the reader's clock, a post that settles late
+// leaves the cursor where the user moved it, and the message list can be re-rendered from the
+// page (the spot a resync after a long disconnect uses). Both forms of the starter: plain
+// pb_hooks and the PocketPages pages (through the contract test host).
 import { expect, DEMO, signInByRequest } from '../fixtures.mjs';
 import { eachFormTest as test, STARTER_FORMS } from '../pocketpages-starter.mjs';
 
@@ -162,4 +163,22 @@ for (const form of Object.keys(STARTER_FORMS)) test.describe(form, () => {
     await postMessages(browser, chatUrl, DEMO.bob, ['three']);
     await expect(guest.page.locator('#messages .message .text')).toHaveText(['one', 'two', 'three']);
   });
+});
+
+// forms.js is the same page script in both forms of the starter: this runs once, on the plain form.
+test('a post that settles after the user moved to another field leaves the cursor there: typing goes on where they chose', async ({ starter }) => {
+  const { page } = await starter.open({ as: DEMO.alice });
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  await page.route('**/api/chat', async (route) => { await held; await route.continue(); }); // a slow server
+  await page.fill('#chat-form input[name=text]', 'a slow message');
+  await page.click('#chat-form button');
+  await page.click('#notify-form input[name=note]');
+  await page.keyboard.type('first half, ');
+  release();
+  await expect(page.locator('#chat-form input[name=text]')).toHaveValue(''); // the chat post settled: its form was cleared
+  await page.keyboard.type('second half');
+  await expect(page.locator('#notify-form input[name=note]')).toHaveValue('first half, second half');
+  await expect(page.locator('#chat-form input[name=text]')).toHaveValue('');
+  await page.unroute('**/api/chat');
 });

@@ -1,6 +1,6 @@
 // The starter's forms, on htmx 2 and htmx 4 (which name their events differently):
-// - a post that worked clears a `data-reset` form and puts the cursor back, and shows the
-//   element's `data-done` text (a confirmation, e.g. "You waved at Bob.");
+// - a post that worked clears a `data-reset` form and puts the cursor back (unless it moved to
+//   another field meanwhile), and shows the element's `data-done` text ("You waved at Bob.");
 // - a post that failed keeps what was typed and says why in the nearest `[data-feedback]`
 //   box: the server's message for 4xx (validation), "could not reach the server" when it is
 //   down; a 401 shows the signed-out banner and keeps the draft for after signing in again;
@@ -51,7 +51,10 @@
     if (form) {
       form.reset()
       var field = form.querySelector('input:not([type=hidden]), textarea')
-      if (field) field.focus()
+      // the cursor comes back only if it is still in this form (or nowhere): a user who moved
+      // to another field while the post was on its way keeps typing there
+      var active = document.activeElement
+      if (field && (!active || active === document.body || form.contains(active))) field.focus()
     }
     var done = elt.getAttribute('data-done')
     feedback(elt, done || '', done ? 'done' : '')
