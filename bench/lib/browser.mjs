@@ -35,7 +35,7 @@ async function openPage(context, url, errors) {
 
 async function latency(context, url, messages, errors) {
   const [sender, receiver] = [await openPage(context, url + '/chat.html', errors), await openPage(context, url + '/chat.html', errors)];
-  await until(async () => (await stats(url)).keys.chat === 2, 'both pages subscribed to chat', 15000);
+  await until(async () => (await stats(url)).topics.chat === 2, 'both pages subscribed to chat', 15000);
   const samples = [];
   for (let i = 0; i < messages; i++) {
     const id = `m${i}`;
@@ -63,7 +63,7 @@ async function connections(context, url, errors) {
   const topics = ['t1', 't2', 't3', 't4', 't5', 't6', 't7', 't8'];
   const s = await until(async () => {
     const now = await stats(url);
-    return topics.every((t) => now.keys[t]) ? now : null;
+    return topics.every((t) => now.topics[t]) ? now : null;
   }, 'all 8 topics subscribed', 15000);
   await page.close();
   return { server_clients: s.clients, page_stream_requests: streams };

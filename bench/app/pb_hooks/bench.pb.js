@@ -43,22 +43,25 @@ routerAdd('POST', '/bench/naive', (e) => {
   return e.json(200, { delivered: sent })
 })
 
-// Counters: connected realtime clients and the union of their subscription keys.
+// Counters: connected realtime clients, the union of their subscription keys, and how many
+// clients hold each topic under any key (the extension subscribes as `topic?options=...`).
 routerAdd('GET', '/bench/stats', (e) => {
   const broker = $app.subscriptionsBroker()
   const clients = broker.clients()
   const keys = {}
+  const topics = {}
   let subscribed = 0
   for (let id in clients) {
     const subs = clients[id].subscriptions()
-    let any = false
+    const held = {}
     for (let key in subs) {
       keys[key] = (keys[key] || 0) + 1
-      any = true
+      held[key.split('?')[0]] = true
     }
-    if (any) subscribed++
+    for (let topic in held) topics[topic] = (topics[topic] || 0) + 1
+    if (Object.keys(held).length) subscribed++
   }
-  return e.json(200, { clients: broker.totalClients(), subscribed, keys })
+  return e.json(200, { clients: broker.totalClients(), subscribed, keys, topics })
 })
 
 // Server time of `reps` sends to `topic`, one after the other, each timed alone inside the VM
