@@ -6,6 +6,7 @@ import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import PocketBase from 'pocketbase';
+import { RawSubscriber } from './faults/raw.mjs';
 import { SUPERUSER } from './fixtures.mjs';
 import { signedInUsers, startTestApp, watchConsole, workerPocketBase } from './support.mjs';
 import { installEventSource } from './server-app/eventsource.mjs';
@@ -55,6 +56,29 @@ export function post(url, body, headers = {}) {
 /** The `pb_auth` cookie value PocketPages' auth plugin writes: URL-encoded `{token, record}` JSON. */
 export function pbAuthCookie(auth) {
   return encodeURIComponent(JSON.stringify({ token: auth.token, record: { id: auth.record.id } }));
+}
+
+/** What the server holds for a realtime client: `{ auth, subscriptions }` (the test app's route). */
+export const held = async (pb, clientId) => (await (await fetch(`${pb.url}/test/client/${clientId}`)).json());
+
+/**
+ * Opens a raw realtime client, posts `user:<userId>` and `chat` for it with `headers` (a cookie,
+ * an Origin, ...), and checks the post is taken (204) and that the client is bound to that user
+ * and holds `user:<userId>` exactly when `bound`. Resolves to the post's response.
+ */
+export async function expectCookieBinding(pb, userId, headers, bound) {
+  const raw = new RawSubscriber(pb.url, [], { reconnect: false });
+  try {
+    await expect.poll(() => raw.clientId).toBeTruthy();
+    const res = await post(`${pb.url}/api/realtime`, { clientId: raw.clientId, subscriptions: [`user:${userId}`, 'chat'] }, headers);
+    expect(res.status).toBe(204);
+    const state = await held(pb, raw.clientId);
+    expect(state.auth).toBe(bound ? userId : '');
+    expect(state.subscriptions.includes(`user:${userId}`)).toBe(bound);
+    return res;
+  } finally {
+    raw.close();
+  }
 }
 
 /**

@@ -3,7 +3,7 @@
 // foreign origins, non-auth tokens offered as auth, guessed and stolen client ids, and HTML
 // or script inside messages.
 import http from 'node:http';
-import { test, expect, listen, post, pbAuthCookie, openProbedPage } from '../server-fixtures.mjs';
+import { test, expect, listen, post, pbAuthCookie, openProbedPage, held, expectCookieBinding } from '../server-fixtures.mjs';
 import { step, isStreamFailure, quietInterval } from '../faults/fixtures.mjs';
 import { RawSubscriber } from '../faults/raw.mjs';
 
@@ -29,7 +29,6 @@ async function rawWith(pb, keys, auth) {
   return raw;
 }
 
-const held = async (pb, clientId) => (await (await fetch(`${pb.url}/test/client/${clientId}`)).json());
 
 test.describe('server', () => {
   test.skip(serverOnly, 'no browser involved: runs once, under htmx2');
@@ -133,15 +132,7 @@ test.describe('server', () => {
       const bound = controls.some(([name]) => name === tried);
       const outcome = bound ? 'bound to A, holds user:<A>' : 'the client stays a guest and holds no user:<A>';
       await step(`subscribe to user:<A> with ${tried}`, (r) => `HTTP ${r.status}; ${outcome}`, async () => {
-        const raw = new RawSubscriber(pb.url, [], { reconnect: false });
-        await expect.poll(() => raw.clientId).toBeTruthy();
-        const res = await post(`${pb.url}/api/realtime`, { clientId: raw.clientId, subscriptions: [`user:${a}`, 'chat'] }, headers);
-        expect(res.status).toBe(204);
-        const state = await held(pb, raw.clientId);
-        expect(state.auth).toBe(bound ? a : '');
-        expect(state.subscriptions.includes(`user:${a}`)).toBe(bound);
-        raw.close();
-        return res;
+        return expectCookieBinding(pb, a, headers, bound);
       }, { table: 'cookie binding' });
     }
   });

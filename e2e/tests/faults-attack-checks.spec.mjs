@@ -8,7 +8,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
-import { test, expect, post, pbAuthCookie, openProbedPage } from '../server-fixtures.mjs';
+import { test, expect, post, pbAuthCookie, openProbedPage, held, expectCookieBinding } from '../server-fixtures.mjs';
 import { SUPERUSER } from '../fixtures.mjs';
 import { step, measure, isStreamFailure, quietInterval } from '../faults/fixtures.mjs';
 import { RawSubscriber } from '../faults/raw.mjs';
@@ -16,7 +16,6 @@ import { startTestApp } from '../support.mjs';
 
 const serverOnly = ({ htmxVersion }) => htmxVersion !== '2';
 const asOf = (auth) => (auth ? { Authorization: auth.token } : {});
-const held = async (pb, clientId) => (await (await fetch(`${pb.url}/test/client/${clientId}`)).json());
 
 /** A raw subscriber posting `keys` (as `auth`), once PocketBase answered the post. */
 async function rawWith(pb, keys, auth) {
@@ -145,16 +144,8 @@ test.describe('server', () => {
     test(`cookie binding: ${tried}`, async ({ pb, users }) => {
       const a = users.a.record.id;
       await step(`subscribe to user:<A> with ${tried}`, (s) => `HTTP ${s}; ${bound ? 'bound to A, holds user:<A>' : 'the client stays a guest and holds no user:<A>'}`, async () => {
-        const raw = new RawSubscriber(pb.url, [], { reconnect: false });
-        await expect.poll(() => raw.clientId).toBeTruthy();
         const headers = { Cookie: `pb_auth=${pbAuthCookie(users.a)}`, ...headersOf(pb) };
-        const res = await post(`${pb.url}/api/realtime`, { clientId: raw.clientId, subscriptions: [`user:${a}`, 'chat'] }, headers);
-        expect(res.status).toBe(204);
-        const state = await held(pb, raw.clientId);
-        expect(state.auth).toBe(bound ? a : '');
-        expect(state.subscriptions.includes(`user:${a}`)).toBe(bound);
-        raw.close();
-        return res.status;
+        return (await expectCookieBinding(pb, a, headers, bound)).status;
       }, { table: 'cookie binding' });
     });
   }
