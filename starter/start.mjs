@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `npm start`: serves the chat starter on a real PocketBase at http://127.0.0.1:8090 (PORT overrides).
+// `npm start`: serves the chat starter on a real PocketBase at http://127.0.0.1:8090 (PORT overrides;
+// DATA_DIR keeps the data somewhere else than starter/pb_data).
 
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -63,7 +64,7 @@ async function main() {
   copyVendorScripts();
   const pb = await startPocketBase({
     ...starterDirs,
-    dataDir: path.join(here, 'pb_data'),
+    dataDir: process.env.DATA_DIR ? path.resolve(process.env.DATA_DIR) : path.join(here, 'pb_data'),
     port: Number(process.env.PORT) || 8090,
     superuser: { email: PLACEHOLDER_SUPERUSER, password: randomBytes(24).toString('base64url') },
     onOutput: (text) => {
@@ -83,6 +84,23 @@ async function main() {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  stopWhenOrphaned(stop);
+}
+
+/**
+ * Calls `stop` once this process loses its parent. `npm start` runs us under a shell that does
+ * not pass SIGTERM on: a process manager stopping npm would otherwise leave PocketBase running.
+ */
+export function stopWhenOrphaned(stop, everyMs = 500) {
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid !== parent) {
+      clearInterval(timer);
+      stop();
+    }
+  }, everyMs);
+  timer.unref();
+  return timer;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
