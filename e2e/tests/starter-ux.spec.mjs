@@ -182,3 +182,22 @@ test('a post that settles after the user moved to another field leaves the curso
   await expect(page.locator('#chat-form input[name=text]')).toHaveValue('');
   await page.unroute('**/api/chat');
 });
+
+test('a post that settles while the user types the next message into the same form keeps what they typed', async ({ starter }) => {
+  const { page } = await starter.open({ as: DEMO.alice });
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  await page.route('**/api/chat', async (route) => { await held; await route.continue(); }); // a slow server
+  const input = page.locator('#chat-form input[name=text]');
+  await input.fill('first message');
+  await page.click('#chat-form button');
+  await input.fill('the next one'); // typed while the first is on its way
+  const settled = page.evaluate(() => new Promise((resolve) => {
+    for (const name of ['htmx:afterRequest', 'htmx:after:request']) document.addEventListener(name, () => setTimeout(resolve), { once: true });
+  })); // resolves once the page's own after-request handlers ran
+  release();
+  await settled;
+  await expect(page.locator('#messages .message .text').last()).toHaveText('first message');
+  await expect(input).toHaveValue('the next one');
+  await page.unroute('**/api/chat');
+});

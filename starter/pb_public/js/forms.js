@@ -1,6 +1,6 @@
 // The starter's forms, on htmx 2 and htmx 4 (which name their events differently):
-// - a post that worked clears a `data-reset` form and puts the cursor back (unless it moved to
-//   another field meanwhile), and shows the element's `data-done` text ("You waved at Bob.");
+// - a post that worked clears a `data-reset` form (unless the next message was typed into it
+//   meanwhile) and puts the cursor back (unless it moved to another field meanwhile), and shows the element's `data-done` text ("You waved at Bob.");
 // - a post that failed keeps what was typed and says why in the nearest `[data-feedback]`
 //   box: the server's message for 4xx (validation), "could not reach the server" when it is
 //   down; a 401 shows the signed-out banner and keeps the draft for after signing in again;
@@ -48,9 +48,10 @@
     if (status === 401) return signedOut(elt)
     if (status >= 400) return feedback(elt, messageOf(status, text), 'error')
     var form = elt.closest('form[data-reset]')
-    if (form) {
+    var field = form && form.querySelector('input:not([type=hidden]), textarea')
+    // cleared only while it still holds what was sent: the next message typed meanwhile stays
+    if (form && (!field || field.value === form.getAttribute('data-sent'))) {
       form.reset()
-      var field = form.querySelector('input:not([type=hidden]), textarea')
       // the cursor comes back only if it is still in this form (or nowhere): a user who moved
       // to another field while the post was on its way keeps typing there
       var active = document.activeElement
@@ -81,10 +82,14 @@
     if (ctx && !ctx.response) settled(event.target, 0, '') // the request itself failed
   })
 
-  // a new post clears the last message of its box
+  // a new post clears the last message of its box, and its form remembers what it sent
   function started(event) {
     var elt = event.detail.elt || event.target
-    if (elt && elt.closest) feedback(elt, '', '')
+    if (!elt || !elt.closest) return
+    feedback(elt, '', '')
+    var form = elt.closest('form[data-reset]')
+    var field = form && form.querySelector('input:not([type=hidden]), textarea')
+    if (field) form.setAttribute('data-sent', field.value)
   }
   document.addEventListener('htmx:beforeRequest', started)
   document.addEventListener('htmx:before:request', started)
