@@ -1,8 +1,10 @@
 // Capture mode: a page asks for its own rendered output to be broadcast once it has rendered.
 
 import type { Filter } from './filters';
-import { sendToTopic, type SendResult } from './send';
-import { checkTopic } from './wire';
+import { publishSends } from './engines/centrifugo';
+import { centrifugoInForce } from './engines/centrifugo-config';
+import { fromCentrifugo, sendToTopic, type SendResult } from './send';
+import { checkTopic, encodePayload } from './wire';
 
 interface CaptureRequest {
   topic: string;
@@ -23,10 +25,19 @@ export class Capture {
     return this.requests.length > 0;
   }
 
-  /** Broadcasts the rendered output to every requested topic, once; later calls do nothing. */
+  /**
+   * Broadcasts the rendered output to every requested topic, once; later calls do nothing.
+   * With the Centrifugo engine, all of them go in one API request.
+   */
   flush(content: string): SendResult[] {
     const requests = this.requests;
     this.requests = [];
+    const centrifugo = centrifugoInForce();
+    if (centrifugo && requests.length) {
+      const data = encodePayload(content);
+      const offsets = publishSends(centrifugo, requests.map((r) => ({ topic: r.topic, data, filter: r.filter })));
+      return offsets.map((offset) => fromCentrifugo([offset]));
+    }
     return requests.map((r) => sendToTopic(r.topic, content, r.filter));
   }
 }

@@ -12,5 +12,12 @@ declare global {
   const $security: {
     randomStringWithAlphabet(length: number, alphabet: string): string;
     parseUnverifiedJWT(token: string): Record<string, unknown>;
+    createJWT(payload: Record<string, unknown>, signingKey: string, secDuration: number): string;
+  };
+  const $http: {
+    send(config: { url: string; method?: string; body?: string; headers?: Record<string, string>; timeout?: number }): {
+      statusCode: number;
+      json: unknown;
+    };
   };
 }

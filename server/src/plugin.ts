@@ -3,6 +3,7 @@
 import { bindCookieAuth, isSubscribeRequest, type CookieAuthOptions } from './auth';
 import { Capture } from './capture';
 import { createContext } from './context';
+import { configureEngine, type EngineOptions } from './engines/centrifugo-config';
 import { dropForeignCookieSession, dropNonAuthCookieSession } from './guard';
 import { log } from './log';
 import type { AuthRecord, RequestEvent } from './pocketbase';
@@ -16,6 +17,8 @@ export interface PluginOptions extends CookieAuthOptions {
    * Default true: such a request's page sees only an `Authorization` header's user, or a guest.
    */
   originCheck?: boolean;
+  /** The engine sends go through, e.g. `{ centrifugo: { apiUrl, apiKey, tokenSecret, url } }`; default PocketBase's realtime. */
+  engine?: EngineOptions;
   [key: string]: unknown;
 }
 
@@ -58,6 +61,7 @@ export function isPageRender(context: PagesRenderContext): boolean {
  */
 export default function ssePlugin(_config: unknown, extra: Partial<PluginOptions> = {}): SsePlugin {
   const capture = new Capture();
+  if (extra.engine) configureEngine(extra.engine);
   let pageOutput: string | null = null;
   return {
     name: 'sse',
