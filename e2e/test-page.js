@@ -5,6 +5,7 @@
 //                   element carried `sse-disconnected` when it fired)
 //   window.sseGaps  ms from each htmx:sseError to the next htmx:sseOpen
 //   window.PB_ORIGIN the `?pb=<origin>` of pages that connect elsewhere
+// `?ext=centrifugo` loads the Centrifugo bundle instead of the PocketBase one.
 // htmx:sseBeforeMessage is cancelled for the topic `blocked`.
 (function () {
   var query = new URLSearchParams(location.search)
@@ -32,5 +33,6 @@
   })
   var version = query.get('htmx') === '4' ? '4' : '2'
   document.write('<script src="/vendor/htmx' + version + '.min.js"><\/script>')
-  document.write('<script src="/vendor/pocketbase-sse.min.js"><\/script>')
+  var bundle = query.get('ext') === 'centrifugo' ? 'pocketbase-sse-centrifugo' : 'pocketbase-sse'
+  document.write('<script src="/vendor/' + bundle + '.min.js"><\/script>')
 })()

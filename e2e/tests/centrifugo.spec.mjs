@@ -1,0 +1,174 @@
+// The Centrifugo engine end to end: a real cluster (two Centrifugo nodes on one redis-server),
+// one real PocketBase whose server kit publishes to it, and real Chromium pages, each connected
+// to a chosen node with the extension's Centrifugo bundle. Same markup as the PocketBase path.
+import { test, expect, post, claimsOf, history, rawStream, HISTORY_SIZE } from '../centrifugo-fixtures.mjs';
+
+const auth = (user) => ({ Authorization: user.token });
+const keyOf = (user) => `${user.record.collectionId}/${user.record.id}`;
+const items = (page, list) => page.locator(`#${list} > li`).allTextContents();
+const opens = (page) => page.evaluate(() => window.sseLog.filter((e) => e.name === 'htmx:sseOpen').length);
+const resyncs = (page, topic) => page.evaluate((t) => window.sseLog.filter((e) => e.name === 'sse:resync' && e.topic === t).length, topic);
+let run = 0;
+/** A prefix no other test (or earlier run of this one in the worker) uses. */
+const tag = (name) => `${name}${++run}-${Date.now().toString(36)}`;
+
+/** Sends `html` to `topic` now (filter: undefined = the sender's default, 'everyone', 'custom'); resolves to the route's `{ result, error }`. */
+async function send(pb, topic, html, { filter, as } = {}) {
+  const response = await post(`${pb.url}/plain/send`, { topic, message: html, filter }, as ? auth(as) : {});
+  expect(response.status).toBe(200);
+  return response.json();
+}
+
+test('a burst of 50 chat messages from concurrent requests reaches every page on both nodes once, in the same order', async ({ world, users, openPage }) => {
+  const { pb, cluster } = world;
+  const pages = [await openPage(0), await openPage(1, users.a), await openPage(0, users.b)];
+  const t = tag('burst');
+  const sent = await Promise.all(Array.from({ length: 50 }, (_, i) => send(pb, 'chat', `<li>${t}-${i}</li>`, { filter: 'everyone' })));
+  expect(sent.filter((r) => r.error)).toEqual([]);
+  const order = (await history(cluster, 'sse:chat')).filter((html) => html.includes(t)).map((html) => html.replace(/<\/?li>/g, ''));
+  expect(order).toHaveLength(50);
+  for (const { page, errors } of pages) {
+    await expect.poll(() => items(page, 'chat')).toHaveLength(50);
+    expect(await items(page, 'chat')).toEqual(order); // the cluster's order, each once
+    expect(errors).toEqual([]);
+  }
+});
+
+test('every send form publishes: page() capture to several topics in one request, PocketPages capture, realtime.send, the module-level sseSend', async ({ world, openPage }) => {
+  const { pb } = world;
+  const { page } = await openPage(1);
+  const t = tag('forms');
+  let response = await post(`${pb.url}/plain/page`, { topics: ['chat', 'other'], html: `<li>${t}-page</li>` });
+  expect(response.status).toBe(204);
+  response = await post(`${pb.url}/chat`, { message: `${t}-pocketpages` });
+  expect(response.status).toBe(204);
+  response = await post(`${pb.url}/plain/realtime-send`, { topic: 'chat', message: `<li>${t}-realtime</li>` });
+  expect(response.status).toBe(200);
+  response = await post(`${pb.url}/plain/realtime-send`, { topic: 'chat', message: `<li>${t}-module</li>`, anonymous: true });
+  expect(response.status).toBe(200);
+  await expect.poll(async () => (await items(page, 'chat')).filter((text) => text.startsWith(t))).toEqual([`${t}-page`, `${t}-realtime`, `${t}-module`]);
+  await expect(page.locator('#chat .message')).toHaveText(`${t}-pocketpages`);
+  await expect(page.locator('#other')).toHaveText(`${t}-page`);
+});
+
+test("a signed-in user's default-filtered note reaches only that user's pages, on both nodes", async ({ world, users, openPage }) => {
+  const { pb } = world;
+  const a0 = await openPage(0, users.a);
+  const a1 = await openPage(1, users.a);
+  const b1 = await openPage(1, users.b);
+  const guest = await openPage(0);
+  const t = tag('note');
+  expect((await send(pb, 'notes', `<li>${t}-private</li>`, { as: users.a })).error).toBe('');
+  for (const { page } of [a0, a1]) await expect.poll(() => items(page, 'notes')).toEqual([`${t}-private`]);
+  // a later note to everyone reaches all four; the private one never reaches b or the guest
+  expect((await send(pb, 'notes', `<li>${t}-everyone</li>`, { filter: 'everyone' })).error).toBe('');
+  for (const { page } of [a0, a1, b1, guest]) await expect.poll(async () => (await items(page, 'notes')).includes(`${t}-everyone`)).toBe(true);
+  for (const { page } of [b1, guest]) expect(await items(page, 'notes')).toEqual([`${t}-everyone`]);
+  // and the reason: b's token lists b's own personal channel of the topic, never a's
+  const answer = await (await post(`${pb.url}/api/sse/centrifugo/token`, { topics: ['notes'] }, auth(users.b))).json();
+  expect(Object.keys(claimsOf(answer.token).subs).sort()).toEqual(['sse:notes', `sse:notes#${keyOf(users.b)}`]);
+  expect(claimsOf(answer.token).sub).toBe(keyOf(users.b));
+});
+
+test("a guest or another user asking a token for user:<someone> is refused; the owner gets it", async ({ world, users }) => {
+  const { pb } = world;
+  const url = `${pb.url}/api/sse/centrifugo/token`;
+  const topics = ['chat', `user:${users.a.record.id}`];
+  for (const headers of [{}, auth(users.b), { Authorization: 'not-a-token' }]) {
+    const response = await post(url, { topics }, headers);
+    expect(response.status).toBe(403);
+    expect((await response.json()).message).toContain(`user:${users.a.record.id}`);
+  }
+  const owner = await post(url, { topics }, auth(users.a));
+  expect(owner.status).toBe(200);
+  expect(Object.keys(claimsOf((await owner.json()).token).subs)).toContain(`sse:user:${users.a.record.id}`);
+  // a topic naming a personal channel, and a body that is not a topic list, are bad requests
+  expect((await post(url, { topics: [`notes#${keyOf(users.a)}`] })).status).toBe(400);
+  expect((await post(url, { topics: 'chat' })).status).toBe(400);
+});
+
+test("a guest's stream that asks Centrifugo itself for someone's channels gets none of their messages", async ({ world, users }) => {
+  const { pb, cluster } = world;
+  const { token } = await (await post(`${pb.url}/api/sse/centrifugo/token`, { topics: ['chat'] })).json();
+  const raw = rawStream(cluster.nodes[0].url, {
+    token,
+    subs: { [`sse:notes#${keyOf(users.a)}`]: {}, [`sse:user:${users.a.record.id}`]: {}, 'sse:notes': {} },
+  });
+  try {
+    await expect.poll(() => raw.pushes.some((p) => p.connect)).toBe(true);
+    const connect = raw.pushes.find((p) => p.connect).connect;
+    expect(Object.keys(connect.subs)).toEqual(['sse:chat']);
+    const t = tag('raw');
+    expect((await send(pb, 'notes', `<li>${t}-private</li>`, { as: users.a })).error).toBe('');
+    expect((await send(pb, `user:${users.a.record.id}`, `<li>${t}-user</li>`, { filter: 'everyone' })).error).toBe('');
+    expect((await send(pb, 'chat', `<li>${t}-marker</li>`, { filter: 'everyone' })).error).toBe('');
+    await expect.poll(() => raw.pushes.filter((p) => p.pub).map((p) => p.pub.data)).toContain(`<li>${t}-marker</li>`);
+    expect(raw.pushes.filter((p) => p.pub && p.channel !== 'sse:chat')).toEqual([]);
+  } finally {
+    raw.close();
+  }
+});
+
+test('a send with a custom filter function fails with a clear error, is logged, and delivers nothing', async ({ world, users, openPage }) => {
+  const { pb } = world;
+  const { page } = await openPage(0, users.a);
+  const t = tag('custom');
+  const answer = await send(pb, 'chat', `<li>${t}-custom</li>`, { filter: 'custom', as: users.a });
+  expect(answer.error).toContain('custom filter function cannot run in Centrifugo');
+  // the PocketPages form: send-now.ejs sends with `() => true`
+  const pages = await post(`${pb.url}/send-now`, { topic: 'chat', message: `<li>${t}-pages</li>` });
+  expect(pages.status).toBe(500);
+  // a send in a transaction is refused too (it would go out before the commit)
+  const tx = await (await post(`${pb.url}/plain/send-in-tx`, { topic: 'chat', message: `<li>${t}-tx</li>` })).json();
+  expect(tx.error).toContain('cannot join a transaction');
+  expect((await send(pb, 'chat', `<li>${t}-marker</li>`, { filter: 'everyone' })).error).toBe('');
+  await expect.poll(async () => (await items(page, 'chat')).filter((text) => text.startsWith(t))).toEqual([`${t}-marker`]);
+  // logged at ERROR with the cause
+  const admin = await (await post(`${pb.url}/api/collections/_superusers/auth-with-password`, { identity: 'admin@example.test', password: 'admin-password-123' })).json();
+  await expect.poll(async () => {
+    const logs = await (await fetch(`${pb.url}/api/logs?perPage=50&filter=${encodeURIComponent("message~'send refused'")}`, { headers: { Authorization: admin.token } })).json();
+    return (logs.items || []).some((item) => JSON.stringify(item.data).includes('custom filter function'));
+  }).toBe(true);
+});
+
+test('a page whose node stops reconnects when it is back and catches up on what was sent meanwhile, once and in order', async ({ world, openPage }) => {
+  const { pb, cluster } = world;
+  const away = await openPage(0);
+  const stays = await openPage(1);
+  const t = tag('away');
+  await cluster.stopNode(0);
+  try {
+    await expect(away.page.locator('main')).toHaveClass(/sse-disconnected/);
+    for (let i = 0; i < 20; i++) expect((await send(pb, 'chat', `<li>${t}-${i}</li>`, { filter: 'everyone' })).error).toBe('');
+    await expect.poll(async () => (await items(stays.page, 'chat')).filter((x) => x.startsWith(t))).toHaveLength(20);
+  } finally {
+    await cluster.startNode(0);
+  }
+  await expect.poll(() => opens(away.page), { timeout: 20_000 }).toBeGreaterThan(1);
+  await expect(away.page.locator('main')).not.toHaveClass(/sse-disconnected/);
+  const expected = Array.from({ length: 20 }, (_, i) => `${t}-${i}`);
+  await expect.poll(async () => (await items(away.page, 'chat')).filter((x) => x.startsWith(t))).toEqual(expected);
+  expect(await resyncs(away.page, 'chat')).toBe(0);
+  // and it is live again
+  expect((await send(pb, 'chat', `<li>${t}-after</li>`, { filter: 'everyone' })).error).toBe('');
+  await expect.poll(async () => (await items(away.page, 'chat')).filter((x) => x.startsWith(t))).toEqual([...expected, `${t}-after`]);
+  expect(away.errors.filter((e) => !/ERR_CONNECTION_REFUSED|Failed to load resource/.test(e))).toEqual([]);
+});
+
+test('a page away for more than the history window gets the resync event once, re-fetches, and goes on', async ({ world, openPage }) => {
+  const { pb, cluster } = world;
+  const away = await openPage(0);
+  const t = tag('window');
+  await cluster.stopNode(0);
+  try {
+    await expect(away.page.locator('main')).toHaveClass(/sse-disconnected/);
+    for (let i = 0; i < HISTORY_SIZE + 5; i++) expect((await send(pb, 'notes', `<li>${t}-${i}</li>`, { filter: 'everyone' })).error).toBe('');
+  } finally {
+    await cluster.startNode(0);
+  }
+  await expect.poll(() => resyncs(away.page, 'notes'), { timeout: 20_000 }).toBe(1);
+  await expect(away.page.locator('#notes .resynced')).toHaveCount(1);
+  expect(await resyncs(away.page, 'chat')).toBe(0); // chat lost nothing
+  expect((await send(pb, 'notes', `<li>${t}-after</li>`, { filter: 'everyone' })).error).toBe('');
+  await expect.poll(async () => (await items(away.page, 'notes')).filter((x) => x.startsWith(t))).toEqual([`${t}-after`]);
+});
