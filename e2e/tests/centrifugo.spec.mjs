@@ -172,3 +172,17 @@ test('a page away for more than the history window gets the resync event once, r
   expect((await send(pb, 'notes', `<li>${t}-after</li>`, { filter: 'everyone' })).error).toBe('');
   await expect.poll(async () => (await items(away.page, 'notes')).filter((x) => x.startsWith(t))).toEqual([`${t}-after`]);
 });
+
+test('with the node the kit publishes to stopped, a send fails with a clear error and PocketBase goes on', async ({ world }) => {
+  const { pb, cluster } = world;
+  const t = tag('down');
+  await cluster.stopNode(1);
+  try {
+    const answer = await send(pb, 'chat', `<li>${t}</li>`, { filter: 'everyone' });
+    expect(answer.error).toMatch(/Centrifugo did not answer at http:\/\/127\.0\.0\.1:\d+\/api/);
+    expect((await fetch(`${pb.url}/api/health`)).status).toBe(200);
+  } finally {
+    await cluster.startNode(1);
+  }
+  expect((await send(pb, 'chat', `<li>${t}-back</li>`, { filter: 'everyone' })).error).toBe('');
+});
