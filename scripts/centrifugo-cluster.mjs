@@ -82,7 +82,6 @@ export function nodeConfig({ port, redisUrl, apiKey, tokenSecret, historySize, h
     history_size: historySize,
     history_ttl: historyTtl,
     force_recovery: true,
-    allow_user_limited_channels: true,
   };
   return mergeConfig(
     {
