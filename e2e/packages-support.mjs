@@ -17,7 +17,7 @@ const ALWAYS = [/^package\.json$/, /^README\.md$/, /^LICENSE$/, /^dist\/types\/(
 
 /** The published packages: name, version, the JavaScript files each must carry, and every file it may carry. */
 export const PACKAGES = [
-  { dir: 'ext', js: ['dist/pocketbase-sse.min.js', 'dist/pocketbase-sse.esm.js'] },
+  { dir: 'ext', js: ['dist/pocketbase-sse.min.js', 'dist/pocketbase-sse.esm.js', 'dist/pocketbase-sse-centrifugo.min.js', 'dist/pocketbase-sse-centrifugo.esm.js'] },
   { dir: 'server', js: ['dist/index.js'] },
 ].map(({ dir, js }) => {
   const { name, version } = manifest(dir);
