@@ -39,7 +39,7 @@ export function createUniConnection(options: UniOptions, { onState, onMessage }:
   let renew: ReturnType<typeof setTimeout> | 0 = 0;
   /** True while the token is being fetched. */
   let connecting = false;
-  /** Bumped by every (re)connect: answers for an older one are dropped. */
+  /** Bumped by every teardown: answers for an older connect are dropped. */
   let generation = 0;
   /** Where the page stands in each channel, kept across streams, dropped with the channel. */
   const positions = new Map<string, Position>();
@@ -62,7 +62,7 @@ export function createUniConnection(options: UniOptions, { onState, onMessage }:
 
   async function connect(): Promise<void> {
     teardown();
-    const mine = ++generation;
+    const mine = generation;
     connecting = true;
     try {
       const token = options.token();
@@ -100,7 +100,9 @@ export function createUniConnection(options: UniOptions, { onState, onMessage }:
     }
   }
 
+  /** Ends the stream and every pending step (a token answer still on its way is dropped). */
   function teardown(): void {
+    generation++;
     clearTimeout(timer);
     clearTimeout(renew);
     timer = renew = 0;
@@ -122,7 +124,6 @@ export function createUniConnection(options: UniOptions, { onState, onMessage }:
 
   function retry(delay: number): void {
     teardown();
-    generation++;
     timer = setTimeout(connect, delay);
   }
 

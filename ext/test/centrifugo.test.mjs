@@ -118,6 +118,15 @@ test('topics in: a token for them from the kit, then one stream; a topic change 
   assert.deepEqual(s.states, ['Open', 'Close']);
 });
 
+test('topics dropped while the token is on its way: no stream opens', async () => {
+  const s = setup();
+  s.connection._setTopics(['chat']);
+  s.connection._setTopics([]);
+  await settle();
+  assert.equal(FakeEventSource.all.length, 0);
+  assert.deepEqual(s.states, ['Close']);
+});
+
 test('the page\'s own Centrifugo address wins over the one the kit answers', async () => {
   const s = setup({ centrifugo: () => 'http://node2.test/' });
   s.connection._setTopics(['chat']);
