@@ -87,6 +87,21 @@ test("a guest or another user asking a token for user:<someone> is refused; the 
   expect((await post(url, { topics: 'chat' })).status).toBe(400);
 });
 
+test('the token route takes the session cookie only from the same origin and never beside an Authorization header', async ({ world, users }) => {
+  const { pb } = world;
+  const url = `${pb.url}/api/sse/centrifugo/token`;
+  const cookie = `pb_auth=${encodeURIComponent(JSON.stringify({ token: users.a.token, record: { id: users.a.record.id } }))}`;
+  const subOf = async (headers) => {
+    const response = await post(url, { topics: ['chat'] }, { Cookie: cookie, ...headers });
+    expect(response.status).toBe(200);
+    return claimsOf((await response.json()).token).sub;
+  };
+  expect(await subOf({ Origin: pb.url })).toBe(keyOf(users.a));
+  expect(await subOf({ Origin: 'http://127.0.0.1:1' })).toBe('');
+  expect(await subOf({ Origin: pb.url.replace('http:', 'https:') })).toBe('');
+  expect(await subOf({ Origin: pb.url, Authorization: 'garbage' })).toBe('');
+});
+
 test("a guest's stream that asks Centrifugo itself for someone's channels gets none of their messages", async ({ world, users }) => {
   const { pb, cluster } = world;
   const { token } = await (await post(`${pb.url}/api/sse/centrifugo/token`, { topics: ['chat'] })).json();
