@@ -3,4 +3,3 @@
 // the build swaps that module in for connection.js). Pages keep their markup.
 
 export * from './index.js';
-export type { EngineConfig } from './engine-connection.js';

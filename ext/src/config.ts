@@ -21,6 +21,10 @@ export interface ExtensionConfig {
   storageKey: string;
   /** Reconnect delays. Defaults: 250 ms doubling to 10 s, half of each delay random. */
   backoff: BackoffOptions;
+  /** Centrifugo bundle only: 'centrifugo' (its default) or 'pocketbase'. */
+  engine?: 'centrifugo' | 'pocketbase';
+  /** Centrifugo bundle only: Centrifugo's address for this page; default: the one the server kit's token route answers. */
+  centrifugoUrl?: string;
 }
 
 export const config: ExtensionConfig = {

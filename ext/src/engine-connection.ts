@@ -9,17 +9,8 @@ import { createUniConnection } from './uni-sse.js';
 export type { ConnectionListener, ConnectionOptions, RealtimeConnection } from './connection.js';
 export { ORDERED_SUFFIX } from './connection.js';
 
-/** The settings this bundle adds to `configure()`. */
-export interface EngineConfig {
-  /** 'centrifugo' (default in this bundle) or 'pocketbase'. */
-  engine?: 'centrifugo' | 'pocketbase';
-  /** Centrifugo's address for this page; default: the one the server kit's token route answers. */
-  centrifugoUrl?: string;
-}
-
 /** Opens a Centrifugo connection, or a PocketBase one when `engine` says so. */
 export function createConnection(options: ConnectionOptions, listener: ConnectionListener): RealtimeConnection {
-  const settings = config as EngineConfig;
-  if (settings.engine == 'pocketbase') return createPocketBaseConnection(options, listener);
-  return createUniConnection({ ...options, centrifugo: () => settings.centrifugoUrl || '' }, listener);
+  if (config.engine == 'pocketbase') return createPocketBaseConnection(options, listener);
+  return createUniConnection({ ...options, centrifugo: () => config.centrifugoUrl || '' }, listener);
 }
