@@ -56,11 +56,13 @@ export function startFleet(size) {
      * Adds `count` subscribers of `topic` (spread over the processes); `stall` ones never read.
      * With `topics`, each subscribes to those instead, `{i}` replaced by a number unique in this
      * call, counted from `offset` (so `solo:{i}` gives every client a topic of its own).
+     * With `centrifugo` ({ nodes, tokenSecret, channels }), they are Centrifugo connections
+     * spread over the nodes instead, subscribed by their tokens (`url` and `topic` unused).
      */
-    async connect(url, topic, count, { stall = false, concurrency = 32, topics = null, offset = 0 } = {}) {
+    async connect(url, topic, count, { stall = false, concurrency = 32, topics = null, offset = 0, centrifugo = null } = {}) {
       const counts = stall ? [count, ...split(0, size - 1)] : split(count, size);
       const offsets = counts.map((_, i) => offset + counts.slice(0, i).reduce((a, b) => a + b, 0));
-      const results = await all('connect', (i) => ({ url, topic, topics, offset: offsets[i], count: counts[i], stall, concurrency }));
+      const results = await all('connect', (i) => ({ url, topic, topics, offset: offsets[i], count: counts[i], stall, concurrency, centrifugo }));
       if (!stall) {
         readers += results.reduce((s, r) => s + r.connected, 0);
         counts.forEach((c, i) => { if (c > 0) hadReaders[i] = true; });

@@ -1,9 +1,11 @@
-// A load client process: holds many raw PocketBase realtime connections (plain HTTP, no SDK,
-// no browser), records when each benchmark message arrives, and answers its parent over IPC.
+// A load client process: holds many raw PocketBase realtime connections, or Centrifugo
+// unidirectional SSE connections (plain HTTP, no SDK, no browser), records when each benchmark
+// message arrives, and answers its parent over IPC.
 // Started by fleet.mjs with child_process.fork; never run by hand.
 
 import http from 'node:http';
 import { nowMs } from './stats.mjs';
+import { classifyPush, connectionToken, uniSseUrl } from './cftoken.mjs';
 import { parseFrames, parseStamp } from './wire.mjs';
 
 const conns = new Set();
@@ -12,16 +14,31 @@ let samples = new Map();
 let readers = 0;
 let dropped = 0;
 
-function openStream(base) {
+/**
+ * Opens one SSE stream at `address`; resolves once `ready(frame)` (run on each frame until it
+ * returns a truthy id) accepted the stream's greeting: PocketBase's PB_CONNECT, or Centrifugo's
+ * connect push. Later frames carrying a benchmark stamp are recorded.
+ */
+function openStream(address, ready, what) {
   return new Promise((resolve, reject) => {
-    const req = http.get(base + '/api/realtime', { agent: false, headers: { accept: 'text/event-stream' } });
+    const req = http.get(address, { agent: false, headers: { accept: 'text/event-stream' } });
     const conn = { req, res: null, buf: '', clientId: null, stalled: false, closedByUs: false };
-    const timer = setTimeout(() => { req.destroy(new Error('no PB_CONNECT within 20 s')); }, 20000);
+    const timer = setTimeout(() => { req.destroy(new Error(`no ${what} within 20 s`)); }, 20000);
     req.on('error', (error) => { clearTimeout(timer); conns.delete(conn); if (!conn.clientId) reject(error); });
     req.on('response', (res) => {
+      if (res.statusCode !== 200) {
+        clearTimeout(timer);
+        req.destroy();
+        conns.delete(conn);
+        return reject(new Error(`${what}: HTTP ${res.statusCode}`));
+      }
       conn.res = res;
       res.setEncoding('utf8');
-      res.on('data', (chunk) => onData(conn, chunk, resolve, timer));
+      res.on('data', (chunk) => onData(conn, chunk, ready, (error) => {
+        clearTimeout(timer);
+        if (error) { req.destroy(); return reject(error); }
+        resolve(conn);
+      }));
       res.on('close', () => {
         if (conns.delete(conn) && !conn.closedByUs) dropped++;
       });
@@ -30,18 +47,37 @@ function openStream(base) {
   });
 }
 
-function onData(conn, chunk, resolveConnect, timer) {
+/** A PocketBase realtime stream; its client id comes with PB_CONNECT. */
+const openPocketBase = (base) => openStream(base + '/api/realtime', (frame) => frame.event === 'PB_CONNECT' && JSON.parse(frame.data).clientId, 'PB_CONNECT');
+
+/**
+ * A Centrifugo unidirectional SSE stream with a connection token for `channels`; the connect push
+ * must list every channel as a server-side subscription.
+ */
+function openCentrifugo(nodeUrl, { tokenSecret, channels }, sub) {
+  const token = connectionToken({ secret: tokenSecret, sub, channels });
+  return openStream(uniSseUrl(nodeUrl, token), (frame) => {
+    const push = classifyPush(frame.data);
+    if (!push.connect) throw new Error(`expected Centrifugo's connect push, got ${frame.data.slice(0, 120)}`);
+    const missing = channels.filter((c) => !push.connect.subs || !(c in push.connect.subs));
+    if (missing.length) throw new Error(`Centrifugo connected without the subscriptions ${missing.join(', ')}`);
+    return push.connect.client;
+  }, 'Centrifugo connect push');
+}
+
+function onData(conn, chunk, ready, settle) {
   const at = nowMs();
   conn.buf += chunk;
   const { frames, rest } = parseFrames(conn.buf);
   conn.buf = rest;
   for (const frame of frames) {
     if (!conn.clientId) {
-      if (frame.event === 'PB_CONNECT') {
-        conn.clientId = JSON.parse(frame.data).clientId;
-        clearTimeout(timer);
-        resolveConnect(conn);
+      try {
+        conn.clientId = ready(frame) || null;
+      } catch (error) {
+        return settle(error);
       }
+      if (conn.clientId) settle(null);
       continue;
     }
     const stamp = parseStamp(frame.data);
@@ -92,10 +128,15 @@ async function pool(count, limit, task) {
 
 const ops = {
   // `topics` (optional) are subscribed instead of `topic`; `{i}` in them becomes offset + i
-  async connect({ url, topic, topics = null, offset = 0, count, stall = false, concurrency = 32 }) {
+  // with `centrifugo` ({ nodes: [url], tokenSecret, channels }), connection offset + i goes to
+  // node (offset + i) % nodes, as user `bench-<offset + i>`, subscribed by its token
+  async connect({ url, topic, topics = null, offset = 0, count, stall = false, concurrency = 32, centrifugo = null }) {
     const errors = await pool(count, concurrency, async (i) => {
-      const conn = await openStream(url);
-      await subscribe(url, conn, topics ? topics.map((t) => t.replace('{i}', String(offset + i))) : [topic]);
+      const n = offset + i;
+      const conn = centrifugo
+        ? await openCentrifugo(centrifugo.nodes[n % centrifugo.nodes.length], centrifugo, `bench-${n}`)
+        : await openPocketBase(url);
+      if (!centrifugo) await subscribe(url, conn, topics ? topics.map((t) => t.replace('{i}', String(n))) : [topic]);
       if (stall) {
         conn.stalled = true;
         conn.res.pause();
@@ -106,7 +147,7 @@ const ops = {
   },
   async cycle({ url, topic, count, concurrency = 16 }) {
     const errors = await pool(count, concurrency, async () => {
-      const conn = await openStream(url);
+      const conn = await openPocketBase(url);
       await subscribe(url, conn, [topic]);
       close(conn);
     });

@@ -1,0 +1,34 @@
+// Centrifugo connection tokens for the load clients: HS256 JWTs signed with the cluster's token
+// secret, whose `channels` claim subscribes the connection server-side. Pure functions.
+
+import { createHmac } from 'node:crypto';
+
+const b64url = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+/**
+ * A connection token for user `sub` that holds `channels` (server-side subscriptions), valid for
+ * `ttlSeconds` (default one hour), signed with `secret`.
+ */
+export function connectionToken({ secret, sub, channels, ttlSeconds = 3600 }) {
+  const head = b64url({ alg: 'HS256', typ: 'JWT' });
+  const body = b64url({ sub, channels, exp: Math.floor(Date.now() / 1000) + ttlSeconds });
+  const signature = createHmac('sha256', secret).update(`${head}.${body}`).digest('base64url');
+  return `${head}.${body}.${signature}`;
+}
+
+/** The unidirectional SSE address of a node: the connect command travels in `cf_connect`. */
+export function uniSseUrl(nodeUrl, token) {
+  return `${nodeUrl}/connection/uni_sse?cf_connect=${encodeURIComponent(JSON.stringify({ token }))}`;
+}
+
+/**
+ * What a Centrifugo uni_sse `data:` payload is: `{ connect }` (the first, with the server-side
+ * subscriptions in `connect.subs`), `{ publication }` (a publication's JSON text, unparsed), or
+ * `{ other }` (pings `{}`, disconnects and the rest). Cheap: only the connect push is parsed.
+ */
+export function classifyPush(data) {
+  const text = data.trimStart();
+  if (text.startsWith('{"connect":')) return { connect: JSON.parse(text).connect };
+  if (text.startsWith('{"channel":') && text.includes('"pub":')) return { publication: text };
+  return { other: text };
+}
