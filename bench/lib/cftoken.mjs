@@ -1,17 +1,19 @@
 // Centrifugo connection tokens for the load clients: HS256 JWTs signed with the cluster's token
-// secret, whose `channels` claim subscribes the connection server-side. Pure functions.
+// secret, whose `subs` claim subscribes the connection server-side with recovery on (the shape
+// of the tokens the kit mints for pages). Pure functions.
 
 import { createHmac } from 'node:crypto';
 
 const b64url = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 /**
- * A connection token for user `sub` that holds `channels` (server-side subscriptions), valid for
- * `ttlSeconds` (default one hour), signed with `secret`.
+ * A connection token for user `sub` that holds `channels` (server-side subscriptions, recovery
+ * forced on), valid for `ttlSeconds` (default one hour), signed with `secret`.
  */
 export function connectionToken({ secret, sub, channels, ttlSeconds = 3600 }) {
   const head = b64url({ alg: 'HS256', typ: 'JWT' });
-  const body = b64url({ sub, channels, exp: Math.floor(Date.now() / 1000) + ttlSeconds });
+  const subs = Object.fromEntries(channels.map((c) => [c, { override: { force_recovery: { value: true } } }]));
+  const body = b64url({ sub, subs, exp: Math.floor(Date.now() / 1000) + ttlSeconds });
   const signature = createHmac('sha256', secret).update(`${head}.${body}`).digest('base64url');
   return `${head}.${body}.${signature}`;
 }

@@ -11,6 +11,12 @@ export const STRATEGIES = ['kit', 'kit-ordered', 'kit-capture', 'naive', 'native
 /** Prototype send loops of the bench app, measured in the fan-out next to the kit. */
 export const PROTOTYPES = ['kit-fast'];
 
+/**
+ * Sends to Centrifugo's `sse:chat` through a PocketBase configured for it (the centrifugo
+ * section): the kit's sseSend on its Centrifugo engine, and a raw `$http.send` publish.
+ */
+export const CENTRIFUGO_STRATEGIES = ['cf-kit', 'cf-http'];
+
 const paths = {
   kit: '/bench/kit',
   'kit-ordered': '/bench/kit-ordered',
@@ -18,6 +24,8 @@ const paths = {
   naive: '/bench/naive',
   'kit-fast': '/bench/kit-fast',
   native: '/api/collections/chat/records',
+  'cf-kit': '/bench/cf-kit',
+  'cf-http': '/bench/cf-http',
 };
 
 /**
@@ -26,7 +34,7 @@ const paths = {
  */
 export async function sendOnce(url, strategy, seq, timeoutMs = 10000) {
   const path = paths[strategy];
-  if (!path) throw new Error(`unknown strategy "${strategy}" (known: ${[...STRATEGIES, ...PROTOTYPES].join(', ')})`);
+  if (!path) throw new Error(`unknown strategy "${strategy}" (known: ${Object.keys(paths).join(', ')})`);
   const t = nowMs();
   try {
     const res = await fetch(url + path, {

@@ -11,7 +11,8 @@ import { parseFrames, parseStamp } from './wire.mjs';
 const conns = new Set();
 /** seq -> receipt latencies (ms) of this process's readers. */
 let samples = new Map();
-let readers = 0;
+/** group -> readers in it (a message reaches one group: its seq is done when all of them have it). */
+let readers = new Map();
 let dropped = 0;
 
 /**
@@ -81,15 +82,15 @@ function onData(conn, chunk, ready, settle) {
       continue;
     }
     const stamp = parseStamp(frame.data);
-    if (stamp) record(stamp.seq, at - stamp.t);
+    if (stamp) record(stamp.seq, at - stamp.t, conn.group);
   }
 }
 
-function record(seq, latency) {
+function record(seq, latency, group) {
   let list = samples.get(seq);
   if (!list) samples.set(seq, (list = []));
   list.push(latency);
-  if (list.length === readers) process.send({ op: 'done', seq });
+  if (list.length === readers.get(group)) process.send({ op: 'done', seq, group });
 }
 
 async function subscribe(base, conn, topics) {
@@ -129,19 +130,21 @@ async function pool(count, limit, task) {
 const ops = {
   // `topics` (optional) are subscribed instead of `topic`; `{i}` in them becomes offset + i
   // with `centrifugo` ({ nodes: [url], tokenSecret, channels }), connection offset + i goes to
-  // node (offset + i) % nodes, as user `bench-<offset + i>`, subscribed by its token
-  async connect({ url, topic, topics = null, offset = 0, count, stall = false, concurrency = 32, centrifugo = null }) {
+  // node (offset + i) % nodes, as user `bench-<offset + i>`, subscribed by its token; readers
+  // count in `group` (one fleet can hold both engines' subscribers apart)
+  async connect({ url, topic, topics = null, offset = 0, count, stall = false, concurrency = 32, centrifugo = null, group = 'main' }) {
     const errors = await pool(count, concurrency, async (i) => {
       const n = offset + i;
       const conn = centrifugo
         ? await openCentrifugo(centrifugo.nodes[n % centrifugo.nodes.length], centrifugo, `bench-${n}`)
         : await openPocketBase(url);
       if (!centrifugo) await subscribe(url, conn, topics ? topics.map((t) => t.replace('{i}', String(n))) : [topic]);
+      conn.group = group;
       if (stall) {
         conn.stalled = true;
         conn.res.pause();
         conn.res.socket.pause();
-      } else readers++;
+      } else readers.set(group, (readers.get(group) || 0) + 1);
     });
     return { connected: count - errors.length, errors: errors.slice(0, 3), failed: errors.length };
   },
@@ -157,11 +160,13 @@ const ops = {
     const out = {};
     for (const [seq, list] of samples) out[seq] = Float64Array.from(list);
     samples = new Map();
-    return { samples: out, readers, open: conns.size, dropped };
+    return { samples: out, readers: Object.fromEntries(readers), open: conns.size, dropped };
   },
-  async close() {
-    for (const conn of [...conns]) close(conn);
-    readers = 0;
+  // every connection, or only those of `group`
+  async close({ group = null } = {}) {
+    for (const conn of [...conns]) if (group === null || conn.group === group) close(conn);
+    if (group === null) readers = new Map();
+    else readers.delete(group);
     samples = new Map();
     return { open: conns.size };
   },

@@ -1,0 +1,193 @@
+// The Centrifugo section: the scale table on a two-node Centrifugo cluster (Redis broker) beside
+// PocketBase's realtime, measured in the same run with the same load-client processes (PocketBase
+// subscribers and Centrifugo subscribers are two groups of the same fleet, held at once, and the
+// strategies interleave round by round). Past what one PocketBase holds, the cluster goes on
+// alone. Also the publish cost per send inside the JS VM, and what each process costs in memory
+// and CPU.
+
+import { startCluster } from '../../scripts/centrifugo-cluster.mjs';
+import { cpuOf, measurePublishCost, memoryRow, rssOf, used } from './cfcost.mjs';
+import { nextSeq } from './fanout.mjs';
+import { fdLimit, startBenchPocketBase } from './pb.mjs';
+import { pidListeningOn } from './procs.mjs';
+import { nowMs, ratio, spread, summarize } from './stats.mjs';
+import { sendOnce } from './strategies.mjs';
+import { fragment } from './wire.mjs';
+
+/** What each strategy is, for the report. */
+export const LABELS = {
+  'kit-ordered': 'kit, PocketBase realtime (sseSend, ordered: the default)',
+  native: 'PocketBase record broadcast',
+  'cf-kit': 'kit, Centrifugo engine (same sseSend, one $http.send to the API)',
+  'cf-http': 'raw $http.send publish from a route',
+  'cf-api': 'Centrifugo API called by the driver (no PocketBase)',
+};
+
+/** The PocketBase baselines (subscribers on PocketBase), and what the ratios divide by. */
+const PB_STRATEGIES = ['kit-ordered', 'native'];
+const BASELINES = ['kit-ordered', 'native'];
+
+/** Publishes message `seq` straight to Centrifugo's API (stamped just before the request). */
+async function publishDirect(cluster, seq, timeoutMs) {
+  const t = nowMs();
+  try {
+    const res = await fetch(`${cluster.apiUrl}/publish`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': cluster.apiKey },
+      body: JSON.stringify({ channel: `${cluster.namespace}:chat`, data: { html: fragment(seq, t) } }),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    const body = await res.json();
+    return { ok: res.ok && !body.error, status: res.status, error: body.error ? JSON.stringify(body.error) : undefined };
+  } catch (error) {
+    return { ok: false, status: 0, error: String(error.message || error) };
+  }
+}
+
+/** Sends `messages` messages with one strategy, each once the last reached every reader of its group. */
+async function burst(fleet, target, messages, timeoutMs) {
+  const failures = [];
+  let timedOut = 0;
+  for (let i = 0; i < messages; i++) {
+    const seq = nextSeq();
+    const sent = await target.send(seq, timeoutMs);
+    if (!sent.ok) failures.push(sent.error || `HTTP ${sent.status}`);
+    else if (!(await fleet.waitFor(seq, timeoutMs, target.group))) timedOut++;
+  }
+  const { bySeq } = await fleet.collect();
+  const samples = [];
+  const lastPerMessage = [];
+  for (const list of bySeq.values()) {
+    for (const v of list) samples.push(v);
+    lastPerMessage.push(Math.max(...list));
+  }
+  return { samples, lastPerMessage, failures, timedOut };
+}
+
+/**
+ * One level: `rounds` rounds of `messages` messages per strategy (order rotating per round), CPU
+ * time of every process per strategy. Returns rows, per-round figures, ratios and CPU.
+ */
+async function measureLevel(fleet, targets, pids, { rounds, messages, timeoutMs }) {
+  const names = Object.keys(targets);
+  const pooled = Object.fromEntries(names.map((s) => [s, { samples: [], failures: [], timedOut: 0, cpu: null, sent: 0 }]));
+  const perRound = [];
+  for (let r = 0; r < rounds; r++) {
+    const round = {};
+    for (const s of names.map((_, i) => names[(i + r) % names.length])) {
+      const before = cpuOf(pids);
+      const out = await burst(fleet, targets[s], messages, timeoutMs);
+      const cpu = used(before, cpuOf(pids));
+      const p = pooled[s];
+      for (const v of out.samples) p.samples.push(v);
+      p.failures.push(...out.failures);
+      p.timedOut += out.timedOut;
+      p.sent += messages;
+      p.cpu = p.cpu ? Object.fromEntries(Object.keys(cpu).map((k) => [k, p.cpu[k] + cpu[k]])) : cpu;
+      round[s] = { ...summarize(out.samples), last_median_ms: summarize(out.lastPerMessage).p50_ms };
+    }
+    perRound.push(round);
+  }
+  const rows = names.map((s) => {
+    const readers = fleet.readersOf(targets[s].group);
+    const p = pooled[s];
+    return {
+      strategy: s, engine: targets[s].group === 'cf' ? 'centrifugo' : 'pocketbase', subscribers: readers,
+      ...summarize(p.samples), last_median_ms: spread(perRound.map((rd) => rd[s]?.last_median_ms)).median,
+      delivered: p.samples.length, expected: readers * messages * rounds, timed_out: p.timedOut,
+      cpu_ms_per_message: Object.fromEntries(Object.entries(p.cpu).map(([k, v]) => [k, Math.round(v / p.sent)])),
+      errors: p.failures.slice(0, 3),
+    };
+  });
+  return { rows, perRound, ratios: ratiosOf(perRound, names) };
+}
+
+/** Per-round ratios of each Centrifugo strategy against each PocketBase baseline, min/median/max. */
+export function ratiosOf(perRound, names) {
+  const out = {};
+  for (const s of names.filter((n) => !PB_STRATEGIES.includes(n))) {
+    for (const base of BASELINES.filter((b) => names.includes(b))) {
+      for (const metric of ['p50_ms', 'p99_ms', 'last_median_ms']) {
+        out[`${s}/${base} ${metric.replace('_ms', '')}`] = spread(perRound.map((round) => ratio(round[s]?.[metric], round[base]?.[metric])));
+      }
+    }
+  }
+  return out;
+}
+
+/** Checks that a process can hold `needed` open files. */
+function needFds(name, pid, needed) {
+  const limit = fdLimit(pid);
+  if (limit !== null && limit < needed) throw new Error(`${name}'s open-file limit is ${limit}, below the ${needed} this level needs: raise it with ulimit -n`);
+}
+
+/**
+ * The section. `levels` hold PocketBase and Centrifugo subscribers at once (and measure both);
+ * `beyond` levels hold Centrifugo subscribers only (PocketBase's are closed first). `kit` says
+ * whether the kit has a Centrifugo engine to drive (else `cf-kit` is left out).
+ */
+export async function measureCentrifugo(fleet, { levels, beyond = [], rounds, messages, cost, kit, log, timeoutMs = 30000 }) {
+  const cluster = await startCluster({ nodes: 2 });
+  const env = { BENCH_CF_API: cluster.apiUrl, BENCH_CF_KEY: cluster.apiKey, BENCH_CF_SECRET: cluster.tokenSecret, BENCH_CF_URL: cluster.nodes[0].url, BENCH_CF_NAMESPACE: cluster.namespace };
+  let pbRealtime = null;
+  let pbPublisher = null;
+  const out = { nodes: cluster.nodes.length, broker: 'redis', strategies: [], labels: LABELS, levels: [], publish_cost: [], memory: [] };
+  try {
+    pbRealtime = await startBenchPocketBase();
+    pbPublisher = await startBenchPocketBase({ env });
+    const pids = {
+      'centrifugo-1': pidListeningOn(cluster.nodes[0].port),
+      'centrifugo-2': pidListeningOn(cluster.nodes[1].port),
+      redis: pidListeningOn(Number(new URL(cluster.redisUrl).port)),
+      'pocketbase-publisher': pbPublisher.pid,
+      'pocketbase-realtime': pbRealtime.pid,
+    };
+    fleet.pids.forEach((pid, i) => { pids[`load-client-${i + 1}`] = pid; });
+    const cfTargets = {
+      ...(kit ? { 'cf-kit': { group: 'cf', send: (seq, ms) => sendOnce(pbPublisher.url, 'cf-kit', seq, ms) } } : {}),
+      'cf-http': { group: 'cf', send: (seq, ms) => sendOnce(pbPublisher.url, 'cf-http', seq, ms) },
+      'cf-api': { group: 'cf', send: (seq, ms) => publishDirect(cluster, seq, ms) },
+    };
+    const pbTargets = Object.fromEntries(PB_STRATEGIES.map((s) => [s, { group: 'pb', send: (seq, ms) => sendOnce(pbRealtime.url, s, seq, ms) }]));
+    out.strategies = [...PB_STRATEGIES, ...Object.keys(cfTargets)];
+    const processes = (all) => Object.fromEntries(Object.entries(pids).filter(([k]) => all || !k.startsWith('load-client')));
+    const base = rssOf(processes(false));
+    log('centrifugo: publish cost with no subscribers');
+    out.publish_cost.push(...(await measurePublishCost(pbPublisher.url, { subscribers: 0, ...cost, kit })));
+    const cfChannels = { nodes: cluster.nodes.map((n) => n.url), tokenSecret: cluster.tokenSecret, channels: [`${cluster.namespace}:chat`] };
+    let havePb = 0;
+    let haveCf = 0;
+    for (const level of [...levels, ...beyond]) {
+      const withPb = levels.includes(level);
+      if (!withPb && havePb) {
+        await fleet.closeGroup('pb');
+        havePb = 0;
+      }
+      if (withPb) {
+        needFds('PocketBase', pbRealtime.pid, level + 500);
+        const c = await fleet.connect(pbRealtime.url, 'chat', level - havePb, { group: 'pb' });
+        if (c.failed) throw new Error(`${c.failed} of ${level - havePb} PocketBase subscribers failed to connect: ${c.errors.join('; ')}`);
+        havePb = level;
+      }
+      needFds('a Centrifugo node', pids['centrifugo-1'], Math.ceil(level / 2) + 500);
+      const c = await fleet.connect(null, null, level - haveCf, { group: 'cf', centrifugo: cfChannels, offset: haveCf });
+      if (c.failed) throw new Error(`${c.failed} of ${level - haveCf} Centrifugo subscribers failed to connect: ${c.errors.join('; ')}`);
+      haveCf = level;
+      const held = { 'centrifugo-1': Math.ceil(level / 2), 'centrifugo-2': Math.floor(level / 2), ...(withPb ? { 'pocketbase-realtime': level } : {}) };
+      out.memory.push(memoryRow(level, base, rssOf(processes(false)), held));
+      log(`centrifugo: broadcast to ${level} subscribers${withPb ? ' (and PocketBase beside it)' : ' (Centrifugo only)'}`);
+      const targets = { ...(withPb ? pbTargets : {}), ...cfTargets };
+      for (const t of Object.values(targets)) { const seq = nextSeq(); await t.send(seq, timeoutMs); await fleet.waitFor(seq, timeoutMs, t.group); } // warm up
+      await fleet.collect();
+      const m = await measureLevel(fleet, targets, processes(true), { rounds, messages, timeoutMs });
+      out.levels.push({ subscribers: level, with_pocketbase: withPb, rows: m.rows, rounds: m.perRound, ratios: m.ratios });
+      log(`centrifugo: publish cost at ${level} subscribers`);
+      out.publish_cost.push(...(await measurePublishCost(pbPublisher.url, { subscribers: level, ...cost, kit })));
+    }
+  } finally {
+    await fleet.closeAll();
+    await Promise.allSettled([pbRealtime?.stop(), pbPublisher?.stop()]);
+    await cluster.stop();
+  }
+  return out;
+}
