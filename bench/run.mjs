@@ -135,7 +135,7 @@ async function main() {
     if (wanted('scale')) await scaleSection(fleet, results);
     if (wanted('centrifugo')) {
       log('centrifugo: two nodes, one redis-server, beside PocketBase realtime');
-      results.centrifugo = await measureCentrifugo(fleet, { ...CONFIG.centrifugo, kit: false, log });
+      results.centrifugo = await measureCentrifugo(fleet, { ...CONFIG.centrifugo, log });
     }
     if (wanted('stall')) {
       for (const strategy of STRATEGIES) {

@@ -121,12 +121,25 @@ function needFds(name, pid, needed) {
   if (limit !== null && limit < needed) throw new Error(`${name}'s open-file limit is ${limit}, below the ${needed} this level needs: raise it with ulimit -n`);
 }
 
+/** A guest's connection token for `chat` from the kit's token route, and the channels it must hold. */
+async function guestToken(url) {
+  const res = await fetch(`${url}/api/sse/centrifugo/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ topics: ['chat'] }),
+    signal: AbortSignal.timeout(15000),
+  });
+  const body = await res.json();
+  if (!res.ok) throw new Error(`the kit's token route answered ${res.status}: ${JSON.stringify(body).slice(0, 300)}`);
+  return { token: body.token, channels: Object.keys(body.channels) };
+}
+
 /**
  * The section. `levels` hold PocketBase and Centrifugo subscribers at once (and measure both);
- * `beyond` levels hold Centrifugo subscribers only (PocketBase's are closed first). `kit` says
- * whether the kit has a Centrifugo engine to drive (else `cf-kit` is left out).
+ * `beyond` levels hold Centrifugo subscribers only (PocketBase's are closed first). The load
+ * clients connect to Centrifugo as guests, with the token the kit's token route mints.
  */
-export async function measureCentrifugo(fleet, { levels, beyond = [], rounds, messages, cost, kit, log, timeoutMs = 30000 }) {
+export async function measureCentrifugo(fleet, { levels, beyond = [], rounds, messages, cost, log, timeoutMs = 30000 }) {
   const cluster = await startCluster({ nodes: 2 });
   const env = { BENCH_CF_API: cluster.apiUrl, BENCH_CF_KEY: cluster.apiKey, BENCH_CF_SECRET: cluster.tokenSecret, BENCH_CF_URL: cluster.nodes[0].url, BENCH_CF_NAMESPACE: cluster.namespace };
   let pbRealtime = null;
@@ -144,7 +157,7 @@ export async function measureCentrifugo(fleet, { levels, beyond = [], rounds, me
     };
     fleet.pids.forEach((pid, i) => { pids[`load-client-${i + 1}`] = pid; });
     const cfTargets = {
-      ...(kit ? { 'cf-kit': { group: 'cf', send: (seq, ms) => sendOnce(pbPublisher.url, 'cf-kit', seq, ms) } } : {}),
+      'cf-kit': { group: 'cf', send: (seq, ms) => sendOnce(pbPublisher.url, 'cf-kit', seq, ms) },
       'cf-http': { group: 'cf', send: (seq, ms) => sendOnce(pbPublisher.url, 'cf-http', seq, ms) },
       'cf-api': { group: 'cf', send: (seq, ms) => publishDirect(cluster, seq, ms) },
     };
@@ -153,8 +166,8 @@ export async function measureCentrifugo(fleet, { levels, beyond = [], rounds, me
     const processes = (all) => Object.fromEntries(Object.entries(pids).filter(([k]) => all || !k.startsWith('load-client')));
     const base = rssOf(processes(false));
     log('centrifugo: publish cost with no subscribers');
-    out.publish_cost.push(...(await measurePublishCost(pbPublisher.url, { subscribers: 0, ...cost, kit })));
-    const cfChannels = { nodes: cluster.nodes.map((n) => n.url), tokenSecret: cluster.tokenSecret, channels: [`${cluster.namespace}:chat`] };
+    out.publish_cost.push(...(await measurePublishCost(pbPublisher.url, { subscribers: 0, ...cost })));
+    const cfChannels = { nodes: cluster.nodes.map((n) => n.url), ...(await guestToken(pbPublisher.url)) };
     let havePb = 0;
     let haveCf = 0;
     for (const level of [...levels, ...beyond]) {
@@ -182,7 +195,7 @@ export async function measureCentrifugo(fleet, { levels, beyond = [], rounds, me
       const m = await measureLevel(fleet, targets, processes(true), { rounds, messages, timeoutMs });
       out.levels.push({ subscribers: level, with_pocketbase: withPb, rows: m.rows, rounds: m.perRound, ratios: m.ratios });
       log(`centrifugo: publish cost at ${level} subscribers`);
-      out.publish_cost.push(...(await measurePublishCost(pbPublisher.url, { subscribers: level, ...cost, kit })));
+      out.publish_cost.push(...(await measurePublishCost(pbPublisher.url, { subscribers: level, ...cost })));
     }
   } finally {
     await fleet.closeAll();

@@ -19,15 +19,13 @@ async function post(url, body) {
 }
 
 /**
- * The publish modes timed inside the VM: `single` (one publish per $http.send), `batch` (`batch`
- * publishes in one request to /api/batch, the time divided among them), and, when the kit has its
- * Centrifugo engine, `kit` (sseSend to a topic nobody holds) and `kit-batch` (one capture page
- * sending to `batch` topics, flushed at its end).
+ * The publish modes timed inside the VM: `kit` (the kit's sseSend), `kit-batch` (the kit's
+ * publish of `batch` sends in one request, as a capture page sending to several topics flushes),
+ * and the same by hand with `$http.send`: `single` (one publish per request) and `batch`
+ * (`batch` publishes in one request to /api/batch). A batch's time is divided among its publishes.
  */
-export function costModes(batch, kit) {
-  const modes = [{ mode: 'single', per: 1 }, { mode: 'batch', per: batch }];
-  if (kit) modes.push({ mode: 'kit', per: 1 }, { mode: 'kit-batch', per: batch });
-  return modes;
+export function costModes(batch) {
+  return [{ mode: 'kit', per: 1 }, { mode: 'kit-batch', per: batch }, { mode: 'single', per: 1 }, { mode: 'batch', per: batch }];
 }
 
 /**
@@ -35,8 +33,8 @@ export function costModes(batch, kit) {
  * `url` that publishes to the cluster; rows `{ subscribers, mode, per_request, ms_per_message:
  * {p50, p99, max}, rounds_p50 }` (ms per message: a batch's request time over its size).
  */
-export async function measurePublishCost(url, { subscribers, reps, batch, rounds, kit }) {
-  const modes = costModes(batch, kit);
+export async function measurePublishCost(url, { subscribers, reps, batch, rounds }) {
+  const modes = costModes(batch);
   const html = fragment(0, 0);
   const pooled = new Map(modes.map((m) => [m.mode, { times: [], roundP50: [] }]));
   for (const m of modes) await post(`${url}/bench/cf-cost`, { mode: m.mode, reps: 3, batch, html }); // warm VMs and connections

@@ -67,8 +67,8 @@ export function startFleet(size) {
      * Adds `count` subscribers of `topic` (spread over the processes); `stall` ones never read.
      * With `topics`, each subscribes to those instead, `{i}` replaced by a number unique in this
      * call, counted from `offset` (so `solo:{i}` gives every client a topic of its own).
-     * With `centrifugo` ({ nodes, tokenSecret, channels }), they are Centrifugo connections
-     * spread over the nodes instead, subscribed by their tokens (`url` and `topic` unused).
+     * With `centrifugo` ({ nodes, token, channels }), they are Centrifugo connections spread
+     * over the nodes instead, subscribed to `channels` by `token` (`url` and `topic` unused).
      * `group` keeps these readers apart from the others (waitFor and readersOf take it).
      */
     async connect(url, topic, count, { stall = false, concurrency = 32, topics = null, offset = 0, centrifugo = null, group = 'main' } = {}) {

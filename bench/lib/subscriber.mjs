@@ -5,7 +5,7 @@
 
 import http from 'node:http';
 import { nowMs } from './stats.mjs';
-import { classifyPush, connectionToken, uniSseUrl } from './cftoken.mjs';
+import { classifyPush, uniSseUrl } from './cfwire.mjs';
 import { parseFrames, parseStamp } from './wire.mjs';
 
 const conns = new Set();
@@ -52,11 +52,10 @@ function openStream(address, ready, what) {
 const openPocketBase = (base) => openStream(base + '/api/realtime', (frame) => frame.event === 'PB_CONNECT' && JSON.parse(frame.data).clientId, 'PB_CONNECT');
 
 /**
- * A Centrifugo unidirectional SSE stream with a connection token for `channels`; the connect push
- * must list every channel as a server-side subscription.
+ * A Centrifugo unidirectional SSE stream with connection `token`; the connect push must list
+ * every one of `channels` as a server-side subscription.
  */
-function openCentrifugo(nodeUrl, { tokenSecret, channels }, sub) {
-  const token = connectionToken({ secret: tokenSecret, sub, channels });
+function openCentrifugo(nodeUrl, { token, channels }) {
   return openStream(uniSseUrl(nodeUrl, token), (frame) => {
     const push = classifyPush(frame.data);
     if (!push.connect) throw new Error(`expected Centrifugo's connect push, got ${frame.data.slice(0, 120)}`);
@@ -129,14 +128,14 @@ async function pool(count, limit, task) {
 
 const ops = {
   // `topics` (optional) are subscribed instead of `topic`; `{i}` in them becomes offset + i
-  // with `centrifugo` ({ nodes: [url], tokenSecret, channels }), connection offset + i goes to
-  // node (offset + i) % nodes, as user `bench-<offset + i>`, subscribed by its token; readers
+  // with `centrifugo` ({ nodes: [url], token, channels }), connection offset + i goes to node
+  // (offset + i) % nodes, subscribed to `channels` by the token (the kit's); readers
   // count in `group` (one fleet can hold both engines' subscribers apart)
   async connect({ url, topic, topics = null, offset = 0, count, stall = false, concurrency = 32, centrifugo = null, group = 'main' }) {
     const errors = await pool(count, concurrency, async (i) => {
       const n = offset + i;
       const conn = centrifugo
-        ? await openCentrifugo(centrifugo.nodes[n % centrifugo.nodes.length], centrifugo, `bench-${n}`)
+        ? await openCentrifugo(centrifugo.nodes[n % centrifugo.nodes.length], centrifugo)
         : await openPocketBase(url);
       if (!centrifugo) await subscribe(url, conn, topics ? topics.map((t) => t.replace('{i}', String(n))) : [topic]);
       conn.group = group;
