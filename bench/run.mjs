@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 // `npm run bench [-- --quick]`: fan-out, throughput, stalled subscriber, targeted sends, scale,
-// the same scale on a two-node Centrifugo cluster beside PocketBase (centrifugo: needs
-// redis-server, and a Centrifugo binary or Go to build one), browser, bundle and memory figures
-// against baselines measured in the same run, and the
-// recovery cost of ordered delivery, written to bench/results/. `--only=fanout,stall,...` runs
-// some sections. Full runs write latest.json/.md; --quick and --only runs write quick.json/.md,
-// so they never replace the recorded full run. The full run holds up to 18,000 connections at
-// once (scale and targeted sections): it needs an open-file hard limit of at least 19,000 and
-// takes about half an hour.
+// browser, bundle and memory figures against baselines measured in the same run, the recovery
+// cost of ordered delivery, and the scale table again on a two-node Centrifugo cluster beside
+// PocketBase (centrifugo: needs redis-server, and a Centrifugo binary or Go to build one),
+// written to bench/results/. `--only=fanout,stall,centrifugo,...` runs some sections. Full runs
+// write latest.json/.md; --quick and --only runs write quick.json/.md, so they never replace the
+// recorded full run. The full run holds up to 18,000 connections on one PocketBase (scale,
+// targeted and centrifugo sections; the centrifugo section holds as many on the cluster beside
+// them, then 25,000 on the cluster alone): it needs an open-file hard limit of at least 19,000
+// and takes about 40 minutes.
 
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
@@ -37,11 +38,11 @@ const CONFIG = quick
   ? { fleet: 4, levels: [100, 1000, 2000], rounds: 2, messages: { 100: 5, 1000: 3, 2000: 2 }, throughputSeconds: 0.5,
       stall: { readers: 100, rate: 200, seconds: 8 }, memory: { levels: [1000, 2000], cycleCount: 2000 }, browserMessages: 50,
       targeted: { levels: [1000, 2000], rounds: 3, reps: 30 }, scale: { levels: [1000, 2000], rounds: 2, messages: 2 },
-      centrifugo: { levels: [1000, 2000], beyond: [4000], rounds: 2, messages: 2, cost: { reps: 30, batch: 10, rounds: 2 } } }
+      centrifugo: { levels: [1000, 2000], beyond: [4000], rounds: 2, messages: 2, cost: { reps: 30, batch: 10, rounds: 2 }, idleSeconds: 2 } }
   : { fleet: 4, levels: [100, 1000, 5000], rounds: 3, messages: { 100: 20, 1000: 10, 5000: 5 }, throughputSeconds: 2,
       stall: { readers: 100, rate: 120, seconds: 60 }, memory: { levels: [1000, 5000], cycleCount: 10000 }, browserMessages: 200,
       targeted: { levels: [1000, 5000, 18000], rounds: 3, reps: 100 }, scale: { levels: [5000, 10000, 18000], rounds: 3, messages: 3 },
-      centrifugo: { levels: [5000, 10000, 18000], beyond: [30000], rounds: 3, messages: 3, cost: { reps: 100, batch: 10, rounds: 3 } } };
+      centrifugo: { levels: [5000, 10000, 18000], beyond: [25000], rounds: 3, messages: 3, cost: { reps: 100, batch: 10, rounds: 3 }, idleSeconds: 5 } };
 // the most one PocketBase holds (the centrifugo section's `beyond` levels are on the cluster only)
 const MOST_CONNECTED = Math.max(...CONFIG.levels, ...CONFIG.memory.levels,
   ...(wanted('targeted') ? CONFIG.targeted.levels : []), ...(wanted('scale') ? CONFIG.scale.levels : []),

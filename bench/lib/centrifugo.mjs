@@ -5,6 +5,7 @@
 // alone. Also the publish cost per send inside the JS VM, and what each process costs in memory
 // and CPU.
 
+import os from 'node:os';
 import { startCluster } from '../../scripts/centrifugo-cluster.mjs';
 import { cpuOf, measurePublishCost, memoryRow, rssOf, used } from './cfcost.mjs';
 import { nextSeq } from './fanout.mjs';
@@ -115,6 +116,13 @@ export function ratiosOf(perRound, names) {
   return out;
 }
 
+/** CPU ms per second each process uses while its subscribers sit idle for `seconds` (heartbeats, timers). */
+async function idleCpu(pids, seconds) {
+  const before = cpuOf(pids);
+  await new Promise((r) => setTimeout(r, seconds * 1000)); // the measuring window itself, not a wait for a condition
+  return Object.fromEntries(Object.entries(used(before, cpuOf(pids))).map(([k, v]) => [k, Math.round(v / seconds)]));
+}
+
 /** Checks that a process can hold `needed` open files. */
 function needFds(name, pid, needed) {
   const limit = fdLimit(pid);
@@ -139,12 +147,12 @@ async function guestToken(url) {
  * `beyond` levels hold Centrifugo subscribers only (PocketBase's are closed first). The load
  * clients connect to Centrifugo as guests, with the token the kit's token route mints.
  */
-export async function measureCentrifugo(fleet, { levels, beyond = [], rounds, messages, cost, log, timeoutMs = 30000 }) {
+export async function measureCentrifugo(fleet, { levels, beyond = [], rounds, messages, cost, idleSeconds = 5, log, timeoutMs = 30000 }) {
   const cluster = await startCluster({ nodes: 2 });
   const env = { BENCH_CF_API: cluster.apiUrl, BENCH_CF_KEY: cluster.apiKey, BENCH_CF_SECRET: cluster.tokenSecret, BENCH_CF_URL: cluster.nodes[0].url, BENCH_CF_NAMESPACE: cluster.namespace };
   let pbRealtime = null;
   let pbPublisher = null;
-  const out = { nodes: cluster.nodes.length, broker: 'redis', strategies: [], labels: LABELS, levels: [], publish_cost: [], memory: [] };
+  const out = { nodes: cluster.nodes.length, broker: 'redis', timeout_s: timeoutMs / 1000, strategies: [], labels: LABELS, levels: [], publish_cost: [], memory: [], idle: [] };
   try {
     pbRealtime = await startBenchPocketBase();
     pbPublisher = await startBenchPocketBase({ env });
@@ -191,11 +199,16 @@ export async function measureCentrifugo(fleet, { levels, beyond = [], rounds, me
       log(`centrifugo: broadcast to ${level} subscribers${withPb ? ' (and PocketBase beside it)' : ' (Centrifugo only)'}`);
       const targets = { ...(withPb ? pbTargets : {}), ...cfTargets };
       for (const t of Object.values(targets)) { const seq = nextSeq(); await t.send(seq, timeoutMs); await fleet.waitFor(seq, timeoutMs, t.group); } // warm up
-      await fleet.collect();
+      const before = await fleet.collect();
       const m = await measureLevel(fleet, targets, processes(true), { rounds, messages, timeoutMs });
-      out.levels.push({ subscribers: level, with_pocketbase: withPb, rows: m.rows, rounds: m.perRound, ratios: m.ratios });
+      const after = await fleet.collect();
+      // connections that ended without the bench closing them (a server dropping a slow reader)
+      const dropped = after.dropped - before.dropped;
+      const loadAverage = os.loadavg().map((v) => Math.round(v * 10) / 10);
+      out.levels.push({ subscribers: level, with_pocketbase: withPb, dropped, load_average: loadAverage, rows: m.rows, rounds: m.perRound, ratios: m.ratios });
       log(`centrifugo: publish cost at ${level} subscribers`);
       out.publish_cost.push(...(await measurePublishCost(pbPublisher.url, { subscribers: level, ...cost })));
+      out.idle.push({ subscribers: level, seconds: idleSeconds, cpu_ms_per_s: await idleCpu(processes(false), idleSeconds) });
     }
   } finally {
     await fleet.closeAll();

@@ -16,9 +16,9 @@ const sumOf = (cpu, match) => Object.entries(cpu).filter(([k]) => match(k)).redu
 function deliveryMd(c) {
   const rows = [];
   for (const level of c.levels) {
-    for (const f of level.rows) rows.push([f.subscribers, f.engine, f.strategy, f.p50_ms, f.p99_ms, f.max_ms, f.last_median_ms, `${f.delivered}/${f.expected}`]);
+    for (const f of level.rows) rows.push([f.subscribers, f.engine, f.strategy, f.p50_ms, f.p99_ms, f.max_ms, f.last_median_ms, `${f.delivered}/${f.expected}`, f.timed_out, level.dropped]);
   }
-  return table(['subscribers', 'engine', 'strategy', 'p50 ms', 'p99 ms', 'max ms', 'last ms (median)', 'delivered/expected'], rows);
+  return table(['subscribers', 'engine', 'strategy', 'p50 ms', 'p99 ms', 'max ms', 'last ms (median)', 'delivered/expected', `messages not everywhere in ${c.timeout_s} s`, 'connections dropped at this level'], rows);
 }
 
 function ratiosMd(c) {
@@ -51,6 +51,12 @@ function memoryMd(c) {
     'node 1 MB per 1,000 held', 'node 2 MB per 1,000 held', 'PocketBase realtime MB per 1,000 held'], rows);
 }
 
+function idleMd(c) {
+  const names = ['centrifugo-1', 'centrifugo-2', 'redis', 'pocketbase-realtime'];
+  const rows = (c.idle || []).map((i) => [i.subscribers, i.seconds, ...names.map((n) => i.cpu_ms_per_s[n])]);
+  return table(['subscribers', 'window s', 'node 1 CPU ms/s', 'node 2 CPU ms/s', 'redis CPU ms/s', 'PocketBase realtime CPU ms/s'], rows);
+}
+
 function costMd(c) {
   const rows = c.publish_cost.map((p) => [p.subscribers, p.mode, p.per_request, p.p50_ms, p.p99_ms, p.max_ms, mmm(p.rounds_p50), p.messages]);
   return table(['subscribers', 'mode', 'publishes per request', 'ms per publish p50', 'p99', 'max', 'p50 per round min / median / max', 'publishes'], rows);
@@ -65,12 +71,15 @@ export function centrifugoMd(r) {
     `## Centrifugo cluster beside PocketBase (${c.nodes} Centrifugo nodes, one ${c.broker} broker, subscribers split evenly over the nodes; 1 KB fragment to every subscriber of \`chat\`, latency from the send request to each receipt)`,
     'Strategies: ' + c.strategies.map((s) => `\`${s}\`: ${c.labels[s]}`).join('; ') + '. At the levels with both engines, both sets of subscribers are held at once by the same load-client processes and the strategies take turns; past them, Centrifugo alone.',
     deliveryMd(c),
+    'Load average when each level finished (the machine is shared): ' + c.levels.map((l) => `${l.subscribers}: ${l.load_average?.join(' ')}`).join('; ') + '.',
     `Centrifugo against PocketBase per round (min / median / max over ${rounds} rounds; below 1 = faster than the PocketBase baseline; "last" = median time to the last subscriber):`,
     ratiosMd(c),
     'CPU time per broadcast message (ms, every process of that kind summed; clock ticks of 10 ms summed over the rounds, then divided):',
     cpuMd(c),
     'Resident memory after connecting each level (per 1,000 held: growth from the idle process over the subscribers that process holds):',
     memoryMd(c),
+    'CPU while the subscribers sit idle (ms of CPU per second; heartbeats and timers; 10 ms clock ticks over a short window, so a rough figure):',
+    idleMd(c),
     'Publish cost inside the JS VM (server time of `$http.send` to Centrifugo\'s HTTP API, ms per publish; `batch`: one `/api/batch` request of several publishes, its time divided among them; to a channel nobody holds):',
     costMd(c),
   ].filter(Boolean).join('\n\n');
