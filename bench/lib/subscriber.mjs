@@ -41,7 +41,7 @@ function openStream(address, ready, what) {
         resolve(conn);
       }));
       res.on('close', () => {
-        if (conns.delete(conn) && !conn.closedByUs) dropped++;
+        if (conns.delete(conn) && !conn.closedByUs) lost(conn);
       });
     });
     conns.add(conn);
@@ -85,9 +85,21 @@ function onData(conn, chunk, ready, settle) {
   }
 }
 
+/**
+ * A connection the server ended: counted as dropped; a reader stops counting in its group, so
+ * the messages every remaining reader already has are done (the shortfall shows in the counts).
+ */
+function lost(conn) {
+  dropped++;
+  if (!conn.group || conn.stalled) return;
+  const left = (readers.get(conn.group) || 0) - 1;
+  readers.set(conn.group, left);
+  for (const [seq, list] of samples) if (list.group === conn.group && list.length === left && left > 0) process.send({ op: 'done', seq, group: conn.group });
+}
+
 function record(seq, latency, group) {
   let list = samples.get(seq);
-  if (!list) samples.set(seq, (list = []));
+  if (!list) samples.set(seq, (list = Object.assign([], { group })));
   list.push(latency);
   if (list.length === readers.get(group)) process.send({ op: 'done', seq, group });
 }
