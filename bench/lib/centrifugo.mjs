@@ -195,7 +195,8 @@ export async function measureCentrifugo(fleet, { levels, beyond = [], rounds, me
       if (c.failed) throw new Error(`${c.failed} of ${level - haveCf} Centrifugo subscribers failed to connect: ${c.errors.join('; ')}`);
       haveCf = level;
       const held = { 'centrifugo-1': Math.ceil(level / 2), 'centrifugo-2': Math.floor(level / 2), ...(withPb ? { 'pocketbase-realtime': level } : {}) };
-      out.memory.push(memoryRow(level, base, rssOf(processes(false)), held));
+      const memory = memoryRow(level, base, rssOf(processes(false)), held);
+      out.memory.push(memory);
       log(`centrifugo: broadcast to ${level} subscribers${withPb ? ' (and PocketBase beside it)' : ' (Centrifugo only)'}`);
       const targets = { ...(withPb ? pbTargets : {}), ...cfTargets };
       for (const t of Object.values(targets)) { const seq = nextSeq(); await t.send(seq, timeoutMs); await fleet.waitFor(seq, timeoutMs, t.group); } // warm up
@@ -204,6 +205,7 @@ export async function measureCentrifugo(fleet, { levels, beyond = [], rounds, me
       const after = await fleet.collect();
       // connections that ended without the bench closing them (a server dropping a slow reader)
       const dropped = after.dropped - before.dropped;
+      memory.rss_mb_after_broadcasts = Object.fromEntries(Object.entries(rssOf(processes(false))).map(([k, kb]) => [k, Math.round(kb / 1024)]));
       const loadAverage = os.loadavg().map((v) => Math.round(v * 10) / 10);
       out.levels.push({ subscribers: level, with_pocketbase: withPb, dropped, load_average: loadAverage, rows: m.rows, rounds: m.perRound, ratios: m.ratios });
       log(`centrifugo: publish cost at ${level} subscribers`);

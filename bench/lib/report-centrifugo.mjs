@@ -43,14 +43,18 @@ function cpuMd(c) {
   return table(['subscribers', 'strategy', ...CPU_COLUMNS.map(([name]) => `${name} CPU ms`)], rows);
 }
 
+const after = (m, name) => cell(m.rss_mb_after_broadcasts?.[name]);
+
 function memoryMd(c) {
   const rows = c.memory.map((m) => [
     m.subscribers,
     m.rss_mb['centrifugo-1'], m.rss_mb['centrifugo-2'], m.rss_mb.redis, m.rss_mb['pocketbase-publisher'], m.rss_mb['pocketbase-realtime'],
     m.mb_per_1000['centrifugo-1'], m.mb_per_1000['centrifugo-2'], cell(m.mb_per_1000['pocketbase-realtime']),
+    after(m, 'centrifugo-1'), after(m, 'centrifugo-2'), after(m, 'pocketbase-realtime'),
   ]);
   return table(['subscribers', 'node 1 MB', 'node 2 MB', 'redis MB', 'PocketBase publishing MB', 'PocketBase realtime MB',
-    'node 1 MB per 1,000 held', 'node 2 MB per 1,000 held', 'PocketBase realtime MB per 1,000 held'], rows);
+    'node 1 MB per 1,000 held', 'node 2 MB per 1,000 held', 'PocketBase realtime MB per 1,000 held',
+    'node 1 MB after the broadcasts', 'node 2 MB after', 'PocketBase realtime MB after'], rows);
 }
 
 function idleMd(c) {
@@ -78,7 +82,7 @@ export function centrifugoMd(r) {
     ratiosMd(c),
     'CPU time per broadcast message (ms, every process of that kind summed; clock ticks of 10 ms summed over the rounds, then divided):',
     cpuMd(c),
-    'Resident memory after connecting each level (per 1,000 held: growth from the idle process over the subscribers that process holds):',
+    'Resident memory after connecting each level (per 1,000 held: growth from the idle process over the subscribers that process holds), and after the level\'s broadcasts:',
     memoryMd(c),
     'CPU while the subscribers sit idle (ms of CPU per second; heartbeats and timers; 10 ms clock ticks over a short window, so a rough figure):',
     idleMd(c),
