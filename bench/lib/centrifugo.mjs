@@ -184,6 +184,7 @@ export async function measureCentrifugo(fleet, { levels, beyond = [], rounds, me
         await fleet.closeGroup('pb');
         havePb = 0;
       }
+      const atStart = (await fleet.collect()).droppedBy; // drops count from the level's first connect on
       if (withPb) {
         needFds('PocketBase', pbRealtime.pid, level + 500);
         const c = await fleet.connect(pbRealtime.url, 'chat', level - havePb, { group: 'pb' });
@@ -200,11 +201,11 @@ export async function measureCentrifugo(fleet, { levels, beyond = [], rounds, me
       log(`centrifugo: broadcast to ${level} subscribers${withPb ? ' (and PocketBase beside it)' : ' (Centrifugo only)'}`);
       const targets = { ...(withPb ? pbTargets : {}), ...cfTargets };
       for (const t of Object.values(targets)) { const seq = nextSeq(); await t.send(seq, timeoutMs); await fleet.waitFor(seq, timeoutMs, t.group); } // warm up
-      const before = await fleet.collect();
+      await fleet.collect();
       const m = await measureLevel(fleet, targets, processes(true), { rounds, messages, timeoutMs });
-      const after = await fleet.collect();
-      // connections that ended without the bench closing them (a server dropping a slow reader)
-      const dropped = after.dropped - before.dropped;
+      // connections that ended without the bench closing them (a server dropping a slow reader), per engine
+      const droppedBy = (await fleet.collect()).droppedBy;
+      const dropped = Object.fromEntries(['pb', 'cf'].map((g) => [g === 'pb' ? 'pocketbase' : 'centrifugo', (droppedBy[g] || 0) - (atStart[g] || 0)]));
       memory.rss_mb_after_broadcasts = Object.fromEntries(Object.entries(rssOf(processes(false))).map(([k, kb]) => [k, Math.round(kb / 1024)]));
       const loadAverage = os.loadavg().map((v) => Math.round(v * 10) / 10);
       out.levels.push({ subscribers: level, with_pocketbase: withPb, dropped, load_average: loadAverage, rows: m.rows, rounds: m.perRound, ratios: m.ratios });

@@ -91,7 +91,7 @@ export function startFleet(size) {
         waiters.set(seq, { need, resolve: (v) => { clearTimeout(timer); waiters.delete(seq); resolve(v); } });
       });
     },
-    /** Latency samples per seq since the last collect, merged over processes; and connection counts. */
+    /** Latency samples per seq since the last collect, merged over processes; connection counts, and drops so far (per group too). */
     async collect() {
       const results = await all('collect', () => ({}));
       const bySeq = new Map();
@@ -102,7 +102,9 @@ export function startFleet(size) {
           bySeq.set(Number(seq), list);
         }
       }
-      return { bySeq, open: results.reduce((s, r) => s + r.open, 0), dropped: results.reduce((s, r) => s + r.dropped, 0) };
+      const droppedBy = {};
+      for (const r of results) for (const [g, n] of Object.entries(r.droppedBy || {})) droppedBy[g] = (droppedBy[g] || 0) + n;
+      return { bySeq, open: results.reduce((s, r) => s + r.open, 0), dropped: results.reduce((s, r) => s + r.dropped, 0), droppedBy };
     },
     /** Opens, subscribes and closes `count` connections in total, spread over the processes. */
     async cycle(url, topic, count, concurrency = 8) {

@@ -16,9 +16,9 @@ const sumOf = (cpu, match) => Object.entries(cpu).filter(([k]) => match(k)).redu
 function deliveryMd(c) {
   const rows = [];
   for (const level of c.levels) {
-    for (const f of level.rows) rows.push([f.subscribers, f.engine, f.strategy, f.p50_ms, f.p99_ms, f.max_ms, f.last_median_ms, `${f.delivered}/${f.expected}`, f.timed_out, level.dropped]);
+    for (const f of level.rows) rows.push([f.subscribers, f.engine, f.strategy, f.p50_ms, f.p99_ms, f.max_ms, f.last_median_ms, `${f.delivered}/${f.expected}`, f.timed_out, level.dropped?.[f.engine]]);
   }
-  const out = table(['subscribers', 'engine', 'strategy', 'p50 ms', 'p99 ms', 'max ms', 'last ms (median)', 'delivered/expected', `messages not everywhere in ${c.timeout_s} s`, 'connections dropped at this level'], rows);
+  const out = table(['subscribers', 'engine', 'strategy', 'p50 ms', 'p99 ms', 'max ms', 'last ms (median)', 'delivered/expected', `messages not everywhere in ${c.timeout_s} s`, 'its connections the server dropped at this level'], rows);
   const errors = c.levels.flatMap((l) => l.rows.filter((f) => f.errors.length).map((f) => `${l.subscribers} ${f.strategy}: ${f.errors.join('; ')}`));
   return errors.length ? `${out}\n\nFailed sends (first 3 per cell): ${errors.join('; ')}.` : out;
 }

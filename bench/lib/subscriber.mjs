@@ -14,6 +14,8 @@ let samples = new Map();
 /** group -> readers in it (a message reaches one group: its seq is done when all of them have it). */
 let readers = new Map();
 let dropped = 0;
+/** group -> connections of it the server ended. */
+const droppedBy = new Map();
 
 /**
  * Opens one SSE stream at `address`; resolves once `ready(frame)` (run on each frame until it
@@ -91,7 +93,9 @@ function onData(conn, chunk, ready, settle) {
  */
 function lost(conn) {
   dropped++;
-  if (!conn.group || conn.stalled) return;
+  if (!conn.group) return;
+  droppedBy.set(conn.group, (droppedBy.get(conn.group) || 0) + 1);
+  if (conn.stalled) return;
   const left = (readers.get(conn.group) || 0) - 1;
   readers.set(conn.group, left);
   for (const [seq, list] of samples) if (list.group === conn.group && list.length === left && left > 0) process.send({ op: 'done', seq, group: conn.group });
@@ -171,7 +175,7 @@ const ops = {
     const out = {};
     for (const [seq, list] of samples) out[seq] = Float64Array.from(list);
     samples = new Map();
-    return { samples: out, readers: Object.fromEntries(readers), open: conns.size, dropped };
+    return { samples: out, readers: Object.fromEntries(readers), open: conns.size, dropped, droppedBy: Object.fromEntries(droppedBy) };
   },
   // every connection, or only those of `group`
   async close({ group = null } = {}) {
