@@ -7,7 +7,8 @@ import { cell, mmm, table } from './md.mjs';
 const CPU_COLUMNS = [
   ['Centrifugo nodes', (k) => k.startsWith('centrifugo-')],
   ['redis', (k) => k === 'redis'],
-  ['PocketBase', (k) => k.startsWith('pocketbase-')],
+  ['PocketBase realtime', (k) => k === 'pocketbase-realtime'],
+  ['PocketBase publishing to Centrifugo', (k) => k === 'pocketbase-publisher'],
   ['load clients', (k) => k.startsWith('load-client-')],
 ];
 
@@ -80,7 +81,7 @@ export function centrifugoMd(r) {
     'Load average when each level finished (the machine is shared): ' + c.levels.map((l) => `${l.subscribers}: ${l.load_average?.join(' ')}`).join('; ') + '.',
     `Centrifugo against PocketBase per round (min / median / max over ${rounds} rounds; below 1 = faster than the PocketBase baseline; "last" = median time to the last subscriber):`,
     ratiosMd(c),
-    'CPU time per broadcast message (ms, every process of that kind summed; clock ticks of 10 ms summed over the rounds, then divided):',
+    'CPU time per broadcast message (ms, every process of that kind summed; clock ticks of 10 ms summed over the rounds, then divided; what a process does in the background, like PocketBase realtime\'s garbage collection after its broadcasts, counts for whichever strategy runs then):',
     cpuMd(c),
     'Resident memory after connecting each level (per 1,000 held: growth from the idle process over the subscribers that process holds), and after the level\'s broadcasts:',
     memoryMd(c),
