@@ -136,7 +136,14 @@ async function main() {
     if (wanted('scale')) await scaleSection(fleet, results);
     if (wanted('centrifugo')) {
       log('centrifugo: two nodes, one redis-server, beside PocketBase realtime');
-      results.centrifugo = await measureCentrifugo(fleet, { ...CONFIG.centrifugo, log });
+      try {
+        results.centrifugo = await measureCentrifugo(fleet, { ...CONFIG.centrifugo, log });
+      } catch (error) {
+        // the other sections' results are still written; the report says why this one is missing
+        console.error(error.stack || error);
+        results.centrifugo = { error: String(error.message || error) };
+        process.exitCode = 1;
+      }
     }
     if (wanted('stall')) {
       for (const strategy of STRATEGIES) {

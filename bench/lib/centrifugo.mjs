@@ -142,81 +142,102 @@ async function guestToken(url) {
   return { token: body.token, channels: Object.keys(body.channels) };
 }
 
+/** Starts the cluster, a PocketBase on its realtime and a PocketBase publishing to the cluster; their pids by name. */
+async function startSetup(fleet) {
+  const cluster = await startCluster({ nodes: 2 });
+  const env = { BENCH_CF_API: cluster.apiUrl, BENCH_CF_KEY: cluster.apiKey, BENCH_CF_SECRET: cluster.tokenSecret, BENCH_CF_URL: cluster.nodes[0].url, BENCH_CF_NAMESPACE: cluster.namespace };
+  const setup = { cluster, pbRealtime: null, pbPublisher: null, pids: null };
+  setup.stop = () => Promise.allSettled([setup.pbRealtime?.stop(), setup.pbPublisher?.stop()]).then(() => cluster.stop());
+  try {
+    setup.pbRealtime = await startBenchPocketBase();
+    setup.pbPublisher = await startBenchPocketBase({ env });
+    setup.pids = {
+      'centrifugo-1': pidListeningOn(cluster.nodes[0].port),
+      'centrifugo-2': pidListeningOn(cluster.nodes[1].port),
+      redis: pidListeningOn(Number(new URL(cluster.redisUrl).port)),
+      'pocketbase-publisher': setup.pbPublisher.pid,
+      'pocketbase-realtime': setup.pbRealtime.pid,
+    };
+    fleet.pids.forEach((pid, i) => { setup.pids[`load-client-${i + 1}`] = pid; });
+  } catch (error) {
+    await setup.stop();
+    throw error;
+  }
+  return setup;
+}
+
+/** The strategies by name: the group whose readers get them, and how to send message `seq`. */
+function targetsOf({ cluster, pbRealtime, pbPublisher }) {
+  const pb = Object.fromEntries(PB_STRATEGIES.map((s) => [s, { group: 'pb', send: (seq, ms) => sendOnce(pbRealtime.url, s, seq, ms) }]));
+  const cf = {
+    'cf-kit': { group: 'cf', send: (seq, ms) => sendOnce(pbPublisher.url, 'cf-kit', seq, ms) },
+    'cf-http': { group: 'cf', send: (seq, ms) => sendOnce(pbPublisher.url, 'cf-http', seq, ms) },
+    'cf-api': { group: 'cf', send: (seq, ms) => publishDirect(cluster, seq, ms) },
+  };
+  return { pb, cf };
+}
+
+/** Brings the PocketBase group (`pbCount`, 0: closed) and the Centrifugo group up to their counts. */
+async function connectLevel(fleet, setup, have, { pbCount, cfCount, cfConnect }) {
+  if (pbCount === 0 && have.pb) {
+    await fleet.closeGroup('pb');
+    have.pb = 0;
+  }
+  if (pbCount > have.pb) {
+    needFds('PocketBase', setup.pbRealtime.pid, pbCount + 500);
+    const c = await fleet.connect(setup.pbRealtime.url, 'chat', pbCount - have.pb, { group: 'pb' });
+    if (c.failed) throw new Error(`${c.failed} of ${pbCount - have.pb} PocketBase subscribers failed to connect: ${c.errors.join('; ')}`);
+    have.pb = pbCount;
+  }
+  for (const node of ['centrifugo-1', 'centrifugo-2']) needFds(`Centrifugo (${node})`, setup.pids[node], Math.ceil(cfCount / 2) + 500);
+  const c = await fleet.connect(null, null, cfCount - have.cf, { group: 'cf', centrifugo: cfConnect, offset: have.cf });
+  if (c.failed) throw new Error(`${c.failed} of ${cfCount - have.cf} Centrifugo subscribers failed to connect: ${c.errors.join('; ')}`);
+  have.cf = cfCount;
+}
+
 /**
  * The section. `levels` hold PocketBase and Centrifugo subscribers at once (and measure both);
  * `beyond` levels hold Centrifugo subscribers only (PocketBase's are closed first). The load
  * clients connect to Centrifugo as guests, with the token the kit's token route mints.
  */
 export async function measureCentrifugo(fleet, { levels, beyond = [], rounds, messages, cost, idleSeconds = 5, log, timeoutMs = 30000 }) {
-  const cluster = await startCluster({ nodes: 2 });
-  const env = { BENCH_CF_API: cluster.apiUrl, BENCH_CF_KEY: cluster.apiKey, BENCH_CF_SECRET: cluster.tokenSecret, BENCH_CF_URL: cluster.nodes[0].url, BENCH_CF_NAMESPACE: cluster.namespace };
-  let pbRealtime = null;
-  let pbPublisher = null;
+  const setup = await startSetup(fleet);
+  const { cluster, pbPublisher, pids } = setup;
   const out = { nodes: cluster.nodes.length, broker: 'redis', timeout_s: timeoutMs / 1000, strategies: [], labels: LABELS, levels: [], publish_cost: [], memory: [], idle: [] };
   try {
-    pbRealtime = await startBenchPocketBase();
-    pbPublisher = await startBenchPocketBase({ env });
-    const pids = {
-      'centrifugo-1': pidListeningOn(cluster.nodes[0].port),
-      'centrifugo-2': pidListeningOn(cluster.nodes[1].port),
-      redis: pidListeningOn(Number(new URL(cluster.redisUrl).port)),
-      'pocketbase-publisher': pbPublisher.pid,
-      'pocketbase-realtime': pbRealtime.pid,
-    };
-    fleet.pids.forEach((pid, i) => { pids[`load-client-${i + 1}`] = pid; });
-    const cfTargets = {
-      'cf-kit': { group: 'cf', send: (seq, ms) => sendOnce(pbPublisher.url, 'cf-kit', seq, ms) },
-      'cf-http': { group: 'cf', send: (seq, ms) => sendOnce(pbPublisher.url, 'cf-http', seq, ms) },
-      'cf-api': { group: 'cf', send: (seq, ms) => publishDirect(cluster, seq, ms) },
-    };
-    const pbTargets = Object.fromEntries(PB_STRATEGIES.map((s) => [s, { group: 'pb', send: (seq, ms) => sendOnce(pbRealtime.url, s, seq, ms) }]));
-    out.strategies = [...PB_STRATEGIES, ...Object.keys(cfTargets)];
-    const processes = (all) => Object.fromEntries(Object.entries(pids).filter(([k]) => all || !k.startsWith('load-client')));
-    const base = rssOf(processes(false));
+    const { pb: pbTargets, cf: cfTargets } = targetsOf(setup);
+    out.strategies = [...Object.keys(pbTargets), ...Object.keys(cfTargets)];
+    const servers = Object.fromEntries(Object.entries(pids).filter(([k]) => !k.startsWith('load-client')));
+    const base = rssOf(servers);
     log('centrifugo: publish cost with no subscribers');
     out.publish_cost.push(...(await measurePublishCost(pbPublisher.url, { subscribers: 0, ...cost })));
-    const cfChannels = { nodes: cluster.nodes.map((n) => n.url), ...(await guestToken(pbPublisher.url)) };
-    let havePb = 0;
-    let haveCf = 0;
+    const cfConnect = { nodes: cluster.nodes.map((n) => n.url), ...(await guestToken(pbPublisher.url)) };
+    const have = { pb: 0, cf: 0 };
     for (const level of [...levels, ...beyond]) {
       const withPb = levels.includes(level);
-      if (!withPb && havePb) {
-        await fleet.closeGroup('pb');
-        havePb = 0;
-      }
       const atStart = (await fleet.collect()).droppedBy; // drops count from the level's first connect on
-      if (withPb) {
-        needFds('PocketBase', pbRealtime.pid, level + 500);
-        const c = await fleet.connect(pbRealtime.url, 'chat', level - havePb, { group: 'pb' });
-        if (c.failed) throw new Error(`${c.failed} of ${level - havePb} PocketBase subscribers failed to connect: ${c.errors.join('; ')}`);
-        havePb = level;
-      }
-      needFds('a Centrifugo node', pids['centrifugo-1'], Math.ceil(level / 2) + 500);
-      const c = await fleet.connect(null, null, level - haveCf, { group: 'cf', centrifugo: cfChannels, offset: haveCf });
-      if (c.failed) throw new Error(`${c.failed} of ${level - haveCf} Centrifugo subscribers failed to connect: ${c.errors.join('; ')}`);
-      haveCf = level;
+      await connectLevel(fleet, setup, have, { pbCount: withPb ? level : 0, cfCount: level, cfConnect });
       const held = { 'centrifugo-1': Math.ceil(level / 2), 'centrifugo-2': Math.floor(level / 2), ...(withPb ? { 'pocketbase-realtime': level } : {}) };
-      const memory = memoryRow(level, base, rssOf(processes(false)), held);
+      const memory = memoryRow(level, base, rssOf(servers), held);
       out.memory.push(memory);
       log(`centrifugo: broadcast to ${level} subscribers${withPb ? ' (and PocketBase beside it)' : ' (Centrifugo only)'}`);
       const targets = { ...(withPb ? pbTargets : {}), ...cfTargets };
       for (const t of Object.values(targets)) { const seq = nextSeq(); await t.send(seq, timeoutMs); await fleet.waitFor(seq, timeoutMs, t.group); } // warm up
       await fleet.collect();
-      const m = await measureLevel(fleet, targets, processes(true), { rounds, messages, timeoutMs });
+      const m = await measureLevel(fleet, targets, pids, { rounds, messages, timeoutMs });
       // connections that ended without the bench closing them (a server dropping a slow reader), per engine
       const droppedBy = (await fleet.collect()).droppedBy;
-      const dropped = Object.fromEntries(['pb', 'cf'].map((g) => [g === 'pb' ? 'pocketbase' : 'centrifugo', (droppedBy[g] || 0) - (atStart[g] || 0)]));
-      memory.rss_mb_after_broadcasts = Object.fromEntries(Object.entries(rssOf(processes(false))).map(([k, kb]) => [k, Math.round(kb / 1024)]));
+      const dropped = { pocketbase: (droppedBy.pb || 0) - (atStart.pb || 0), centrifugo: (droppedBy.cf || 0) - (atStart.cf || 0) };
+      memory.rss_mb_after_broadcasts = Object.fromEntries(Object.entries(rssOf(servers)).map(([k, kb]) => [k, Math.round(kb / 1024)]));
       const loadAverage = os.loadavg().map((v) => Math.round(v * 10) / 10);
       out.levels.push({ subscribers: level, with_pocketbase: withPb, dropped, load_average: loadAverage, rows: m.rows, rounds: m.perRound, ratios: m.ratios });
       log(`centrifugo: publish cost at ${level} subscribers`);
       out.publish_cost.push(...(await measurePublishCost(pbPublisher.url, { subscribers: level, ...cost })));
-      out.idle.push({ subscribers: level, seconds: idleSeconds, cpu_ms_per_s: await idleCpu(processes(false), idleSeconds) });
+      out.idle.push({ subscribers: level, seconds: idleSeconds, cpu_ms_per_s: await idleCpu(servers, idleSeconds) });
     }
   } finally {
     await fleet.closeAll();
-    await Promise.allSettled([pbRealtime?.stop(), pbPublisher?.stop()]);
-    await cluster.stop();
+    await setup.stop();
   }
   return out;
 }

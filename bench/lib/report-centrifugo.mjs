@@ -73,6 +73,7 @@ function costMd(c) {
 export function centrifugoMd(r) {
   const c = r.centrifugo;
   if (!c) return '';
+  if (c.error) return `## Centrifugo cluster beside PocketBase\n\nThe section failed: ${c.error}`;
   const rounds = r.run.config.centrifugo.rounds;
   return [
     `## Centrifugo cluster beside PocketBase (${c.nodes} Centrifugo nodes, one ${c.broker} broker, subscribers split evenly over the nodes; 1 KB fragment to every subscriber of \`chat\`, latency from the send request to each receipt)`,
