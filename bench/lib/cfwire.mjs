@@ -1,5 +1,5 @@
 // Centrifugo's unidirectional SSE transport as the load clients see it: the address that
-// carries the connect command, and what each `data:` payload is. Pure functions.
+// carries the connect command, and the connect push that opens the stream. Pure functions.
 
 /** The unidirectional SSE address of a node: the connect command (with the token) travels in `cf_connect`. */
 export function uniSseUrl(nodeUrl, token) {
@@ -7,13 +7,11 @@ export function uniSseUrl(nodeUrl, token) {
 }
 
 /**
- * What a Centrifugo uni_sse `data:` payload is: `{ connect }` (the first, with the server-side
- * subscriptions in `connect.subs`), `{ publication }` (a publication's JSON text, unparsed), or
- * `{ other }` (pings `{}`, disconnects and the rest). Cheap: only the connect push is parsed.
+ * The connect push of a Centrifugo uni_sse `data:` payload (the first one: client id, and the
+ * server-side subscriptions in `subs`), or null when the payload is something else (a
+ * publication, a ping `{}`, a disconnect). Only a connect push is parsed.
  */
-export function classifyPush(data) {
+export function connectPush(data) {
   const text = data.trimStart();
-  if (text.startsWith('{"connect":')) return { connect: JSON.parse(text).connect };
-  if (text.startsWith('{"channel":') && text.includes('"pub":')) return { publication: text };
-  return { other: text };
+  return text.startsWith('{"connect":') ? JSON.parse(text).connect : null;
 }

@@ -11,12 +11,6 @@ export const STRATEGIES = ['kit', 'kit-ordered', 'kit-capture', 'naive', 'native
 /** Prototype send loops of the bench app, measured in the fan-out next to the kit. */
 export const PROTOTYPES = ['kit-fast'];
 
-/**
- * Sends to Centrifugo's `sse:chat` through a PocketBase configured for it (the centrifugo
- * section): the kit's sseSend on its Centrifugo engine, and a raw `$http.send` publish.
- */
-export const CENTRIFUGO_STRATEGIES = ['cf-kit', 'cf-http'];
-
 const paths = {
   kit: '/bench/kit',
   'kit-ordered': '/bench/kit-ordered',
@@ -24,6 +18,7 @@ const paths = {
   naive: '/bench/naive',
   'kit-fast': '/bench/kit-fast',
   native: '/api/collections/chat/records',
+  // the centrifugo section's, on a PocketBase configured for the cluster (sends to `sse:chat`)
   'cf-kit': '/bench/cf-kit',
   'cf-http': '/bench/cf-http',
 };

@@ -5,7 +5,7 @@
 
 import http from 'node:http';
 import { nowMs } from './stats.mjs';
-import { classifyPush, uniSseUrl } from './cfwire.mjs';
+import { connectPush, uniSseUrl } from './cfwire.mjs';
 import { parseFrames, parseStamp } from './wire.mjs';
 
 const conns = new Set();
@@ -59,11 +59,11 @@ const openPocketBase = (base) => openStream(base + '/api/realtime', (frame) => f
  */
 function openCentrifugo(nodeUrl, { token, channels }) {
   return openStream(uniSseUrl(nodeUrl, token), (frame) => {
-    const push = classifyPush(frame.data);
-    if (!push.connect) throw new Error(`expected Centrifugo's connect push, got ${frame.data.slice(0, 120)}`);
-    const missing = channels.filter((c) => !push.connect.subs || !(c in push.connect.subs));
+    const connect = connectPush(frame.data);
+    if (!connect) throw new Error(`expected Centrifugo's connect push, got ${frame.data.slice(0, 120)}`);
+    const missing = channels.filter((c) => !connect.subs || !(c in connect.subs));
     if (missing.length) throw new Error(`Centrifugo connected without the subscriptions ${missing.join(', ')}`);
-    return push.connect.client;
+    return connect.client;
   }, 'Centrifugo connect push');
 }
 
