@@ -1,11 +1,14 @@
 #!/usr/bin/env node
 // `npm run bench [-- --quick]`: fan-out, throughput, stalled subscriber, targeted sends, scale,
-// browser, bundle and memory figures against baselines measured in the same run, and the
-// recovery cost of ordered delivery, written to bench/results/. `--only=fanout,stall,...` runs
-// some sections. Full runs write latest.json/.md; --quick and --only runs write quick.json/.md,
-// so they never replace the recorded full run. The full run holds up to 18,000 connections at
-// once (scale and targeted sections): it needs an open-file hard limit of at least 19,000 and
-// takes about half an hour.
+// browser, bundle and memory figures against baselines measured in the same run, the recovery
+// cost of ordered delivery, and the scale table again on a two-node Centrifugo cluster beside
+// PocketBase (centrifugo: needs redis-server, and a Centrifugo binary or Go to build one),
+// written to bench/results/. `--only=fanout,stall,centrifugo,...` runs some sections. Full runs
+// write latest.json/.md; --quick and --only runs write quick.json/.md, so they never replace the
+// recorded full run. The full run holds up to 18,000 connections on one PocketBase (scale,
+// targeted and centrifugo sections; the centrifugo section holds as many on the cluster beside
+// them, then 25,000 on the cluster alone): it needs an open-file hard limit of at least 19,000
+// and takes about 40 minutes.
 
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
@@ -13,6 +16,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { measureBrowser } from './lib/browser.mjs';
 import { measureBundles } from './lib/bundle.mjs';
+import { measureCentrifugo } from './lib/centrifugo.mjs';
 import { nextSeq, findThroughput, measureFanout } from './lib/fanout.mjs';
 import { startFleet } from './lib/fleet.mjs';
 import { describeRun, ownFdLimits } from './lib/machine.mjs';
@@ -33,12 +37,16 @@ const wanted = (section) => only.length === 0 || only.includes(section);
 const CONFIG = quick
   ? { fleet: 4, levels: [100, 1000, 2000], rounds: 2, messages: { 100: 5, 1000: 3, 2000: 2 }, throughputSeconds: 0.5,
       stall: { readers: 100, rate: 200, seconds: 8 }, memory: { levels: [1000, 2000], cycleCount: 2000 }, browserMessages: 50,
-      targeted: { levels: [1000, 2000], rounds: 3, reps: 30 }, scale: { levels: [1000, 2000], rounds: 2, messages: 2 } }
+      targeted: { levels: [1000, 2000], rounds: 3, reps: 30 }, scale: { levels: [1000, 2000], rounds: 2, messages: 2 },
+      centrifugo: { levels: [1000, 2000], beyond: [4000], rounds: 2, messages: 2, cost: { reps: 30, batch: 10, rounds: 2 }, idleSeconds: 2 } }
   : { fleet: 4, levels: [100, 1000, 5000], rounds: 3, messages: { 100: 20, 1000: 10, 5000: 5 }, throughputSeconds: 2,
       stall: { readers: 100, rate: 120, seconds: 60 }, memory: { levels: [1000, 5000], cycleCount: 10000 }, browserMessages: 200,
-      targeted: { levels: [1000, 5000, 18000], rounds: 3, reps: 100 }, scale: { levels: [5000, 10000, 18000], rounds: 3, messages: 3 } };
+      targeted: { levels: [1000, 5000, 18000], rounds: 3, reps: 100 }, scale: { levels: [5000, 10000, 18000], rounds: 3, messages: 3 },
+      centrifugo: { levels: [5000, 10000, 18000], beyond: [25000], rounds: 3, messages: 3, cost: { reps: 100, batch: 10, rounds: 3 }, idleSeconds: 5 } };
+// the most one PocketBase holds (the centrifugo section's `beyond` levels are on the cluster only)
 const MOST_CONNECTED = Math.max(...CONFIG.levels, ...CONFIG.memory.levels,
-  ...(wanted('targeted') ? CONFIG.targeted.levels : []), ...(wanted('scale') ? CONFIG.scale.levels : []));
+  ...(wanted('targeted') ? CONFIG.targeted.levels : []), ...(wanted('scale') ? CONFIG.scale.levels : []),
+  ...(wanted('centrifugo') ? CONFIG.centrifugo.levels : []));
 const NEEDED_FDS = MOST_CONNECTED + 1000;
 
 /** Re-runs this script under a shell with the open-file limit raised to the hard limit, when it is too low. */
@@ -118,7 +126,7 @@ async function main() {
   await probe.stop();
   const results = {
     run: { ...describeRun(pbVersion), mode: quick ? 'quick' : 'full', config: CONFIG },
-    fanout: [], fanout_rounds: [], throughput: [], targeted: [], scale: [], scale_rounds: [], stall: [], browser: null, bundle: null, memory: null, profile: null, recovery: null,
+    fanout: [], fanout_rounds: [], throughput: [], targeted: [], scale: [], scale_rounds: [], centrifugo: null, stall: [], browser: null, bundle: null, memory: null, profile: null, recovery: null,
   };
   const fleet = startFleet(CONFIG.fleet);
   try {
@@ -126,6 +134,17 @@ async function main() {
     if (wanted('fanout')) await fanoutSection(fleet, results);
     if (wanted('targeted')) results.targeted = await measureTargeted(fleet, { ...CONFIG.targeted, log });
     if (wanted('scale')) await scaleSection(fleet, results);
+    if (wanted('centrifugo')) {
+      log('centrifugo: two nodes, one redis-server, beside PocketBase realtime');
+      try {
+        results.centrifugo = await measureCentrifugo(fleet, { ...CONFIG.centrifugo, log });
+      } catch (error) {
+        // the other sections' results are still written; the report says why this one is missing
+        console.error(error.stack || error);
+        results.centrifugo = { error: String(error.message || error) };
+        process.exitCode = 1;
+      }
+    }
     if (wanted('stall')) {
       for (const strategy of STRATEGIES) {
         log(`stalled subscriber, ${strategy}, ${CONFIG.stall.seconds} s`);

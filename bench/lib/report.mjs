@@ -3,15 +3,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { centrifugoMd } from './report-centrifugo.mjs';
+import { cell, mmm, table } from './md.mjs';
 
 const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'results');
 
 /** Profile phases in the order a send loop runs them. */
 const PHASES = ['clients_map_ms', 'iterate_ms', 'has_subscription_ms', 'subscriptions_prefix_ms', 'subscriptions_exact_prefix_ms', 'is_discarded_ms', 'send_only_ms', 'naive_loop_ms', 'kit_send_ms', 'kit_fast_send_ms', 'kit_require_ms'];
 
-const cell = (v) => (v === null || v === undefined ? '-' : String(v));
-const table = (head, rows) => [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)].join('\n');
-const mmm = (s) => (s && s.n ? `${s.min} / ${s.median} / ${s.max}` : '-');
 
 function fanoutMd(r) {
   const rows = r.fanout.map((f) => [f.strategy, f.subscribers, f.p50_ms, f.p99_ms, f.max_ms, `${f.delivered}/${f.expected}`]);
@@ -119,7 +118,7 @@ function scaleMd(r) {
 
 /** Renders the Markdown report of a results object. */
 export function toMarkdown(r) {
-  return [setupMd(r), r.fanout.length ? fanoutMd(r) : '', throughputMd(r), stallMd(r), targetedMd(r), scaleMd(r), otherMd(r)].filter(Boolean).join('\n\n') + '\n';
+  return [setupMd(r), r.fanout.length ? fanoutMd(r) : '', throughputMd(r), stallMd(r), targetedMd(r), scaleMd(r), centrifugoMd(r), otherMd(r)].filter(Boolean).join('\n\n') + '\n';
 }
 
 /** Writes `<name>.json` and `<name>.md` (default `latest`); returns their paths. */

@@ -18,6 +18,9 @@ const paths = {
   naive: '/bench/naive',
   'kit-fast': '/bench/kit-fast',
   native: '/api/collections/chat/records',
+  // the centrifugo section's, on a PocketBase configured for the cluster (sends to `sse:chat`)
+  'cf-kit': '/bench/cf-kit',
+  'cf-http': '/bench/cf-http',
 };
 
 /**
@@ -26,7 +29,7 @@ const paths = {
  */
 export async function sendOnce(url, strategy, seq, timeoutMs = 10000) {
   const path = paths[strategy];
-  if (!path) throw new Error(`unknown strategy "${strategy}" (known: ${[...STRATEGIES, ...PROTOTYPES].join(', ')})`);
+  if (!path) throw new Error(`unknown strategy "${strategy}" (known: ${Object.keys(paths).join(', ')})`);
   const t = nowMs();
   try {
     const res = await fetch(url + path, {
