@@ -15,11 +15,12 @@ import { envelope, isOrderedKey, Scope } from './replay';
  */
 export function sendInOrder(topic: string, data: string, scope: string, recipients: RecipientsByKey, app: App = $app): { seq: number; handed: number } {
   const sent = { seq: 0, handed: 0 };
+  const own = !app.isTransactional(); // the kit's own transaction: a small send may go direct, as its last step
   prepareLog(app);
   app.runInTransaction((tx: never) => {
     sent.seq = logSend(tx, topic, scope, scope === Scope.custom ? '' : data);
     const wrapped = envelope(sent.seq, data);
-    sent.handed = fanOut(recipients, (key) => (isOrderedKey(key, topic) ? wrapped : data), tx);
+    sent.handed = fanOut(recipients, (key) => (isOrderedKey(key, topic) ? wrapped : data), tx, own);
   });
   return sent;
 }

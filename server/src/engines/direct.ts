@@ -1,0 +1,93 @@
+// Direct delivery for small sends: the JS VM hands each recipient its message itself with
+// `client.send`, and the bus is not touched. A bus record delete costs PocketBase two passes
+// over every connected client (building the dry cache, then sending it), whatever the number
+// of recipients; a direct send costs one channel handoff per recipient.
+//
+// `client.send` waits until the client's stream goroutine takes the message from its
+// unbuffered channel, and the JS VM cannot give up waiting. The stream takes it at once when
+// it is waiting in its loop; it does not while it writes an earlier message (a reader that
+// stopped reading blocks that write for good: the stream has no write deadline). So a send
+// goes direct only when each recipient's stream is known to be idle and nobody else can get
+// in its way before the handoff:
+//
+// 1. The stream has written every message the kit handed it (`taken === handed`: the
+//    message-send hook counts a message once its write returned), so no goroutine of an
+//    earlier bus send is queued for it, and it waits in its loop.
+// 2. Nothing else sends to it: it holds no key naming a collection (PocketBase's own record
+//    events are sent from goroutines at any moment, to clients holding such keys), and every
+//    kit send runs inside a transaction on PocketBase's single writer connection, so no other
+//    kit send checks or hands anything meanwhile.
+// 3. It gets one message: once the stream took it, it is busy writing it, and a second
+//    handoff could wait on a full socket.
+// 4. The transaction is the kit's own and the handoff is its last step (it commits right
+//    after). Inside a caller's transaction, which may still do more or roll back, the bus
+//    carries the send on its commit instead.
+//
+// Anything else goes through the bus. Code outside the kit that calls `client.send` on the
+// same clients (not through the kit) breaks (2); PocketPages' realtime API is the kit's.
+
+import { countHanded, type Backlog } from '../backlog';
+import type { App, RealtimeClient } from '../pocketbase';
+
+/** At most this many recipients are sent to directly; a larger send goes through the bus. */
+export const DIRECT_MAX = 16;
+
+/** One recipient of a send, with its keys and its backlog counters (null without the hook). */
+export interface Candidate {
+  client: RealtimeClient;
+  keys: string[];
+  backlog: Backlog | null;
+}
+
+/** The collection a subscription key could name: its part before `/` or `?`. */
+export function collectionPart(key: string): string {
+  const end = key.search(/[/?]/);
+  return end < 0 ? key : key.slice(0, end);
+}
+
+/**
+ * Whether every one of `recipients` (1 to `DIRECT_MAX` of them) can be sent to directly:
+ * one key each, a stream that wrote everything the kit handed it, and no key naming a
+ * collection. `isCollection` answers for one name (memoized here for the call).
+ */
+export function canSendDirect(recipients: Candidate[], isCollection: (name: string) => boolean): boolean {
+  if (recipients.length === 0 || recipients.length > DIRECT_MAX) return false;
+  const known = new Map<string, boolean>();
+  const collection = (name: string): boolean => {
+    let answer = known.get(name);
+    if (answer === undefined) known.set(name, (answer = isCollection(name)));
+    return answer;
+  };
+  for (const r of recipients) {
+    if (r.keys.length !== 1 || !r.backlog || r.backlog.handed !== r.backlog.taken) return false;
+    const held = Object.keys(r.client.subscriptions());
+    for (let i = 0; i < held.length; i++) if (collection(collectionPart(held[i]))) return false;
+  }
+  return true;
+}
+
+/** Whether `name` names a collection of `app` (by name or id), from PocketBase's collection cache. */
+export function collectionTest(app: App): (name: string) => boolean {
+  return (name) => {
+    if (!name) return false;
+    try {
+      return !!app.findCachedCollectionByNameOrId(name);
+    } catch {
+      return false;
+    }
+  };
+}
+
+/**
+ * Hands each recipient its one message (`dataOf` its key's data), counted as handed first so
+ * that the stream hook credits it. Call only after `canSendDirect` said yes, as the last step
+ * of the kit's own transaction. Returns how many messages were handed.
+ */
+export function sendDirect(recipients: Candidate[], dataOf: (key: string) => string): number {
+  for (const r of recipients) {
+    const key = r.keys[0];
+    countHanded(r.client, r.backlog as Backlog, 1);
+    r.client.send(new SubscriptionMessage({ name: key, data: dataOf(key) }));
+  }
+  return recipients.length;
+}
