@@ -1,6 +1,9 @@
 // Targeted sends: the server time of one send to a topic held by 0, 1 or 100 clients while many
-// more are connected (each holding `chat` and a topic of its own), with the kit's topic index on
-// and off (a PocketBase of its own each, same fleet), next to the docs' naive loop.
+// more are connected (each holding `lobby` and a topic of its own), with the kit's topic index on
+// and off (a PocketBase of its own each, same fleet), next to the docs' naive loop. `lobby` names
+// no collection: a client holding a collection's name may get PocketBase's record events at
+// any moment, so the kit never sends to it directly (see the server kit's engines/direct.ts);
+// the `solo-chat` case is that client (it holds `chat`, a collection of the bench app).
 
 import { startBenchPocketBase, stats, until } from './pb.mjs';
 import { spread, summarize } from './stats.mjs';
@@ -10,6 +13,7 @@ import { fragment } from './wire.mjs';
 export const CASES = [
   { recipients: 0, topic: 'nobody' },
   { recipients: 1, topic: 'solo:7' },
+  { recipients: 1, topic: 'solo-chat', label: '1 (holds a collection key)' },
   { recipients: 100, topic: 'hundred' },
 ];
 
@@ -37,8 +41,11 @@ async function onePocketBase(fleet, { index, levels, rounds, reps, strategies })
     let have = 0;
     for (const level of levels) {
       const first = have === 0 ? 100 : 0;
-      if (first) await fleet.connect(pb.url, 'chat', first, { topics: ['chat', 'hundred', 'solo:{i}'] });
-      const c = await fleet.connect(pb.url, 'chat', level - have - first, { topics: ['chat', 'solo:{i}'], offset: have + first });
+      if (first) {
+        await fleet.connect(pb.url, 'lobby', first - 1, { topics: ['lobby', 'hundred', 'solo:{i}'] });
+        await fleet.connect(pb.url, 'chat', 1, { topics: ['chat', 'hundred', 'solo-chat'], offset: first - 1 });
+      }
+      const c = await fleet.connect(pb.url, 'lobby', level - have - first, { topics: ['lobby', 'solo:{i}'], offset: have + first });
       if (c.failed) throw new Error(`${c.failed} subscribers failed to connect: ${c.errors.join('; ')}`);
       have = level;
       await until(async () => (await stats(pb.url)).subscribed >= level, `${level} subscribed clients`, 120000, 200);
@@ -49,8 +56,9 @@ async function onePocketBase(fleet, { index, levels, rounds, reps, strategies })
           for (const k of CASES) {
             const out = await timed(pb.url, k.topic, strategy, reps);
             if (out.delivered !== k.recipients) throw new Error(`${strategy} to ${k.topic} delivered ${out.delivered}, expected ${k.recipients}`);
-            const key = `${strategy}/${k.recipients}`;
-            const p = pooled.get(key) || { times: [], roundP50: [] };
+            const key = `${strategy}/${k.topic}`;
+            const p = pooled.get(key) || { times: [], roundP50: [], paths: null };
+            p.paths = out.paths; // the process's direct / bus send counts after these sends
             p.times.push(...out.times);
             p.roundP50.push(summarize(out.times).p50_ms);
             pooled.set(key, p);
@@ -59,8 +67,8 @@ async function onePocketBase(fleet, { index, levels, rounds, reps, strategies })
       }
       for (const strategy of strategies) {
         for (const k of CASES) {
-          const p = pooled.get(`${strategy}/${k.recipients}`);
-          rows.push({ index, connected: level, recipients: k.recipients, strategy, ...summarize(p.times), sends: p.times.length, rounds_p50: spread(p.roundP50) });
+          const p = pooled.get(`${strategy}/${k.topic}`);
+          rows.push({ index, connected: level, recipients: k.label || k.recipients, strategy, ...summarize(p.times), sends: p.times.length, rounds_p50: spread(p.roundP50) });
         }
       }
     }

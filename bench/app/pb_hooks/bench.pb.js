@@ -90,7 +90,8 @@ routerAdd('POST', '/bench/targeted', (e) => {
     delivered = strategy === 'naive' ? naive() : sseSend(topic, html).delivered
     times.push((clock() - started) / 1e6)
   }
-  return e.json(200, { times, delivered, index: require('pocketpages-plugin-sse').topicIndexStats() })
+  const sse = require('pocketpages-plugin-sse')
+  return e.json(200, { times, delivered, index: sse.topicIndexStats(), paths: sse.deliveryCounts() })
 })
 
 // Ordered delivery's catch-up route (no topic rules here; the subscribe hook is in realtime.pb.js).

@@ -30,7 +30,7 @@ import { countHanded, type Backlog } from '../backlog';
 import type { App, RealtimeClient } from '../pocketbase';
 
 /** At most this many recipients are sent to directly; a larger send goes through the bus. */
-export const DIRECT_MAX = 16;
+export const DIRECT_MAX = 128;
 
 /** One recipient of a send, with its keys and its backlog counters (null without the hook). */
 export interface Candidate {
@@ -66,16 +66,36 @@ export function canSendDirect(recipients: Candidate[], isCollection: (name: stri
   return true;
 }
 
-/** Whether `name` names a collection of `app` (by name or id), from PocketBase's collection cache. */
+/** Where PocketBase keeps its collection cache in the app store (`core.StoreKeyCachedCollections`). */
+const CACHED_COLLECTIONS = 'pbAppCachedCollections';
+
+/**
+ * Whether `name` names a collection of `app` (by name, in any case, or id). Reads PocketBase's
+ * collection cache once, on the first question; without a cache, asks PocketBase per name.
+ */
 export function collectionTest(app: App): (name: string) => boolean {
+  let known: Set<string> | null = null;
   return (name) => {
     if (!name) return false;
-    try {
-      return !!app.findCachedCollectionByNameOrId(name);
-    } catch {
-      return false;
+    if (!known) {
+      const cached = app.store().get(CACHED_COLLECTIONS) as ArrayLike<{ name: string; id: string }> | null;
+      if (!cached) return findsCollection(app, name);
+      known = new Set();
+      for (let i = 0; i < cached.length; i++) {
+        const c = cached[i];
+        known.add(c.name.toLowerCase()).add(c.id.toLowerCase());
+      }
     }
+    return known.has(name.toLowerCase());
   };
+}
+
+function findsCollection(app: App, name: string): boolean {
+  try {
+    return !!app.findCachedCollectionByNameOrId(name);
+  } catch {
+    return false;
+  }
 }
 
 /**
