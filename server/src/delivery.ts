@@ -108,9 +108,10 @@ function groupByKeys(recipients: Recipient[], payload: Payload): Map<Group, Reci
  * may reach a client in either order (each one's messages stay in order). Given a
  * transaction's `app`, the send joins that transaction and goes out when it commits. `own`
  * says the kit owns the transaction (`app` is not one, or it is the kit's own and this is its
- * last step): only then may a small send go direct (see engines/direct.ts).
+ * last step): only then may a small send go direct (see engines/direct.ts); `path.direct` is
+ * set when it did.
  */
-export function fanOut(recipients: RecipientsByKey, payload: Payload, app: App = $app, own = !app.isTransactional()): number {
+export function fanOut(recipients: RecipientsByKey, payload: Payload, app: App = $app, own = !app.isTransactional(), path?: { direct: boolean }): number {
   if (recipients.size === 0) return 0;
   const admitted: Recipient[] = [];
   for (const recipient of byClient(recipients)) {
@@ -118,7 +119,10 @@ export function fanOut(recipients: RecipientsByKey, payload: Payload, app: App =
     if (isTooFarBehind(recipient.backlog)) cutOff(recipient.client, recipient.backlog as Backlog, app);
     else admitted.push(recipient);
   }
-  if (own && canSendDirect(admitted, collectionTest(app))) return direct(admitted, payload, app);
+  if (own && canSendDirect(admitted, collectionTest(app))) {
+    if (path) path.direct = true;
+    return direct(admitted, payload, app);
+  }
   count(BUS_COUNT);
   const groups = groupByKeys(admitted, payload);
   const carried = carry(Array.from(groups.keys()), app);
