@@ -16,7 +16,7 @@
 // engines/pocketbase.ts.
 
 import { countHanded, cutOff, isTooFarBehind, readBacklog, type Backlog } from './backlog';
-import { canSendDirect, collectionTest, sendDirect } from './engines/direct';
+import { awaitIdle, collectionTest, directVerdict, sendDirect } from './engines/direct';
 import { carry, type Group, type Message } from './engines/pocketbase';
 import type { App, RealtimeClient } from './pocketbase';
 
@@ -119,9 +119,13 @@ export function fanOut(recipients: RecipientsByKey, payload: Payload, app: App =
     if (isTooFarBehind(recipient.backlog)) cutOff(recipient.client, recipient.backlog as Backlog, app);
     else admitted.push(recipient);
   }
-  if (own && canSendDirect(admitted, collectionTest(app))) {
-    if (path) path.direct = true;
-    return direct(admitted, payload, app);
+  const verdict = own ? directVerdict(admitted, collectionTest(app)) : 'bus';
+  if (verdict !== 'bus') {
+    const handed = tryDirect(admitted, payload, app);
+    if (handed !== null) {
+      if (path) path.direct = true;
+      return handed;
+    }
   }
   count(BUS_COUNT);
   const groups = groupByKeys(admitted, payload);
@@ -153,15 +157,24 @@ function count(key: string): void {
   store.set(key, (Number(store.get(key)) || 0) + 1);
 }
 
-/** The direct path, inside a transaction of the kit's own (opened here when `app` is none): see engines/direct.ts. */
-function direct(recipients: Recipient[], payload: Payload, app: App): number {
+/**
+ * The direct path (see engines/direct.ts) inside a transaction of the kit's own (opened here
+ * when `app` is none): under the writer connection no other kit send hands anything, so the
+ * counters read here stay true until the handoff. Returns the messages handed, or null when a
+ * stream stayed busy (nothing handed: the caller takes the bus).
+ */
+function tryDirect(recipients: Recipient[], payload: Payload, app: App): number | null {
   const dataOf = typeof payload === 'string' ? () => payload : payload;
-  let handed = 0;
-  const run = () => {
+  const attempt = (): number | null => {
+    for (const r of recipients) r.backlog = readBacklog(r.client);
+    if (!awaitIdle(recipients, readBacklog)) return null;
     count(DIRECT_COUNT);
-    handed = sendDirect(recipients, dataOf);
+    return sendDirect(recipients, dataOf);
   };
-  if (app.isTransactional()) run();
-  else app.runInTransaction(run); // holds the single writer connection: no other kit send meanwhile
+  if (app.isTransactional()) return attempt();
+  let handed: number | null = null;
+  app.runInTransaction(() => {
+    handed = attempt();
+  });
   return handed;
 }

@@ -211,3 +211,16 @@ test("the kit's own transaction may send direct as its last step; the hook count
   assert.throws(() => messageSend({ client: c, next() { throw new Error('write failed'); } }));
   assert.equal(c.get('pbsse.taken'), 0, 'a failed write is not counted');
 });
+
+test('a stream still writing the previous message is waited for briefly, then sent to directly; one that stays busy sends through the bus', () => {
+  const c = hooked('c', ['t']);
+  c.set('pbsse.handed', 1); // one message in flight
+  let reads = 0;
+  const get = c.get;
+  c.get = (key) => (key === 'pbsse.taken' && ++reads === 4 ? 1 : get(key)); // its write returns meanwhile
+  const app = directApp([c]);
+  fanOut(new Map([['t', [c]]]), '"x"', app);
+  assert.equal(app.deletes, 0);
+  assert.deepEqual(c.sent, [['t', '"x"']]);
+  assert.ok(reads >= 4, 'the counters were read again inside the transaction');
+});

@@ -12,7 +12,8 @@
 //
 // 1. The stream has written every message the kit handed it (`taken === handed`: the
 //    message-send hook counts a message once its write returned), so no goroutine of an
-//    earlier bus send is queued for it, and it waits in its loop.
+//    earlier bus send is queued for it, and it waits in its loop. A stream still writing the
+//    previous message is waited for briefly (`awaitIdle`), never handed to.
 // 2. Nothing else sends to it: it holds no key naming a collection (PocketBase's own record
 //    events are sent from goroutines at any moment, to clients holding such keys), and every
 //    kit send runs inside a transaction on PocketBase's single writer connection, so no other
@@ -45,25 +46,54 @@ export function collectionPart(key: string): string {
   return end < 0 ? key : key.slice(0, end);
 }
 
+/** What a send's recipients allow: `direct`, `bus`, or `busy` (direct but for streams still writing a kit message). */
+export type Verdict = 'direct' | 'bus' | 'busy';
+
 /**
  * Whether every one of `recipients` (1 to `DIRECT_MAX` of them) can be sent to directly:
- * one key each, a stream that wrote everything the kit handed it, and no key naming a
- * collection. `isCollection` answers for one name (memoized here for the call).
+ * one key each, the stream hook installed, no key naming a collection (`isCollection`
+ * answers for one name, memoized here for the call), and a stream that wrote everything the
+ * kit handed it; `busy` when only that last condition fails.
  */
-export function canSendDirect(recipients: Candidate[], isCollection: (name: string) => boolean): boolean {
-  if (recipients.length === 0 || recipients.length > DIRECT_MAX) return false;
+export function directVerdict(recipients: Candidate[], isCollection: (name: string) => boolean): Verdict {
+  if (recipients.length === 0 || recipients.length > DIRECT_MAX) return 'bus';
   const known = new Map<string, boolean>();
   const collection = (name: string): boolean => {
     let answer = known.get(name);
     if (answer === undefined) known.set(name, (answer = isCollection(name)));
     return answer;
   };
+  let busy = false;
   for (const r of recipients) {
-    if (r.keys.length !== 1 || !r.backlog || r.backlog.handed !== r.backlog.taken) return false;
+    if (r.keys.length !== 1 || !r.backlog) return 'bus';
     const held = Object.keys(r.client.subscriptions());
-    for (let i = 0; i < held.length; i++) if (collection(collectionPart(held[i]))) return false;
+    for (let i = 0; i < held.length; i++) if (collection(collectionPart(held[i]))) return 'bus';
+    if (r.backlog.handed !== r.backlog.taken) busy = true;
   }
-  return true;
+  return busy ? 'busy' : 'direct';
+}
+
+/** Checks of a busy send's recipients before it gives up on going direct (the last after a 1 ms pause). */
+export const IDLE_CHECKS = 32;
+
+/**
+ * Waits a little for streams still writing a kit message (a back-to-back send to the same
+ * client finds its stream busy with the previous one for some microseconds): re-reads the
+ * counters of the busy recipients up to `IDLE_CHECKS` times, pausing 1 ms before the last
+ * (PocketBase's `sleep`, when there is one). Only reads: the kit hands nothing meanwhile (it
+ * holds the writer connection), so a stream found idle stays idle. True once all are idle;
+ * false sends the whole send through the bus, which at scale costs far more than the wait.
+ */
+export function awaitIdle(recipients: Candidate[], read: (client: RealtimeClient) => Backlog | null): boolean {
+  let busy = recipients.filter((r) => !r.backlog || r.backlog.handed !== r.backlog.taken);
+  for (let check = 1; check <= IDLE_CHECKS && busy.length > 0; check++) {
+    if (check === IDLE_CHECKS && typeof sleep === 'function') sleep(1);
+    busy = busy.filter((r) => {
+      r.backlog = read(r.client);
+      return !r.backlog || r.backlog.handed !== r.backlog.taken;
+    });
+  }
+  return busy.length === 0;
 }
 
 /** Where PocketBase keeps its collection cache in the app store (`core.StoreKeyCachedCollections`). */
@@ -100,7 +130,7 @@ function findsCollection(app: App, name: string): boolean {
 
 /**
  * Hands each recipient its one message (`dataOf` its key's data), counted as handed first so
- * that the stream hook credits it. Call only after `canSendDirect` said yes, as the last step
+ * that the stream hook credits it. Call only after `directVerdict` (and `awaitIdle`) said yes, as the last step
  * of the kit's own transaction. Returns how many messages were handed.
  */
 export function sendDirect(recipients: Candidate[], dataOf: (key: string) => string): number {
