@@ -57,8 +57,9 @@ async function onePocketBase(fleet, { index, levels, rounds, reps, strategies })
             const out = await timed(pb.url, k.topic, strategy, reps);
             if (out.delivered !== k.recipients) throw new Error(`${strategy} to ${k.topic} delivered ${out.delivered}, expected ${k.recipients}`);
             const key = `${strategy}/${k.topic}`;
-            const p = pooled.get(key) || { times: [], roundP50: [], paths: null };
-            p.paths = out.paths; // the process's direct / bus send counts after these sends
+            const p = pooled.get(key) || { times: [], roundP50: [], direct: 0, bus: 0 };
+            p.direct += out.paths?.direct || 0;
+            p.bus += out.paths?.bus || 0;
             p.times.push(...out.times);
             p.roundP50.push(summarize(out.times).p50_ms);
             pooled.set(key, p);
@@ -68,7 +69,7 @@ async function onePocketBase(fleet, { index, levels, rounds, reps, strategies })
       for (const strategy of strategies) {
         for (const k of CASES) {
           const p = pooled.get(`${strategy}/${k.topic}`);
-          rows.push({ index, connected: level, recipients: k.label || k.recipients, strategy, ...summarize(p.times), sends: p.times.length, rounds_p50: spread(p.roundP50) });
+          rows.push({ index, connected: level, recipients: k.label || k.recipients, strategy, ...summarize(p.times), sends: p.times.length, direct: p.direct, rounds_p50: spread(p.roundP50) });
         }
       }
     }

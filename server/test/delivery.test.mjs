@@ -218,9 +218,23 @@ test('a stream still writing the previous message is waited for briefly, then se
   let reads = 0;
   const get = c.get;
   c.get = (key) => (key === 'pbsse.taken' && ++reads === 4 ? 1 : get(key)); // its write returns meanwhile
-  const app = directApp([c]);
-  fanOut(new Map([['t', [c]]]), '"x"', app);
-  assert.equal(app.deletes, 0);
-  assert.deepEqual(c.sent, [['t', '"x"']]);
-  assert.ok(reads >= 4, 'the counters were read again inside the transaction');
+  let pauses = 0;
+  globalThis.sleep = (ms) => { pauses += ms; }; // PocketBase's sleep(ms)
+  try {
+    const app = directApp([c]);
+    fanOut(new Map([['t', [c]]]), '"x"', app);
+    assert.equal(app.deletes, 0);
+    assert.deepEqual(c.sent, [['t', '"x"']]);
+    assert.equal(reads, 4, 'read by the send, again inside the transaction, then re-checked');
+    assert.equal(pauses, 1, 'a re-check after the first waits 1 ms');
+    const stuck = hooked('s', ['t']);
+    stuck.set('pbsse.handed', 1); // its stream never finishes the write
+    const busApp = directApp([stuck]);
+    fanOut(new Map([['t', [stuck]]]), '"y"', busApp);
+    assert.equal(busApp.deletes, 1);
+    assert.deepEqual(stuck.sent, []);
+    assert.equal(pauses, 1 + 3, 'at most 3 ms of waiting');
+  } finally {
+    delete globalThis.sleep;
+  }
 });
