@@ -159,22 +159,22 @@ function count(key: string): void {
 
 /**
  * The direct path (see engines/direct.ts) inside a transaction of the kit's own (opened here
- * when `app` is none): under the writer connection no other kit send hands anything, so the
- * counters read here stay true until the handoff. Returns the messages handed, or null when a
+ * when `app` is none, and the counters are read again inside it): under the writer connection
+ * no other kit send hands anything, so counters read inside it stay true until the handoff. Returns the messages handed, or null when a
  * stream stayed busy (nothing handed: the caller takes the bus).
  */
 function tryDirect(recipients: Recipient[], payload: Payload, app: App): number | null {
   const dataOf = typeof payload === 'string' ? () => payload : payload;
-  const attempt = (): number | null => {
-    for (const r of recipients) r.backlog = readBacklog(r.client);
+  const attempt = (reread: boolean): number | null => {
+    if (reread) for (const r of recipients) r.backlog = readBacklog(r.client);
     if (!awaitIdle(recipients, readBacklog)) return null;
     count(DIRECT_COUNT);
     return sendDirect(recipients, dataOf);
   };
-  if (app.isTransactional()) return attempt();
+  if (app.isTransactional()) return attempt(false); // the kit's own: the counters were read inside it
   let handed: number | null = null;
   app.runInTransaction(() => {
-    handed = attempt();
+    handed = attempt(true);
   });
   return handed;
 }
