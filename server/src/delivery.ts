@@ -16,7 +16,7 @@
 // engines/pocketbase.ts.
 
 import { countHanded, cutOff, isTooFarBehind, readBacklog, type Backlog } from './backlog';
-import { awaitIdle, collectionTest, directVerdict, sendDirect } from './engines/direct';
+import { awaitIdle, collectionTest, directVerdict, pausesFor, sendDirect } from './engines/direct';
 import { carry, type Group, type Message } from './engines/pocketbase';
 import type { App, RealtimeClient } from './pocketbase';
 
@@ -167,7 +167,7 @@ function tryDirect(recipients: Recipient[], payload: Payload, app: App): number 
   const dataOf = typeof payload === 'string' ? () => payload : payload;
   const attempt = (reread: boolean): number | null => {
     if (reread) for (const r of recipients) r.backlog = readBacklog(r.client);
-    if (!awaitIdle(recipients, readBacklog)) return null;
+    if (!awaitIdle(recipients, readBacklog, pausesFor(app.subscriptionsBroker().totalClients()))) return null;
     count(DIRECT_COUNT);
     return sendDirect(recipients, dataOf);
   };

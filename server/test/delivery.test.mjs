@@ -69,6 +69,8 @@ function directApp(clients, collections = ['users'], { transactional = false } =
     throw new Error('missing collection ' + name);
   };
   app.isTransactional = () => transactional;
+  app.connected = 1;
+  app.subscriptionsBroker = () => ({ unregister: (id) => app.unregistered.push(id), totalClients: () => app.connected });
   const cache = collections.map((name) => ({ name, id: 'pbc_' + name })); // PocketBase's collection cache
   app.store = () => ({ get: (key) => (key === 'pbAppCachedCollections' ? cache : null) });
   const run = app.runInTransaction;
@@ -212,7 +214,7 @@ test("the kit's own transaction may send direct as its last step; the hook count
   assert.equal(c.get('pbsse.taken'), 0, 'a failed write is not counted');
 });
 
-test('a stream still writing the previous message is waited for briefly, then sent to directly; one that stays busy sends through the bus', () => {
+test('a stream still writing the previous message: the bus at once with few clients connected; from 2,000 on, waited for briefly, then sent to directly; one that stays busy takes the bus', () => {
   const c = hooked('c', ['t']);
   c.set('pbsse.handed', 1); // one message in flight
   let reads = 0;
@@ -221,7 +223,15 @@ test('a stream still writing the previous message is waited for briefly, then se
   let pauses = 0;
   globalThis.sleep = (ms) => { pauses += ms; }; // PocketBase's sleep(ms)
   try {
+    const few = directApp([c]);
+    c.set('pbsse.handed', 1);
+    fanOut(new Map([['t', [c]]]), '"w"', few); // with few clients connected the bus is cheap: no waiting
+    assert.equal(few.deletes, 1);
+    assert.equal(pauses, 0);
+    reads = 0;
+    c.set('pbsse.handed', 1);
     const app = directApp([c]);
+    app.connected = 2000;
     fanOut(new Map([['t', [c]]]), '"x"', app);
     assert.equal(app.deletes, 0);
     assert.deepEqual(c.sent, [['t', '"x"']]);
@@ -230,6 +240,7 @@ test('a stream still writing the previous message is waited for briefly, then se
     const stuck = hooked('s', ['t']);
     stuck.set('pbsse.handed', 1); // its stream never finishes the write
     const busApp = directApp([stuck]);
+    busApp.connected = 18000;
     fanOut(new Map([['t', [stuck]]]), '"y"', busApp);
     assert.equal(busApp.deletes, 1);
     assert.deepEqual(stuck.sent, []);

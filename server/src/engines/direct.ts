@@ -73,22 +73,34 @@ export function directVerdict(recipients: Candidate[], isCollection: (name: stri
   return busy ? 'busy' : 'direct';
 }
 
-/** Re-checks of a busy send's recipients: the first at once, each later one after a 1 ms pause. */
-export const IDLE_CHECKS = 4;
+/** At most this many 1 ms pauses while busy streams finish (only where the bus costs more, see `pausesFor`). */
+export const IDLE_PAUSES = 3;
+
+/** From this many connected clients on, a busy send waits for its streams (the bus costs several ms per 1,000). */
+export const WAIT_FROM = 2000;
+
+/**
+ * How many 1 ms pauses a send may spend waiting for busy streams with `connected` clients
+ * connected. It waits holding the writer connection, which delays every other send and write;
+ * that pays only where the bus (a walk over every connected client, inside the transaction)
+ * would hold it longer: with few clients connected it falls back to the bus at once.
+ */
+export function pausesFor(connected: number): number {
+  return connected >= WAIT_FROM ? IDLE_PAUSES : 0;
+}
 
 /**
  * Waits a little for streams still writing a kit message (a back-to-back send to the same
  * client finds its stream busy with the previous one; the stream's hook needs a JS VM and CPU
- * to finish it): re-reads the counters of the busy recipients up to `IDLE_CHECKS` times, all
- * but the first after a 1 ms pause (PocketBase's `sleep`, which frees the core instead of
- * spinning on it). Only reads: the kit hands nothing meanwhile (it holds the writer
- * connection), so a stream found idle stays idle. True once all are idle; false sends the
- * whole send through the bus, which costs far more than the wait once thousands are connected.
+ * to finish it): re-reads the counters of the busy recipients at once, then after each of up to
+ * `pauses` 1 ms pauses (PocketBase's `sleep`, which frees the core instead of spinning on it).
+ * Only reads: the kit hands nothing meanwhile (it holds the writer connection), so a stream
+ * found idle stays idle. True once all are idle; false sends the whole send through the bus.
  */
-export function awaitIdle(recipients: Candidate[], read: (client: RealtimeClient) => Backlog | null): boolean {
+export function awaitIdle(recipients: Candidate[], read: (client: RealtimeClient) => Backlog | null, pauses: number): boolean {
   let busy = recipients.filter((r) => !r.backlog || r.backlog.handed !== r.backlog.taken);
-  for (let check = 1; check <= IDLE_CHECKS && busy.length > 0; check++) {
-    if (check > 1) {
+  for (let check = 0; check <= pauses && busy.length > 0; check++) {
+    if (check > 0) {
       if (typeof sleep !== 'function') return false;
       sleep(1);
     }
