@@ -94,10 +94,10 @@ function setupMd(r) {
 function targetedMd(r) {
   if (!r.targeted?.length) return '';
   const label = (t) => (t.strategy === 'naive' ? 'naive loop' : `kit, index ${t.index ? 'on' : 'off'}`);
-  const rows = r.targeted.map((t) => [t.connected, t.recipients, label(t), t.p50_ms, t.p99_ms, t.max_ms, mmm(t.rounds_p50), t.sends]);
+  const rows = r.targeted.map((t) => [t.connected, t.recipients, label(t), t.p50_ms, t.p99_ms, t.max_ms, mmm(t.rounds_p50), t.sends, t.strategy === 'kit' ? t.direct ?? '' : '']);
   return [
-    '## Targeted sends (server time of one send inside the VM; every connected client holds `chat` and a topic of its own, 100 of them `hundred`)',
-    table(['connected', 'recipients', 'sender', 'p50 ms', 'p99 ms', 'max ms', 'p50 per round min / median / max', 'sends'], rows),
+    '## Targeted sends (server time of one send inside the VM; every connected client holds `lobby` and a topic of its own, 100 of them `hundred`; one holds `chat`, a collection, and `solo-chat`)',
+    table(['connected', 'recipients', 'sender', 'p50 ms', 'p99 ms', 'max ms', 'p50 per round min / median / max', 'sends', 'of them direct'], rows),
   ].join('\n\n');
 }
 

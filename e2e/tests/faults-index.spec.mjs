@@ -79,7 +79,7 @@ test('stale index entries never deliver: resubscribed without the topic, disconn
       await repost(pb, keep, ['idx-stale-a']);
       expect(await filed(pb, 'idx-stale-b')).toBe(1);
       const { result } = await sendAs(pb, 'idx-stale-b', 'b1');
-      expect(result).toEqual({ subscribers: 1, delivered: 1, filtered: 0, seq: expect.any(Number) });
+      expect(result).toEqual({ subscribers: 1, delivered: 1, filtered: 0, seq: expect.any(Number), direct: expect.any(Boolean) });
       await expect.poll(() => left.received('idx-stale-b?options=%7B%7D')).toEqual(['"b1"']);
       await sendAs(pb, 'idx-stale-a', 'a1'); // a later message to both: once it is there, b1 had its chance
       await expect.poll(() => keep.received('idx-stale-a')).toEqual(['"a1"']);
@@ -91,7 +91,7 @@ test('stale index entries never deliver: resubscribed without the topic, disconn
       gone.close();
       await expect.poll(async () => (await report(pb)).broker.clients).toBe(before.broker.clients - 1);
       const { result } = await sendAs(pb, 'idx-stale-gone', 'g1');
-      expect(result).toEqual({ subscribers: 1, delivered: 1, filtered: 0, seq: expect.any(Number) });
+      expect(result).toEqual({ subscribers: 1, delivered: 1, filtered: 0, seq: expect.any(Number), direct: expect.any(Boolean) });
       await expect.poll(() => witness.received('idx-stale-gone')).toEqual(['"g1"']);
       expect(gone.received('idx-stale-gone')).toEqual([]);
       expect(await filed(pb, 'idx-stale-gone')).toBe(1);
@@ -120,7 +120,7 @@ test('stale index entries never deliver: resubscribed without the topic, disconn
       const after = await subscribed(pb, ['idx-auth'], { token });
       try {
         const { result } = await sendAs(pb, 'idx-auth', 'u1', { token });
-        expect(result).toEqual({ subscribers: 2, delivered: 1, filtered: 1, seq: expect.any(Number) });
+        expect(result).toEqual({ subscribers: 2, delivered: 1, filtered: 1, seq: expect.any(Number), direct: expect.any(Boolean) });
         await expect.poll(() => after.received('idx-auth')).toEqual(['"u1"']);
         await sendAs(pb, 'idx-auth', 'everyone');
         await expect.poll(() => before.received('idx-auth')).toEqual(['"everyone"']);
@@ -168,7 +168,7 @@ test(`${CYCLES} connect/subscribe/disconnect cycles: the index stays bounded, an
     await step('once every closed stream left the broker, a send to idx-churn', 'reaches exactly the 20 live subscribers, and leaves only them filed under it', async () => {
       await expect.poll(async () => (await report(pb)).broker.clients, { timeout: 30_000 }).toBe(baseline);
       const { result } = await sendAs(pb, 'idx-churn', 'after');
-      expect(result).toEqual({ subscribers: 20, delivered: 20, filtered: 0, seq: expect.any(Number) });
+      expect(result).toEqual({ subscribers: 20, delivered: 20, filtered: 0, seq: expect.any(Number), direct: expect.any(Boolean) });
       for (const raw of live) await expect.poll(() => raw.received('idx-churn')).toEqual(['"after"']);
     });
 

@@ -58,7 +58,7 @@ test.describe('server kit', () => {
         // compare the message this send added, not any earlier one (null and NaN look alike on the wire)
         const before = raw.received('in').length;
         const r = await call(pb, '/faults/send', { topic: 'in', kind, anonymous: true });
-        expect(r.result).toEqual({ subscribers: 1, delivered: 1, filtered: 0, seq: expect.any(Number) });
+        expect(r.result).toEqual({ subscribers: 1, delivered: 1, filtered: 0, seq: expect.any(Number), direct: expect.any(Boolean) });
         await expect.poll(() => raw.received('in').length).toBe(before + 1);
         expect(raw.received('in')[before]).toBe(wire);
       });
@@ -114,7 +114,7 @@ test.describe('server kit', () => {
       const label = topic.length > 20 ? `<${topic.length} characters>` : topic;
       await step(`sseSend('${label}', ...) with subscribers of ${exact.length} look-alike topics`, 'only the exact topic\'s subscriber gets it', async () => {
         const r = await call(pb, '/faults/send', { topic, message: `for ${i}`, anonymous: true });
-        expect(r.result).toEqual({ subscribers: 1, delivered: 1, filtered: 0, seq: expect.any(Number) });
+        expect(r.result).toEqual({ subscribers: 1, delivered: 1, filtered: 0, seq: expect.any(Number), direct: expect.any(Boolean) });
         await expect.poll(() => raws[i].received(topic)).toEqual([JSON.stringify(`for ${i}`)]);
       });
     }
@@ -140,7 +140,7 @@ test.describe('server kit', () => {
     for (const filter of ['throws', 'truthy', 'one', 'object']) {
       await step(`filter '${filter}' (${{ throws: 'throws', truthy: "returns 'yes'", one: 'returns 1', object: 'returns {}' }[filter]})`, 'counts as false: filtered 1, delivered 0', async () => {
         const r = await call(pb, '/faults/send', { topic: 'flt', message: filter, filter, anonymous: true });
-        expect(r.result).toEqual({ subscribers: 1, delivered: 0, filtered: 1, seq: expect.any(Number) });
+        expect(r.result).toEqual({ subscribers: 1, delivered: 0, filtered: 1, seq: expect.any(Number), direct: expect.any(Boolean) });
       });
     }
     await step("filter 'not a function' (a string)", (r) => `refused: ${r.error.replace(/^.*?pocketpages-plugin-sse: /, '')}`, async () => {
@@ -191,7 +191,7 @@ test.describe('server kit', () => {
           await expect.poll(async () => (outcome = (await (await fetch(`${pb.url}/faults/outside/${where}`)).json()).outcome)).toBeTruthy();
           outcome = JSON.parse(outcome);
           if (mode === 'now') {
-            expect(outcome.result).toEqual({ subscribers: 1, delivered: 1, filtered: 0, seq: expect.any(Number) });
+            expect(outcome.result).toEqual({ subscribers: 1, delivered: 1, filtered: 0, seq: expect.any(Number), direct: expect.any(Boolean) });
             await expect.poll(() => raw.received('out')).toContain(JSON.stringify(where === 'cron' ? 'from cron' : 'from a record hook'));
           } else {
             expect(outcome.error).toMatch(/capture mode \(sseSend\(topic\)\) needs a page/);

@@ -13,7 +13,7 @@ test('a send within a transaction goes out on commit, never on rollback', async 
   expect(rolledBack.result.subscribers).toBe(1);
   const committed = await send('committed', false);
   // seq 1: the rolled-back send's sequence number (and its log row) went with its transaction
-  expect(committed).toEqual({ result: { subscribers: 1, delivered: 1, filtered: 0, seq: 1 }, error: '' });
+  expect(committed).toEqual({ result: { subscribers: 1, delivered: 1, filtered: 0, seq: 1, direct: false }, error: '' });
 
   await reader.received('committed');
   // the rolled-back message was sent first; a later broadcast bounds the wait for it

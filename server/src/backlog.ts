@@ -6,8 +6,8 @@
 // parked goroutine and message list per broadcast, without end (its stream has no write
 // deadline). Nothing in PocketBase shows that backlog, so the kit counts it: `fanOut` adds
 // what it hands each client (`pbsse.handed` in the client's store) and the
-// `onRealtimeMessageSend` hook body, `messageSend(e)`, counts what the client's stream took
-// (`pbsse.taken`, never above `pbsse.handed`, so other messages on the stream give no credit).
+// `onRealtimeMessageSend` hook body, `messageSend(e)`, counts what the client's stream took and
+// wrote (`pbsse.taken`, never above `pbsse.handed`, so other messages on the stream give no credit).
 // A client whose backlog exceeds `BACKLOG_LIMIT` when a new send reaches it is discarded
 // (its channel closes: every parked sender returns) and unregistered; the browser sees its
 // stream end and reconnects with a new client id.
@@ -31,16 +31,22 @@ export interface MessageSendEvent {
 }
 
 /**
- * Body of `onRealtimeMessageSend`: counts the message as taken by the client's stream, then
- * continues. Call it as the hook's whole body. It runs on the client's stream for every
- * message, so it reads two values of the client's store and writes one, nothing else.
+ * Body of `onRealtimeMessageSend`: lets the stream write the message, then counts it as taken.
+ * Call it as the hook's whole body. It runs on the client's stream for every message, so it
+ * reads two values of the client's store and writes one, nothing else. Counting after the
+ * write means `taken === handed` tells that the stream wrote everything the kit handed it and
+ * waits for more (what a direct send relies on, see engines/direct.ts).
  */
 export function messageSend(e: MessageSendEvent): void {
   const client = e.client;
   const taken = client.get(TAKEN);
-  if (taken === null || taken === undefined) client.set(TAKEN, 0);
-  else if (Number(taken) < (Number(client.get(HANDED)) || 0)) client.set(TAKEN, Number(taken) + 1);
-  e.next();
+  if (taken === null || taken === undefined) {
+    client.set(TAKEN, 0);
+    e.next();
+    return;
+  }
+  e.next(); // a write that fails throws: the stream ends, nothing to count
+  if (Number(taken) < (Number(client.get(HANDED)) || 0)) client.set(TAKEN, Number(taken) + 1);
 }
 
 /** A client's counters: messages handed to it by the kit, and taken by its stream. */

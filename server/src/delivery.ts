@@ -8,17 +8,21 @@
 // carry different data). Each client gets one message per key, in the order its keys first
 // appear in `recipients`, all in one list sent by one goroutine of PocketBase.
 //
-// Promises: no send waits on any client; one bus transaction per send whatever the number of
-// clients and keys, and work in the VM that grows with recipients x their keys; a client more
-// than `BACKLOG_LIMIT` messages behind is cut off instead of being handed more (see
-// backlog.ts). How PocketBase carries the lists is in engines/pocketbase.ts.
+// Promises: no send waits on a client that is not ready to take its message; at most one bus
+// transaction per send whatever the number of clients and keys (none for a small send whose
+// recipients are all idle: see engines/direct.ts), and work in the VM that grows with
+// recipients x their keys; a client more than `BACKLOG_LIMIT` messages behind is cut off
+// instead of being handed more (see backlog.ts). How PocketBase carries the lists is in
+// engines/pocketbase.ts.
 
 import { countHanded, cutOff, isTooFarBehind, readBacklog, type Backlog } from './backlog';
+import { awaitIdle, collectionTest, directVerdict, pausesFor, sendDirect } from './engines/direct';
 import { carry, type Group, type Message } from './engines/pocketbase';
 import type { App, RealtimeClient } from './pocketbase';
 
 export { BUS_COLLECTION, busTopicTest } from './engines/pocketbase';
 export { BACKLOG_LIMIT } from './backlog';
+export { DIRECT_MAX } from './engines/direct';
 
 /** The clients that get one subscription key's message. */
 export type RecipientsByKey = Map<string, RealtimeClient[]>;
@@ -102,9 +106,12 @@ function groupByKeys(recipients: Recipient[], payload: Payload): Map<Group, Reci
  * handed out: PocketBase sends to each client in its own goroutine once the transaction
  * commits, so a client that does not read delays nobody. Two broadcasts in quick succession
  * may reach a client in either order (each one's messages stay in order). Given a
- * transaction's `app`, the send joins that transaction and goes out when it commits.
+ * transaction's `app`, the send joins that transaction and goes out when it commits. `own`
+ * says the kit owns the transaction (`app` is not one, or it is the kit's own and this is its
+ * last step): only then may a small send go direct (see engines/direct.ts); `path.direct` is
+ * set when it did.
  */
-export function fanOut(recipients: RecipientsByKey, payload: Payload, app: App = $app): number {
+export function fanOut(recipients: RecipientsByKey, payload: Payload, app: App = $app, own = !app.isTransactional(), path?: { direct: boolean }): number {
   if (recipients.size === 0) return 0;
   const admitted: Recipient[] = [];
   for (const recipient of byClient(recipients)) {
@@ -112,6 +119,15 @@ export function fanOut(recipients: RecipientsByKey, payload: Payload, app: App =
     if (isTooFarBehind(recipient.backlog)) cutOff(recipient.client, recipient.backlog as Backlog, app);
     else admitted.push(recipient);
   }
+  const verdict = own ? directVerdict(admitted, collectionTest(app)) : 'bus';
+  if (verdict !== 'bus') {
+    const handed = tryDirect(admitted, payload, app);
+    if (handed !== null) {
+      if (path) path.direct = true;
+      return handed;
+    }
+  }
+  count(BUS_COUNT);
   const groups = groupByKeys(admitted, payload);
   const carried = carry(Array.from(groups.keys()), app);
   let handed = 0;
@@ -122,5 +138,43 @@ export function fanOut(recipients: RecipientsByKey, payload: Payload, app: App =
       handed += count;
     }
   }
+  return handed;
+}
+
+const DIRECT_COUNT = 'pbsse.sends.direct';
+const BUS_COUNT = 'pbsse.sends.bus';
+
+/** Sends handed out directly and through the bus since the process started (for tests and the benchmark). */
+export function deliveryCounts(): { direct: number; bus: number } {
+  const store = $app.store();
+  return { direct: Number(store.get(DIRECT_COUNT)) || 0, bus: Number(store.get(BUS_COUNT)) || 0 };
+}
+
+/** Counts one send of a kind (only inside PocketBase: unit tests have no app store). */
+function count(key: string): void {
+  if (typeof $app === 'undefined') return;
+  const store = $app.store();
+  store.set(key, (Number(store.get(key)) || 0) + 1);
+}
+
+/**
+ * The direct path (see engines/direct.ts) inside a transaction of the kit's own (opened here
+ * when `app` is none, and the counters are read again inside it): under the writer connection
+ * no other kit send hands anything, so counters read inside it stay true until the handoff. Returns the messages handed, or null when a
+ * stream stayed busy (nothing handed: the caller takes the bus).
+ */
+function tryDirect(recipients: Recipient[], payload: Payload, app: App): number | null {
+  const dataOf = typeof payload === 'string' ? () => payload : payload;
+  const attempt = (reread: boolean): number | null => {
+    if (reread) for (const r of recipients) r.backlog = readBacklog(r.client);
+    if (!awaitIdle(recipients, readBacklog, pausesFor(app.subscriptionsBroker().totalClients()))) return null;
+    count(DIRECT_COUNT);
+    return sendDirect(recipients, dataOf);
+  };
+  if (app.isTransactional()) return attempt(false); // the kit's own: the counters were read inside it
+  let handed: number | null = null;
+  app.runInTransaction(() => {
+    handed = attempt(true);
+  });
   return handed;
 }

@@ -9,6 +9,8 @@ declare global {
   const Record: new (collection: unknown, data?: Record<string, unknown>) => { markAsNotNew(): void };
   const DynamicModel: new (shape: Record<string, unknown>) => unknown;
   function arrayOf(model: unknown): unknown;
+  /** Pauses the calling goroutine (PocketBase's JS VM global; absent in unit tests). */
+  const sleep: ((milliseconds: number) => void) | undefined;
   const $security: {
     randomStringWithAlphabet(length: number, alphabet: string): string;
     parseUnverifiedJWT(token: string): Record<string, unknown>;

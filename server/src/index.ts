@@ -10,6 +10,7 @@ export { ssePlugin };
 export { page, subscribe, forRequest, sseSend, send } from './hooks';
 export { sendToTopic, sendEncoded, matchingKeys } from './send';
 export { messageSend, BACKLOG_LIMIT } from './backlog';
+export { deliveryCounts, DIRECT_MAX } from './delivery';
 export { fileSubscriptions, sweepTopicIndex, topicIndexStats } from './topicindex-store';
 export { catchUp, HEADS_HEADER } from './catchup';
 export { setReplayWindow, replayWindow } from './journal';

@@ -10,16 +10,17 @@ import { envelope, isOrderedKey, Scope } from './replay';
 /**
  * Logs a send of `data` (one line of JSON) on `topic` with its replay `scope` and fans it out
  * to `recipients`, in one transaction (the caller's when `app` is a transaction). Returns the
- * send's sequence number and how many clients it was handed to. The log row exists even when nobody is connected: a page
+ * send's sequence number, how many clients it was handed to and whether it went direct. The log row exists even when nobody is connected: a page
  * that is away catches up from it.
  */
-export function sendInOrder(topic: string, data: string, scope: string, recipients: RecipientsByKey, app: App = $app): { seq: number; handed: number } {
-  const sent = { seq: 0, handed: 0 };
+export function sendInOrder(topic: string, data: string, scope: string, recipients: RecipientsByKey, app: App = $app): { seq: number; handed: number; direct: boolean } {
+  const sent = { seq: 0, handed: 0, direct: false };
+  const own = !app.isTransactional(); // the kit's own transaction: a small send may go direct, as its last step
   prepareLog(app);
   app.runInTransaction((tx: never) => {
     sent.seq = logSend(tx, topic, scope, scope === Scope.custom ? '' : data);
     const wrapped = envelope(sent.seq, data);
-    sent.handed = fanOut(recipients, (key) => (isOrderedKey(key, topic) ? wrapped : data), tx);
+    sent.handed = fanOut(recipients, (key) => (isOrderedKey(key, topic) ? wrapped : data), tx, own, sent);
   });
   return sent;
 }

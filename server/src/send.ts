@@ -21,6 +21,8 @@ export interface SendResult {
   filtered: number;
   /** The send's sequence number on its topic (commit order; see ordered delivery); 0 when not logged. */
   seq: number;
+  /** True when the kit handed the messages to the recipients itself, without PocketBase's bus (a small send to idle clients). */
+  direct: boolean;
 }
 
 /** The subscription keys of a client that name a topic: the bare key and `topic?options=...` keys. */
@@ -53,7 +55,7 @@ export function sendEncoded(topic: string, data: string, filter: Filter | null, 
   checkTopic(topic);
   const centrifugo = centrifugoInForce();
   if (centrifugo) return fromCentrifugo(publishSends(centrifugo, [{ topic, data, filter }], app));
-  const result: SendResult = { subscribers: 0, delivered: 0, filtered: 0, seq: 0 };
+  const result: SendResult = { subscribers: 0, delivered: 0, filtered: 0, seq: 0, direct: false };
   const recipients: RecipientsByKey = new Map();
   const allowed = mayReceive(topic); // the topic's rule with each client's current auth (null: no rule)
   const clients = clientsToCheck(topic);
@@ -78,12 +80,13 @@ export function sendEncoded(topic: string, data: string, filter: Filter | null, 
   }
   // ordered delivery: logged with its sequence number in the send's own transaction
   if (!replay) {
-    result.delivered = fanOut(recipients, data, app); // not logged: no number, delivered as it comes
+    result.delivered = fanOut(recipients, data, app, undefined, result); // not logged: no number, delivered as it comes
     return result;
   }
   const sent = sendInOrder(topic, data, replayScope(filter), recipients, app);
   result.delivered = sent.handed;
   result.seq = sent.seq;
+  result.direct = sent.direct;
   return result;
 }
 
@@ -92,7 +95,7 @@ export function sendEncoded(topic: string, data: string, filter: Filter | null, 
  * (`subscribers` 0); `delivered` 1 per publish; `seq` Centrifugo's stream offset.
  */
 export function fromCentrifugo(offsets: number[]): SendResult {
-  return { subscribers: 0, delivered: 1, filtered: 0, seq: offsets[0] || 0 };
+  return { subscribers: 0, delivered: 1, filtered: 0, seq: offsets[0] || 0, direct: false };
 }
 
 function passes(filter: Filter, id: string, client: RealtimeClient, topic: string, data: string): boolean {

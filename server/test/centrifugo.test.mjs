@@ -89,7 +89,7 @@ test('one publish goes to /publish, several to /batch in order; answers are read
 test('sends go to Centrifugo once configured: default filter to the personal channel, custom filters and transactions refused and logged', () => {
   configure({ engine: { centrifugo: options } });
   const result = sendToTopic('chat', '<p>hi</p>', defaultFilter('users1/a'));
-  assert.deepEqual(result, { subscribers: 0, delivered: 1, filtered: 0, seq: 7 });
+  assert.deepEqual(result, { subscribers: 0, delivered: 1, filtered: 0, seq: 7, direct: false });
   assert.deepEqual(JSON.parse(requests[0].body), { channel: 'sse:chat#users1/a', data: '<p>hi</p>' });
   assert.throws(() => sendToTopic('chat', 'x', () => true), /custom filter function/);
   assert.throws(() => publishSends(centrifugoInForce(), [{ topic: 'chat', data: '1', filter: null }], { isTransactional: () => true }), /cannot join a transaction/);

@@ -3,7 +3,7 @@
 // server is covered by e2e/tests/server-stall.spec.mjs and faults-attack-delivery.spec.mjs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fanOut } from '../../.build/server/delivery.mjs';
+import { fanOut, DIRECT_MAX } from '../../.build/server/delivery.mjs';
 import { messageSend, BACKLOG_LIMIT } from '../../.build/server/backlog.mjs';
 
 /** A Go `[]subscriptions.Message` as the VM shows it: growing it adds zero-valued messages. */
@@ -26,8 +26,10 @@ function fakeClient(id, keys) {
   const store = new Map();
   const subs = new Set(keys);
   return {
-    store, subs, discarded: false,
+    store, subs, discarded: false, sent: [],
     id: () => id,
+    subscriptions: () => Object.fromEntries([...subs].map((k) => [k, {}])),
+    send(message) { this.sent.push([message.name, message.data]); },
     subscribe: (...k) => k.forEach((x) => subs.add(x)),
     unsubscribe: (...k) => k.forEach((x) => subs.delete(x)),
     get: (key) => (store.has(key) ? store.get(key) : null),
@@ -40,7 +42,8 @@ function fakeApp(clients) {
   const app = {
     deletes: 0,
     unregistered: [],
-    findCachedCollectionByNameOrId: () => ({ id: 'pbc_bus', name: 'pbsse_bus' }),
+    findCachedCollectionByNameOrId: () => ({ id: 'pbc_bus', name: 'pbsse_bus' }), // every name is a collection: never direct
+    isTransactional: () => false,
     subscriptionsBroker: () => ({ unregister: (id) => app.unregistered.push(id) }),
     runInTransaction(fn) {
       fn({
@@ -52,9 +55,30 @@ function fakeApp(clients) {
       });
     },
     logger: () => ({ debug() {}, warn() {}, error() {} }),
+    store: () => ({ get: () => null }), // no collection cache: collections are asked for by name
   };
   return app;
 }
+
+/** A fake app whose collections are `collections` (names): the direct path may be taken. */
+function directApp(clients, collections = ['users'], { transactional = false } = {}) {
+  const app = fakeApp(clients);
+  app.transactions = 0;
+  app.findCachedCollectionByNameOrId = (name) => {
+    if (collections.includes(name) || name === 'pbsse_bus') return { id: 'pbc_' + name, name };
+    throw new Error('missing collection ' + name);
+  };
+  app.isTransactional = () => transactional;
+  app.connected = 1;
+  app.subscriptionsBroker = () => ({ unregister: (id) => app.unregistered.push(id), totalClients: () => app.connected });
+  const cache = collections.map((name) => ({ name, id: 'pbc_' + name })); // PocketBase's collection cache
+  app.store = () => ({ get: (key) => (key === 'pbAppCachedCollections' ? cache : null) });
+  const run = app.runInTransaction;
+  app.runInTransaction = (fn) => { app.transactions++; run(fn); };
+  return app;
+}
+
+globalThis.SubscriptionMessage = class { constructor({ name, data }) { Object.assign(this, { name, data }); } };
 
 let counter = 0;
 globalThis.$security = { randomStringWithAlphabet: () => 'id' + counter++ };
@@ -124,4 +148,104 @@ test(`a client more than ${BACKLOG_LIMIT} messages behind is cut off at the next
   assert.deepEqual(app.unregistered, ['slow']);
   assert.equal(listsOf([slow])[0], null, 'nothing handed to the cut-off client');
   assert.equal(reader.discarded || unhooked.discarded, false);
+});
+
+/** A client whose stream hook ran (PB_CONNECT), so the kit counts what it takes. */
+function hooked(id, keys) {
+  const c = fakeClient(id, keys);
+  messageSend({ client: c, next() {} });
+  return c;
+}
+
+test('a small send to idle clients goes direct: no bus delete, one handoff each, counted as handed', () => {
+  const a = hooked('a', ['room:1', 'lobby']);
+  const b = hooked('b', ['room:1?options=x']);
+  const app = directApp([a, b]);
+  assert.equal(fanOut(new Map([['room:1', [a]], ['room:1?options=x', [b]]]), (key) => JSON.stringify(key), app), 2);
+  assert.equal(app.deletes, 0);
+  assert.equal(app.transactions, 1, 'inside a transaction of its own (the single writer: no other kit send meanwhile)');
+  assert.deepEqual(a.sent, [['room:1', '"room:1"']]);
+  assert.deepEqual(b.sent, [['room:1?options=x', '"room:1?options=x"']]);
+  assert.equal(a.get('pbsse.handed'), 1);
+  messageSend({ client: a, next() {} }); // the stream wrote it
+  assert.equal(a.get('pbsse.taken'), 1);
+});
+
+test('any recipient not provably idle sends the whole send through the bus', () => {
+  const cases = {
+    'a bus message still queued for it (handed > taken)': () => {
+      const c = hooked('c', ['t']);
+      c.set('pbsse.handed', 1);
+      return [new Map([['t', [c]]]), directApp([c]), c];
+    },
+    'no stream hook (nothing counted)': () => { const c = fakeClient('c', ['t']); return [new Map([['t', [c]]]), directApp([c]), c]; },
+    'it also holds a key naming a collection (record events may be in the way)': () => {
+      const c = hooked('c', ['t', 'Posts/*']);
+      return [new Map([['t', [c]]]), directApp([c], ['posts']), c];
+    },
+    'two keys of the topic (a second handoff could wait on the first write)': () => {
+      const c = hooked('c', ['t', 't?options=x']);
+      return [new Map([['t', [c]], ['t?options=x', [c]]]), directApp([c]), c];
+    },
+    [`more than ${DIRECT_MAX} recipients`]: () => {
+      const many = Array.from({ length: DIRECT_MAX + 1 }, (_, i) => hooked('m' + i, ['t']));
+      return [new Map([['t', many]]), directApp(many), many[0]];
+    },
+    "inside a caller's transaction (it may do more, or roll back)": () => {
+      const c = hooked('c', ['t']);
+      return [new Map([['t', [c]]]), directApp([c], [], { transactional: true }), c];
+    },
+  };
+  for (const [name, make] of Object.entries(cases)) {
+    const [recipients, app, client] = make();
+    fanOut(recipients, '"x"', app);
+    assert.equal(app.deletes, 1, name + ': one bus delete');
+    assert.deepEqual(client.sent, [], name + ': no direct handoff');
+  }
+});
+
+test("the kit's own transaction may send direct as its last step; the hook counts a message only once written", () => {
+  const c = hooked('c', ['t']);
+  const app = directApp([c], [], { transactional: true });
+  assert.equal(fanOut(new Map([['t', [c]]]), '"x"', app, true), 1);
+  assert.equal(app.transactions, 0, 'no transaction of its own inside its own');
+  assert.deepEqual(c.sent, [['t', '"x"']]);
+  assert.throws(() => messageSend({ client: c, next() { throw new Error('write failed'); } }));
+  assert.equal(c.get('pbsse.taken'), 0, 'a failed write is not counted');
+});
+
+test('a stream still writing the previous message: the bus at once with few clients connected; from 2,000 on, waited for briefly, then sent to directly; one that stays busy takes the bus', () => {
+  const c = hooked('c', ['t']);
+  c.set('pbsse.handed', 1); // one message in flight
+  let reads = 0;
+  const get = c.get;
+  c.get = (key) => (key === 'pbsse.taken' && ++reads === 4 ? 1 : get(key)); // its write returns meanwhile
+  let pauses = 0;
+  globalThis.sleep = (ms) => { pauses += ms; }; // PocketBase's sleep(ms)
+  try {
+    const few = directApp([c]);
+    c.set('pbsse.handed', 1);
+    fanOut(new Map([['t', [c]]]), '"w"', few); // with few clients connected the bus is cheap: no waiting
+    assert.equal(few.deletes, 1);
+    assert.equal(pauses, 0);
+    reads = 0;
+    c.set('pbsse.handed', 1);
+    const app = directApp([c]);
+    app.connected = 2000;
+    fanOut(new Map([['t', [c]]]), '"x"', app);
+    assert.equal(app.deletes, 0);
+    assert.deepEqual(c.sent, [['t', '"x"']]);
+    assert.equal(reads, 4, 'read by the send, again inside the transaction, then re-checked');
+    assert.equal(pauses, 1, 'a re-check after the first waits 1 ms');
+    const stuck = hooked('s', ['t']);
+    stuck.set('pbsse.handed', 1); // its stream never finishes the write
+    const busApp = directApp([stuck]);
+    busApp.connected = 18000;
+    fanOut(new Map([['t', [stuck]]]), '"y"', busApp);
+    assert.equal(busApp.deletes, 1);
+    assert.deepEqual(stuck.sent, []);
+    assert.equal(pauses, 1 + 3, 'at most 3 ms of waiting');
+  } finally {
+    delete globalThis.sleep;
+  }
 });

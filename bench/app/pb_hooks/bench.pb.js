@@ -66,7 +66,7 @@ routerAdd('GET', '/bench/stats', (e) => {
 
 // Server time of `reps` sends to `topic`, one after the other, each timed alone inside the VM
 // (nanosecond clock) and answered in ms: `kit` is sseSend, `naive` the docs' loop. `delivered`
-// is the last send's count.
+// is the last send's count, `paths` how many of the kit's sends went direct and through the bus.
 routerAdd('POST', '/bench/targeted', (e) => {
   const { sseSend } = require('pocketpages-plugin-sse')
   const { topic, strategy, reps, html } = e.requestInfo().body
@@ -85,12 +85,16 @@ routerAdd('POST', '/bench/targeted', (e) => {
   }
   const times = []
   let delivered = 0
+  const countsBefore = require('pocketpages-plugin-sse').deliveryCounts()
   for (let r = 0; r < Math.min(Number(reps) || 1, 1000); r++) {
     const started = clock()
     delivered = strategy === 'naive' ? naive() : sseSend(topic, html).delivered
     times.push((clock() - started) / 1e6)
   }
-  return e.json(200, { times, delivered, index: require('pocketpages-plugin-sse').topicIndexStats() })
+  const sse = require('pocketpages-plugin-sse')
+  const counts = sse.deliveryCounts()
+  const paths = { direct: counts.direct - countsBefore.direct, bus: counts.bus - countsBefore.bus }
+  return e.json(200, { times, delivered, index: sse.topicIndexStats(), paths })
 })
 
 // Ordered delivery's catch-up route (no topic rules here; the subscribe hook is in realtime.pb.js).

@@ -1,0 +1,101 @@
+// Direct sends (a small send to idle clients handed over by the kit itself, without PocketBase's
+// bus) on the real server: a recipient that stopped reading never hangs a send, and a message
+// sent directly never overtakes an earlier one on the wire. (The leak matrix runs through both
+// paths in faults-abuse.spec.mjs.)
+import { test, expect, step, measure } from '../faults/fixtures.mjs';
+import { RawSubscriber } from '../faults/raw.mjs';
+
+test.skip(({ htmxVersion }) => htmxVersion !== '2', 'no browser involved: runs once, under htmx2');
+
+async function subscribed(pb, topics, count) {
+  const raws = Array.from({ length: count }, () => new RawSubscriber(pb.url, topics, { reconnect: false }));
+  for (const raw of raws) await expect.poll(() => raw.subscribed).toBe(true);
+  return raws;
+}
+
+/** One anonymous send through the kit; a send that hangs fails here instead of hanging the test. */
+async function send(pb, topic, message) {
+  const res = await fetch(pb.url + '/faults/send', {
+    method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ topic, message, anonymous: true }),
+    signal: AbortSignal.timeout(15_000),
+  });
+  expect(res.status).toBe(200);
+  const { result, error } = await res.json();
+  expect(error).toBeUndefined();
+  return result;
+}
+
+test('a recipient stops reading while small sends go direct: no send waits on it, the readers get everything', async ({ pb }) => {
+  test.setTimeout(180_000);
+  const topic = 'direct-stall';
+  const [stalled, ...readers] = await subscribed(pb, [topic], 3);
+  // 150 x 100 KB = 15 MB for the stalled client: more than its loopback socket buffers hold
+  const COUNT = 150;
+  const chunk = 'x'.repeat(100 * 1024);
+  try {
+    stalled.stall();
+    const paths = await step(`3 subscribers of one topic (1 key each), one stops reading; ${COUNT} sends of 100 KB, each allowed 15 s`,
+      (p) => `every send answered (slowest ${p.slowest.toFixed(0)} ms); ${p.direct} went direct, ${p.bus} through the bus once the stalled stream held an unwritten message; both readers got all ${COUNT}, once each`, async () => {
+        const p = { direct: 0, bus: 0, slowest: 0, first: null };
+        for (let i = 0; i < COUNT; i++) {
+          const t = performance.now();
+          const result = await send(pb, topic, `${i}:${chunk}`);
+          p.slowest = Math.max(p.slowest, performance.now() - t);
+          expect(result.delivered).toBe(3);
+          p.first ??= result.direct;
+          result.direct ? p.direct++ : p.bus++;
+        }
+        expect(p.first).toBe(true); // everyone idle: the first send went direct
+        expect(p.bus).toBeGreaterThan(0); // the stalled stream fell behind: the rest took the bus
+        for (const r of readers) {
+          await expect.poll(() => r.received(topic).length, { timeout: 30_000 }).toBe(COUNT);
+          expect(new Set(r.received(topic).map((d) => JSON.parse(d).split(':')[0])).size).toBe(COUNT);
+        }
+        return p;
+      });
+    measure(`stalled recipient, ${COUNT} x 100 KB sends to 3 subscribers: direct / bus sends, slowest answer ms`, `${paths.direct} / ${paths.bus}, ${paths.slowest.toFixed(0)}`);
+  } finally {
+    for (const r of [stalled, ...readers]) r.close();
+  }
+});
+
+test('concurrent senders on a topic of 2 subscribers: a message sent direct never arrives before an earlier-committed one', async ({ pb }) => {
+  test.setTimeout(180_000);
+  const topic = 'direct-order';
+  const subscribers = await subscribed(pb, [topic], 2);
+  const SENDERS = 8;
+  const SENDS = 400;
+  try {
+    await step(`${SENDERS} concurrent senders, ${SENDS} sends; each subscriber's arrival order compared with the sends' commit order (seq)`,
+      (r) => `${r.direct} of ${SENDS} went direct; on both streams every one of them came after every send with a lower seq; every message arrived once`, async () => {
+        const sent = [];
+        let next = 0;
+        await Promise.all(Array.from({ length: SENDERS }, async () => {
+          while (next < SENDS) {
+            const id = `o${next++}`;
+            const result = await send(pb, topic, id);
+            sent.push({ id, seq: result.seq, direct: result.direct });
+          }
+        }));
+        sent.sort((a, b) => a.seq - b.seq);
+        for (const s of subscribers) {
+          await expect.poll(() => s.received(topic).length).toBe(SENDS);
+          const at = new Map(s.received(topic).map((d, i) => [JSON.parse(d), i]));
+          expect(at.size).toBe(SENDS);
+          let latestEarlier = -1;
+          const overtaken = [];
+          for (const m of sent) {
+            if (m.direct && at.get(m.id) < latestEarlier) overtaken.push(m.seq);
+            latestEarlier = Math.max(latestEarlier, at.get(m.id));
+          }
+          expect(overtaken, 'direct messages that arrived before an earlier-committed one').toEqual([]);
+        }
+        const direct = sent.filter((m) => m.direct).length;
+        expect(direct).toBeGreaterThan(0);
+        return { direct };
+      });
+  } finally {
+    for (const s of subscribers) s.close();
+  }
+});

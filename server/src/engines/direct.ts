@@ -1,0 +1,159 @@
+// Direct delivery for small sends: the JS VM hands each recipient its message itself with
+// `client.send`, and the bus is not touched. A bus record delete costs PocketBase two passes
+// over every connected client (building the dry cache, then sending it), whatever the number
+// of recipients; a direct send costs one channel handoff per recipient.
+//
+// `client.send` waits until the client's stream goroutine takes the message from its
+// unbuffered channel, and the JS VM cannot give up waiting. The stream takes it at once when
+// it is waiting in its loop; it does not while it writes an earlier message (a reader that
+// stopped reading blocks that write for good: the stream has no write deadline). So a send
+// goes direct only when each recipient's stream is known to be idle and nobody else can get
+// in its way before the handoff:
+//
+// 1. The stream has written every message the kit handed it (`taken === handed`: the
+//    message-send hook counts a message once its write returned), so no goroutine of an
+//    earlier bus send is queued for it, and it waits in its loop. A stream still writing the
+//    previous message is waited for briefly (`awaitIdle`), never handed to.
+// 2. Nothing else sends to it: it holds no key naming a collection (PocketBase's own record
+//    events are sent from goroutines at any moment, to clients holding such keys), and every
+//    kit send runs inside a transaction on PocketBase's single writer connection, so no other
+//    kit send checks or hands anything meanwhile.
+// 3. It gets one message: once the stream took it, it is busy writing it, and a second
+//    handoff could wait on a full socket.
+// 4. The transaction is the kit's own and the handoff is its last step (it commits right
+//    after). Inside a caller's transaction, which may still do more or roll back, the bus
+//    carries the send on its commit instead.
+//
+// Anything else goes through the bus. Code outside the kit that calls `client.send` on the
+// same clients (not through the kit) breaks (2); PocketPages' realtime API is the kit's.
+
+import { countHanded, type Backlog } from '../backlog';
+import type { App, RealtimeClient } from '../pocketbase';
+
+/** At most this many recipients are sent to directly; a larger send goes through the bus. */
+export const DIRECT_MAX = 128;
+
+/** One recipient of a send, with its keys and its backlog counters (null without the hook). */
+export interface Candidate {
+  client: RealtimeClient;
+  keys: string[];
+  backlog: Backlog | null;
+}
+
+/** The collection a subscription key could name: its part before `/` or `?`. */
+export function collectionPart(key: string): string {
+  const end = key.search(/[/?]/);
+  return end < 0 ? key : key.slice(0, end);
+}
+
+/** What a send's recipients allow: `direct`, `bus`, or `busy` (direct but for streams still writing a kit message). */
+export type Verdict = 'direct' | 'bus' | 'busy';
+
+/**
+ * Whether every one of `recipients` (1 to `DIRECT_MAX` of them) can be sent to directly:
+ * one key each, the stream hook installed, no key naming a collection (`isCollection`
+ * answers for one name, memoized here for the call), and a stream that wrote everything the
+ * kit handed it; `busy` when only that last condition fails.
+ */
+export function directVerdict(recipients: Candidate[], isCollection: (name: string) => boolean): Verdict {
+  if (recipients.length === 0 || recipients.length > DIRECT_MAX) return 'bus';
+  const known = new Map<string, boolean>();
+  const collection = (name: string): boolean => {
+    let answer = known.get(name);
+    if (answer === undefined) known.set(name, (answer = isCollection(name)));
+    return answer;
+  };
+  let busy = false;
+  for (const r of recipients) {
+    if (r.keys.length !== 1 || !r.backlog) return 'bus';
+    const held = Object.keys(r.client.subscriptions());
+    for (let i = 0; i < held.length; i++) if (collection(collectionPart(held[i]))) return 'bus';
+    if (r.backlog.handed !== r.backlog.taken) busy = true;
+  }
+  return busy ? 'busy' : 'direct';
+}
+
+/** At most this many 1 ms pauses while busy streams finish (only where the bus costs more, see `pausesFor`). */
+export const IDLE_PAUSES = 3;
+
+/** From this many connected clients on, a busy send waits for its streams (the bus costs several ms per 1,000). */
+export const WAIT_FROM = 2000;
+
+/**
+ * How many 1 ms pauses a send may spend waiting for busy streams with `connected` clients
+ * connected. It waits holding the writer connection, which delays every other send and write;
+ * that pays only where the bus (a walk over every connected client, inside the transaction)
+ * would hold it longer: with few clients connected it falls back to the bus at once.
+ */
+export function pausesFor(connected: number): number {
+  return connected >= WAIT_FROM ? IDLE_PAUSES : 0;
+}
+
+/**
+ * Waits a little for streams still writing a kit message (a back-to-back send to the same
+ * client finds its stream busy with the previous one; the stream's hook needs a JS VM and CPU
+ * to finish it): re-reads the counters of the busy recipients at once, then after each of up to
+ * `pauses` 1 ms pauses (PocketBase's `sleep`, which frees the core instead of spinning on it).
+ * Only reads: the kit hands nothing meanwhile (it holds the writer connection), so a stream
+ * found idle stays idle. True once all are idle; false sends the whole send through the bus.
+ */
+export function awaitIdle(recipients: Candidate[], read: (client: RealtimeClient) => Backlog | null, pauses: number): boolean {
+  let busy = recipients.filter((r) => !r.backlog || r.backlog.handed !== r.backlog.taken);
+  for (let check = 0; check <= pauses && busy.length > 0; check++) {
+    if (check > 0) {
+      if (typeof sleep !== 'function') return false;
+      sleep(1);
+    }
+    busy = busy.filter((r) => {
+      r.backlog = read(r.client);
+      return !r.backlog || r.backlog.handed !== r.backlog.taken;
+    });
+  }
+  return busy.length === 0;
+}
+
+/** Where PocketBase keeps its collection cache in the app store (`core.StoreKeyCachedCollections`). */
+const CACHED_COLLECTIONS = 'pbAppCachedCollections';
+
+/**
+ * Whether `name` names a collection of `app` (by name, in any case, or id). Reads PocketBase's
+ * collection cache once, on the first question; without a cache, asks PocketBase per name.
+ */
+export function collectionTest(app: App): (name: string) => boolean {
+  let known: Set<string> | null = null;
+  return (name) => {
+    if (!name) return false;
+    if (!known) {
+      const cached = app.store().get(CACHED_COLLECTIONS) as ArrayLike<{ name: string; id: string }> | null;
+      if (!cached) return findsCollection(app, name);
+      known = new Set();
+      for (let i = 0; i < cached.length; i++) {
+        const c = cached[i];
+        known.add(c.name.toLowerCase()).add(c.id.toLowerCase());
+      }
+    }
+    return known.has(name.toLowerCase());
+  };
+}
+
+function findsCollection(app: App, name: string): boolean {
+  try {
+    return !!app.findCachedCollectionByNameOrId(name);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Hands each recipient its one message (`dataOf` its key's data), counted as handed first so
+ * that the stream hook credits it. Call only after `directVerdict` (and `awaitIdle`) said yes, as the last step
+ * of the kit's own transaction. Returns how many messages were handed.
+ */
+export function sendDirect(recipients: Candidate[], dataOf: (key: string) => string): number {
+  for (const r of recipients) {
+    const key = r.keys[0];
+    countHanded(r.client, r.backlog as Backlog, 1);
+    r.client.send(new SubscriptionMessage({ name: key, data: dataOf(key) }));
+  }
+  return recipients.length;
+}
