@@ -6,17 +6,8 @@
 // such as `superuser upsert`, which get no cluster)
 onBootstrap((e) => {
   e.next()
-  if (!$os.getenv('CENTRIFUGO_API_URL')) return
-  require('pocketpages-plugin-sse').configure({
-    engine: {
-      centrifugo: {
-        apiUrl: $os.getenv('CENTRIFUGO_API_URL'),
-        apiKey: $os.getenv('CENTRIFUGO_API_KEY'),
-        tokenSecret: $os.getenv('CENTRIFUGO_TOKEN_SECRET'),
-        url: $os.getenv('CENTRIFUGO_URL'),
-      },
-    },
-  })
+  const engine = require(`${__hooks}/../lib/engine.js`)()
+  if (engine) require('pocketpages-plugin-sse').configure({ engine })
 })
 
 // The page's connection token, under the same topic rules as the PocketBase path.
@@ -82,14 +73,7 @@ routerUse((e) => {
     ejsPath: $filepath.clean(`${app}/../../node_modules/ejs/ejs.min.js`),
     plugins: [`${host}/ejs-plugin.js`, `${host}/auth-plugin.js`, {
       name: 'pocketpages-plugin-sse',
-      engine: {
-        centrifugo: {
-          apiUrl: $os.getenv('CENTRIFUGO_API_URL'),
-          apiKey: $os.getenv('CENTRIFUGO_API_KEY'),
-          tokenSecret: $os.getenv('CENTRIFUGO_TOKEN_SECRET'),
-          url: $os.getenv('CENTRIFUGO_URL'),
-        },
-      },
+      engine: require(`${app}/lib/engine.js`)(),
     }],
   })
 })
