@@ -1,7 +1,8 @@
 // The Centrifugo engine end to end: a real cluster (two Centrifugo nodes on one redis-server),
 // one real PocketBase whose server kit publishes to it, and real Chromium pages, each connected
 // to a chosen node with the extension's Centrifugo bundle. Same markup as the PocketBase path.
-import { test, expect, post, claimsOf, history, rawStream, HISTORY_SIZE } from '../centrifugo-fixtures.mjs';
+import net from 'node:net';
+import { test, expect, post, claimsOf, history, rawStream, apiOf, HISTORY_SIZE } from '../centrifugo-fixtures.mjs';
 
 const auth = (user) => ({ Authorization: user.token });
 const keyOf = (user) => `${user.record.collectionId}/${user.record.id}`;
@@ -200,4 +201,47 @@ test('with the node the kit publishes to stopped, a send fails with a clear erro
     await cluster.startNode(1);
   }
   expect((await send(pb, 'chat', `<li>${t}-back</li>`, { filter: 'everyone' })).error).toBe('');
+});
+
+/** Clients connected to each node, from Centrifugo's own API (`info`): `{ [nodeName]: count }`. */
+async function clientsPerNode(cluster) {
+  const response = await post(`${apiOf(cluster)}/info`, {}, { 'X-API-Key': cluster.apiKey });
+  const body = await response.json();
+  return Object.fromEntries(body.result.nodes.map((node) => [node.name, node.num_clients]));
+}
+
+/** Opens Centrifugo's stream on a raw socket that never reads: a client whose network stalled. */
+function stalledStream(nodeUrl, token) {
+  const { hostname, port } = new URL(nodeUrl);
+  const path = `/connection/uni_sse?cf_connect=${encodeURIComponent(JSON.stringify({ token }))}`;
+  const socket = net.connect(Number(port), hostname, () => {
+    socket.write(`GET ${path} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nAccept: text/event-stream\r\n\r\n`);
+    socket.pause(); // reads nothing from now on: the kernel buffers fill, then Centrifugo's queue
+  });
+  socket.on('error', () => {});
+  return socket;
+}
+
+test('a client that stops reading while large messages flow is cut off by its node; the readers get everything', async ({ world }) => {
+  test.setTimeout(90_000);
+  const { pb, cluster } = world;
+  const { token } = await (await post(`${pb.url}/api/sse/centrifugo/token`, { topics: ['chat'] })).json();
+  const before = Object.values(await clientsPerNode(cluster)).reduce((a, b) => a + b, 0);
+  const reader = rawStream(cluster.nodes[0].url, { token });
+  const stalled = stalledStream(cluster.nodes[0].url, token);
+  try {
+    await expect.poll(async () => Object.values(await clientsPerNode(cluster)).reduce((a, b) => a + b, 0)).toBe(before + 2);
+    const t = tag('stall');
+    const big = 'x'.repeat(100_000);
+    for (let i = 0; i < 150; i++) { // 15 MB: more than the loopback socket and the node's client queue hold
+      expect((await send(pb, 'chat', `<li>${t}-${i}-${big}</li>`, { filter: 'everyone' })).error).toBe('');
+    }
+    const mine = () => reader.pushes.filter((p) => p.pub && p.pub.data.startsWith(`<li>${t}-`)).length;
+    await expect.poll(mine, { timeout: 30_000 }).toBe(150); // every one, to the client that reads
+    // the stalled client is gone: only the reader is left of the two
+    await expect.poll(async () => Object.values(await clientsPerNode(cluster)).reduce((a, b) => a + b, 0), { timeout: 30_000 }).toBe(before + 1);
+  } finally {
+    stalled.destroy();
+    reader.close();
+  }
 });
