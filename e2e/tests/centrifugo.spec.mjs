@@ -245,3 +245,31 @@ test('a client that stops reading while large messages flow is cut off by its no
     reader.close();
   }
 });
+
+test("a user's password changes: the pages of her old session lose her channels at once, not when their token expires", async ({ world, users, openPage }) => {
+  const { pb } = world;
+  const email = `${tag('carol')}@example.test`;
+  const admin = { Authorization: users.superuser.token };
+  let response = await post(`${pb.url}/api/collections/users/records`, { email, password: 'old-password-1', passwordConfirm: 'old-password-1' }, admin);
+  expect(response.status).toBe(200);
+  const signIn = async (password) => (await (await post(`${pb.url}/api/collections/users/auth-with-password`, { identity: email, password })).json());
+  const old = await signIn('old-password-1');
+  const { page, errors } = await openPage(0, { token: old.token, record: old.record });
+  const t = tag('pwd');
+  expect((await send(pb, 'notes', `<li>${t}-before</li>`, { as: old })).error).toBe('');
+  await expect.poll(() => items(page, 'notes')).toContain(`${t}-before`); // her own note reaches her page
+  const opened = await opens(page);
+  // the password changes elsewhere (PocketBase ends every older session of hers)
+  response = await fetch(`${pb.url}/api/collections/users/records/${old.record.id}`, {
+    method: 'PATCH', headers: { ...admin, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ password: 'new-password-1', passwordConfirm: 'new-password-1' }),
+  });
+  expect(response.status).toBe(200);
+  await expect.poll(() => opens(page)).toBeGreaterThan(opened); // her page was cut off and came back
+  const fresh = await signIn('new-password-1');
+  expect((await send(pb, 'notes', `<li>${t}-after</li>`, { as: fresh })).error).toBe('');
+  expect((await send(pb, 'notes', `<li>${t}-marker</li>`, { filter: 'everyone' })).error).toBe('');
+  await expect.poll(() => items(page, 'notes')).toContain(`${t}-marker`);
+  expect(await items(page, 'notes')).not.toContain(`${t}-after`); // her new session's note: not for the old one
+  expect(errors).toEqual([]);
+});

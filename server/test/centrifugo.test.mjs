@@ -8,6 +8,7 @@ import { connectionGrant, checkChannelTopic } from '../../.build/server/engines/
 import { publishRequest, readPublishReply } from '../../.build/server/engines/centrifugo-api.mjs';
 import { channelFor, publishSends } from '../../.build/server/engines/centrifugo.mjs';
 import { centrifugoToken } from '../../.build/server/engines/centrifugo-token.mjs';
+import { authChanged } from '../../.build/server/engines/centrifugo-auth.mjs';
 import { sendToTopic } from '../../.build/server/send.mjs';
 import { defaultFilter, everyone } from '../../.build/server/filters.mjs';
 
@@ -150,4 +151,27 @@ test('the token route answers 404 when no Centrifugo engine is configured', () =
   const { e, sent } = tokenRequest({ topics: ['chat'] });
   centrifugoToken(e);
   assert.equal(sent.status, 404);
+});
+
+test("an auth change ends the user's connections on Centrifugo (after the record is saved); nothing on PocketBase's realtime; a failure is logged, not thrown", () => {
+  const calls = [];
+  const event = (record) => ({ record, next: () => calls.push('next') });
+  assert.equal(authChanged(event(user('a'))), false, 'no engine: nothing to end');
+  assert.deepEqual(calls, ['next']);
+  assert.equal(requests.length, 0);
+  configure({ engine: { centrifugo: options } });
+  answer = () => ({ statusCode: 200, json: {} });
+  assert.equal(authChanged(event(user('a'))), true);
+  assert.equal(calls.length, 2, 'e.next() first');
+  assert.equal(requests[0].url, 'http://cf.test/api/disconnect');
+  assert.deepEqual(JSON.parse(requests[0].body), { user: 'users1/a' });
+  assert.equal(requests[0].headers['X-API-Key'], 'k');
+  answer = () => ({ statusCode: 200, json: { error: { code: 100, message: 'internal server error' } } });
+  assert.equal(authChanged(event(user('a'))), false);
+  answer = () => {
+    throw new Error('connection refused');
+  };
+  assert.equal(authChanged(event(user('a'))), false);
+  assert.equal(logs.filter((l) => l[0] === 'error').length, 2);
+  assert.equal(authChanged(event(null)), false, 'no record, no user');
 });

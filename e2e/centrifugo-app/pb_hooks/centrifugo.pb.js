@@ -80,3 +80,12 @@ routerUse((e) => {
 
 // What a page re-fetches on sse:resync (hx-get): a marker the tests look for.
 routerAdd('GET', '/plain/resynced', (e) => e.html(200, '<li class="resynced">resynced</li>'))
+
+// Auth changes end the user's Centrifugo connections: its pages get new tokens under the
+// user's current auth (a token lists the channels its user could hold when it was minted).
+onRecordAfterUpdateSuccess((e) => {
+  require('pocketpages-plugin-sse').authChanged(e)
+}, 'users')
+onRecordAfterDeleteSuccess((e) => {
+  require('pocketpages-plugin-sse').authChanged(e)
+}, 'users')

@@ -71,3 +71,21 @@ export function readPublishReply(status: number, body: unknown, count: number): 
     }),
   };
 }
+
+/** The request that ends every connection of Centrifugo user `user` (on every node). */
+export function disconnectRequest(config: CentrifugoConfig, user: string): HttpRequest {
+  return {
+    url: config.apiUrl + '/disconnect',
+    method: 'POST',
+    body: JSON.stringify({ user }),
+    headers: { 'Content-Type': 'application/json', 'X-API-Key': config.apiKey },
+    timeout: config.timeout,
+  };
+}
+
+/** Reads Centrifugo's answer to a single command other than publish; throws an Error naming the failure. */
+export function readCommandReply(status: number, body: unknown): void {
+  if (status !== 200) throw new Error('Centrifugo API answered HTTP ' + status + (status === 401 ? ' (wrong apiKey?)' : ''));
+  const reply = (body || {}) as ApiReply;
+  if (reply.error) throw new Error(describe(reply.error));
+}
