@@ -189,14 +189,17 @@ test('a post that settles while the user types the next message into the same fo
   const held = new Promise((resolve) => { release = resolve; });
   await page.route('**/api/chat', async (route) => { await held; await route.continue(); }); // a slow server
   const input = page.locator('#chat-form input[name=text]');
+  await page.evaluate(() => { // counts posts whose after-request handlers (the page's own included) ran
+    window.settledPosts = 0;
+    for (const name of ['htmx:afterRequest', 'htmx:after:request']) document.addEventListener(name, () => setTimeout(() => window.settledPosts++));
+  });
   await input.fill('first message');
+  const posted = page.waitForRequest('**/api/chat');
   await page.click('#chat-form button');
+  expect((await posted).postData()).toContain('first'); // the post left with the first message
   await input.fill('the next one'); // typed while the first is on its way
-  const settled = page.evaluate(() => new Promise((resolve) => {
-    for (const name of ['htmx:afterRequest', 'htmx:after:request']) document.addEventListener(name, () => setTimeout(resolve), { once: true });
-  })); // resolves once the page's own after-request handlers ran
   release();
-  await settled;
+  await expect.poll(() => page.evaluate(() => window.settledPosts)).toBe(1);
   await expect(page.locator('#messages .message .text').last()).toHaveText('first message');
   await expect(input).toHaveValue('the next one');
   await page.unroute('**/api/chat');
