@@ -46,16 +46,30 @@ function describe({ pages, signedIn }) {
 }
 
 /**
+ * Counts and sends the line in one transaction: PocketBase has one writer, so lines commit in
+ * the order they were counted, and the last line a page applies is the freshest count (a line
+ * counted before another but committed after it would leave pages on a stale count).
+ * `filter` as for sseSend; `onlyIfChanged` skips a line equal to the last one broadcast.
+ */
+function countAndSend(filter, onlyIfChanged) {
+  const { sseSend, everyone } = require('pocketpages-plugin-sse')
+  $app.runInTransaction((tx) => {
+    const line = describe(count())
+    const store = $app.store()
+    if (!filter) {
+      if (onlyIfChanged && store.get(LINE_KEY) === line) return
+      store.set(LINE_KEY, line)
+    }
+    sseSend(TOPIC, line, { filter: filter || everyone, app: tx }) // logged, so pages apply the lines in order
+  })
+}
+
+/**
  * Sends the presence line to every page on the topic. With `onlyIfChanged`, skips the send
  * when the line equals the last one sent (so the cron job does not keep idle streams busy).
  */
 function broadcast(onlyIfChanged) {
-  const { sseSend } = require('pocketpages-plugin-sse')
-  const line = describe(count())
-  const store = $app.store()
-  if (onlyIfChanged && store.get(LINE_KEY) === line) return
-  store.set(LINE_KEY, line)
-  sseSend(TOPIC, line) // anonymous sender: reaches every subscriber (logged, so pages apply the lines in order)
+  countAndSend(null, onlyIfChanged)
 }
 
 /**
@@ -72,9 +86,8 @@ function joined(e) {
   })
   if (decision.action === 'broadcast') return broadcast(false)
   try {
-    const { sseSend } = require('pocketpages-plugin-sse')
     const clientId = e.client.id()
-    sseSend(TOPIC, describe(count()), (id) => id === clientId)
+    countAndSend((id) => id === clientId, false)
   } catch (error) {
     $app.logger().warn('presence: the line for the joining page was not sent', 'error', String(error))
   }
