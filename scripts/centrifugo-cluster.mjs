@@ -12,21 +12,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ensureCentrifugo } from './centrifugo.mjs';
+import { freePort } from './pb-server.mjs';
 
 /** The Centrifugo channel namespace the kit publishes into by default (its channels are `sse:<topic>`). */
 export const DEFAULT_NAMESPACE = 'sse';
-
-/** A free TCP port on 127.0.0.1 (bound, read, released). */
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 

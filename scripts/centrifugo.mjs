@@ -4,9 +4,10 @@
 // ensure it and print its path: `node scripts/centrifugo.mjs`.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { onPath } from './pocketbase.mjs';
 
 /** The Centrifugo release the Centrifugo engine is tested against (the one place it is pinned). */
 export const CENTRIFUGO_VERSION = '6.9.1';
@@ -21,16 +22,8 @@ function runs(bin) {
   return result.status === 0;
 }
 
-function goOnPath() {
-  for (const dir of (process.env.PATH || '').split(path.delimiter)) {
-    const candidate = path.join(dir, 'go');
-    if (dir && existsSync(candidate)) return candidate;
-  }
-  return null;
-}
-
 function build() {
-  const go = goOnPath();
+  const go = onPath('go');
   if (!go) {
     throw new Error(
       `centrifugo: no Centrifugo binary and no Go toolchain to build one. Either:\n` +

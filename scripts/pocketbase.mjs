@@ -39,7 +39,8 @@ export function versionOf(bin) {
   }
 }
 
-function onPath(name) {
+/** The first `name` on PATH, or null. */
+export function onPath(name) {
   for (const dir of (process.env.PATH || '').split(path.delimiter)) {
     const candidate = path.join(dir, name);
     if (dir && existsSync(candidate)) return candidate;
