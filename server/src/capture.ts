@@ -36,7 +36,7 @@ export class Capture {
     if (centrifugo && requests.length) {
       const data = encodePayload(content);
       const offsets = publishSends(centrifugo, requests.map((r) => ({ topic: r.topic, data, filter: r.filter })));
-      return offsets.map((offset) => fromCentrifugo([offset]));
+      return offsets.map(fromCentrifugo);
     }
     return requests.map((r) => sendToTopic(r.topic, content, r.filter));
   }

@@ -81,9 +81,8 @@ function signatureOf(keys: string[]): string | null {
 }
 
 /** Groups recipients holding exactly the same keys: each group shares one message list. */
-function groupByKeys(recipients: Recipient[], payload: Payload): Map<Group, Recipient[]> {
+function groupByKeys(recipients: Recipient[], dataOf: (key: string) => string): Map<Group, Recipient[]> {
   const bySignature = new Map<string, { group: Group; members: Recipient[] }>();
-  const dataOf = typeof payload === 'string' ? () => payload : payload;
   for (const recipient of recipients) {
     const keys = recipient.keys;
     const signature = signatureOf(keys);
@@ -113,6 +112,7 @@ function groupByKeys(recipients: Recipient[], payload: Payload): Map<Group, Reci
  */
 export function fanOut(recipients: RecipientsByKey, payload: Payload, app: App = $app, own = !app.isTransactional(), path?: { direct: boolean }): number {
   if (recipients.size === 0) return 0;
+  const dataOf = typeof payload === 'string' ? () => payload : payload;
   const admitted: Recipient[] = [];
   for (const recipient of byClient(recipients)) {
     recipient.backlog = readBacklog(recipient.client);
@@ -121,14 +121,14 @@ export function fanOut(recipients: RecipientsByKey, payload: Payload, app: App =
   }
   const verdict = own ? directVerdict(admitted, collectionTest(app)) : 'bus';
   if (verdict !== 'bus') {
-    const handed = tryDirect(admitted, payload, app);
+    const handed = tryDirect(admitted, dataOf, app);
     if (handed !== null) {
       if (path) path.direct = true;
       return handed;
     }
   }
   count(BUS_COUNT);
-  const groups = groupByKeys(admitted, payload);
+  const groups = groupByKeys(admitted, dataOf);
   const carried = carry(Array.from(groups.keys()), app);
   let handed = 0;
   for (const group of carried) {
@@ -160,11 +160,11 @@ function count(key: string): void {
 /**
  * The direct path (see engines/direct.ts) inside a transaction of the kit's own (opened here
  * when `app` is none, and the counters are read again inside it): under the writer connection
- * no other kit send hands anything, so counters read inside it stay true until the handoff. Returns the messages handed, or null when a
- * stream stayed busy (nothing handed: the caller takes the bus).
+ * no other kit send hands anything, so counters read inside it stay true until the handoff.
+ * Returns the messages handed, or null when a stream stayed busy (nothing handed: the caller
+ * takes the bus).
  */
-function tryDirect(recipients: Recipient[], payload: Payload, app: App): number | null {
-  const dataOf = typeof payload === 'string' ? () => payload : payload;
+function tryDirect(recipients: Recipient[], dataOf: (key: string) => string, app: App): number | null {
   const attempt = (reread: boolean): number | null => {
     if (reread) for (const r of recipients) r.backlog = readBacklog(r.client);
     if (!awaitIdle(recipients, readBacklog, pausesFor(app.subscriptionsBroker().totalClients()))) return null;

@@ -54,7 +54,7 @@ export function sendToTopic(topic: string, value: unknown, filter: Filter | null
 export function sendEncoded(topic: string, data: string, filter: Filter | null, app?: App, replay = true): SendResult {
   checkTopic(topic);
   const centrifugo = centrifugoInForce();
-  if (centrifugo) return fromCentrifugo(publishSends(centrifugo, [{ topic, data, filter }], app));
+  if (centrifugo) return fromCentrifugo(publishSends(centrifugo, [{ topic, data, filter }], app)[0]);
   const result: SendResult = { subscribers: 0, delivered: 0, filtered: 0, seq: 0, direct: false };
   const recipients: RecipientsByKey = new Map();
   const allowed = mayReceive(topic); // the topic's rule with each client's current auth (null: no rule)
@@ -91,11 +91,11 @@ export function sendEncoded(topic: string, data: string, filter: Filter | null, 
 }
 
 /**
- * The result of sends published to Centrifugo: it knows the subscribers, the kit does not
- * (`subscribers` 0); `delivered` 1 per publish; `seq` Centrifugo's stream offset.
+ * The result of one send published to Centrifugo: it knows the subscribers, the kit does not
+ * (`subscribers` 0); `delivered` 1; `seq` Centrifugo's stream offset of the publish.
  */
-export function fromCentrifugo(offsets: number[]): SendResult {
-  return { subscribers: 0, delivered: 1, filtered: 0, seq: offsets[0] || 0, direct: false };
+export function fromCentrifugo(offset: number): SendResult {
+  return { subscribers: 0, delivered: 1, filtered: 0, seq: offset || 0, direct: false };
 }
 
 function passes(filter: Filter, id: string, client: RealtimeClient, topic: string, data: string): boolean {
