@@ -4,25 +4,23 @@
 // PocketBase sends each broadcast to each client in a goroutine of its own, which waits until
 // the client's stream takes the message. A client that stops reading therefore holds one
 // parked goroutine and message list per broadcast, without end (its stream has no write
-// deadline). Nothing in PocketBase shows that backlog, so the kit counts it: `fanOut` adds
-// what it hands each client (`pbsse.handed` in the client's store) and the
+// deadline). Nothing in PocketBase shows that backlog, so the kit counts it in the client's
+// state (clientstate.ts): `fanOut` adds what it hands each client (`handed`) and the
 // `onRealtimeMessageSend` hook body, `messageSend(e)`, counts what the client's stream took and
-// wrote (`pbsse.taken`, never above `pbsse.handed`, so other messages on the stream give no credit).
+// wrote (`taken`, never above `handed`, so other messages on the stream give no credit).
 // A client whose backlog exceeds `BACKLOG_LIMIT` when a new send reaches it is discarded
 // (its channel closes: every parked sender returns) and unregistered; the browser sees its
 // stream end and reconnects with a new client id.
 //
-// Without the hook installed a client has no `pbsse.taken` (PocketBase writes PB_CONNECT
-// through the hook, which sets it), and the kit never cuts it off.
+// Without the hook installed a client's `taken` stays -1 (PocketBase writes PB_CONNECT
+// through the hook, which starts the count), and the kit never cuts it off.
 
+import { HANDED, stateOf, STATE_KEY, TAKEN, type ClientState } from './clientstate';
 import { log } from './log';
 import type { App, RealtimeClient } from './pocketbase';
 
 /** Messages a client may have pending (handed, not yet taken by its stream) before the next send cuts it off. */
 export const BACKLOG_LIMIT = 256;
-
-const HANDED = 'pbsse.handed';
-const TAKEN = 'pbsse.taken';
 
 /** `core.RealtimeMessageEvent`: the client whose stream is about to write a message. */
 export interface MessageSendEvent {
@@ -33,38 +31,49 @@ export interface MessageSendEvent {
 /**
  * Body of `onRealtimeMessageSend`: lets the stream write the message, then counts it as taken.
  * Call it as the hook's whole body. It runs on the client's stream for every message, so it
- * reads two values of the client's store and writes one, nothing else. Counting after the
- * write means `taken === handed` tells that the stream wrote everything the kit handed it and
- * waits for more (what a direct send relies on, see engines/direct.ts).
+ * does one store lookup and at most one in-place write. Counting after the write means
+ * `taken === handed` tells that the stream wrote everything the kit handed it and waits for
+ * more (what a direct send relies on, see engines/direct.ts).
  */
 export function messageSend(e: MessageSendEvent): void {
   const client = e.client;
-  const taken = client.get(TAKEN);
-  if (taken === null || taken === undefined) {
-    client.set(TAKEN, 0);
+  const state = stateOf(client);
+  if (!state) {
+    client.set(STATE_KEY, [0, 0, null]); // PB_CONNECT: counting starts
+    e.next();
+    return;
+  }
+  if (state[TAKEN] < 0) { // the subscribe hook saw the client first: nothing was counted as handed yet
+    state[TAKEN] = state[HANDED];
     e.next();
     return;
   }
   e.next(); // a write that fails throws: the stream ends, nothing to count
-  if (Number(taken) < (Number(client.get(HANDED)) || 0)) client.set(TAKEN, Number(taken) + 1);
+  const taken = state[TAKEN];
+  if (taken < state[HANDED]) state[TAKEN] = taken + 1;
 }
 
-/** A client's counters: messages handed to it by the kit, and taken by its stream. */
-export interface Backlog {
-  handed: number;
-  taken: number;
-}
+/** A client's counters: the live state (`[HANDED]` handed by the kit, `[TAKEN]` taken by its stream). */
+export type Backlog = ClientState;
 
 /** The counters of `client`, or null when the hook is not installed (nothing is counted then). */
 export function readBacklog(client: RealtimeClient): Backlog | null {
-  const taken = client.get(TAKEN);
-  if (taken === null || taken === undefined) return null;
-  return { handed: Number(client.get(HANDED)) || 0, taken: Number(taken) };
+  return backlogOf(stateOf(client));
+}
+
+/** The counters in `state`, or null when the hook never ran on its client. */
+export function backlogOf(state: ClientState | null): Backlog | null {
+  return state && state[TAKEN] >= 0 ? state : null;
+}
+
+/** Messages handed to the client and not yet written by its stream. */
+export function pending(backlog: Backlog): number {
+  return backlog[HANDED] - backlog[TAKEN];
 }
 
 /** True when a client with these counters must be cut off before anything more is handed to it. */
 export function isTooFarBehind(backlog: Backlog | null): boolean {
-  return backlog !== null && backlog.handed - backlog.taken > BACKLOG_LIMIT;
+  return backlog !== null && pending(backlog) > BACKLOG_LIMIT;
 }
 
 /** Cuts `client` off: discarded (every sender parked on it returns) and unregistered, with a log line. */
@@ -73,10 +82,10 @@ export function cutOff(client: RealtimeClient, backlog: Backlog, app: App): void
   client.discard();
   app.subscriptionsBroker().unregister(id);
   log.warn('slow consumer cut off: its stream took too few of the messages handed to it', 'clientId', id,
-    'backlog', backlog.handed - backlog.taken, 'limit', BACKLOG_LIMIT);
+    'backlog', pending(backlog), 'limit', BACKLOG_LIMIT);
 }
 
-/** Counts `count` more messages handed to `client`, from the counters read before the send. */
-export function countHanded(client: RealtimeClient, backlog: Backlog, count: number): void {
-  client.set(HANDED, backlog.handed + count);
+/** Counts `count` more messages handed to the client of `backlog` (in place: no store call). */
+export function countHanded(backlog: Backlog, count: number): void {
+  backlog[HANDED] = backlog[HANDED] + count;
 }

@@ -30,19 +30,29 @@ export type RecipientsByKey = Map<string, RealtimeClient[]>;
 /** The data of a send: one string for every key, or one per key. */
 export type Payload = string | ((key: string) => string);
 
-/** One client and the keys it gets a message under. */
-interface Recipient {
+/**
+ * One client and the keys it gets a message under (recipients holding the same array of keys
+ * are grouped without comparing them), with its backlog counters (null without the hook).
+ */
+export interface Recipient {
   client: RealtimeClient;
   keys: string[];
   backlog: Backlog | null;
 }
 
-/** Inverts key -> clients into client -> keys, in first-seen order. */
+/** Inverts key -> clients into client -> keys, in first-seen order, with each client's counters. */
 function byClient(recipients: RecipientsByKey): Recipient[] {
+  const list = byClientOnly(recipients);
+  for (let i = 0; i < list.length; i++) list[i].backlog = readBacklog(list[i].client);
+  return list;
+}
+
+function byClientOnly(recipients: RecipientsByKey): Recipient[] {
   if (recipients.size === 1) { // the common send: every client under the bare topic, no Go call needed
     const list: Recipient[] = [];
     recipients.forEach((clients, key) => {
-      for (let i = 0; i < clients.length; i++) list.push({ client: clients[i], keys: [key], backlog: null });
+      const keys = [key];
+      for (let i = 0; i < clients.length; i++) list.push({ client: clients[i], keys, backlog: null });
     });
     return list;
   }
@@ -60,7 +70,7 @@ function byClient(recipients: RecipientsByKey): Recipient[] {
         if (known.keys[known.keys.length - 1] !== key) known.keys.push(key);
         continue;
       }
-      const recipient: Recipient = { client: clients[i], keys: [key], backlog: null };
+      const recipient: Recipient = { client: clients[i], keys: [key], backlog: null }; // its own array: more keys may follow
       index.set(clients[i].id(), recipient);
       byObject.set(clients[i], recipient);
       list.push(recipient);
@@ -80,24 +90,54 @@ function signatureOf(keys: string[]): string | null {
   return length <= MAX_SHARED_KEYS_LENGTH ? 'n' + JSON.stringify(keys) : null;
 }
 
-/** Groups recipients holding exactly the same keys: each group shares one message list. */
-function groupByKeys(recipients: Recipient[], dataOf: (key: string) => string): Map<Group, Recipient[]> {
-  const bySignature = new Map<string, { group: Group; members: Recipient[] }>();
+/** Recipients holding exactly the same keys: they share one message list. */
+interface KeyGroup {
+  keys: string[];
+  members: Recipient[];
+}
+
+/** Groups recipients by the keys they hold (no data yet: a send's data may depend on its sequence number). */
+function groupByKeys(recipients: Recipient[]): KeyGroup[] {
+  const byArray = new Map<string[], KeyGroup>(); // recipients sharing one keys array: no signature to build
+  const bySignature = new Map<string, KeyGroup>();
+  const groups: KeyGroup[] = [];
   for (const recipient of recipients) {
     const keys = recipient.keys;
-    const signature = signatureOf(keys);
-    const known = signature === null ? undefined : bySignature.get(signature);
-    if (known) {
-      known.group.clients.push(recipient.client);
-      known.members.push(recipient);
-      continue;
+    let group = byArray.get(keys);
+    if (!group) {
+      const signature = signatureOf(keys);
+      group = signature === null ? undefined : bySignature.get(signature);
+      if (!group) {
+        group = { keys, members: [] };
+        groups.push(group);
+        if (signature !== null) bySignature.set(signature, group);
+      }
+      byArray.set(keys, group);
     }
-    const messages: Message[] = keys.map((name) => ({ name, data: dataOf(name) }));
-    bySignature.set(signature === null ? 'own:' + bySignature.size : signature, { group: { clients: [recipient.client], messages }, members: [recipient] });
+    group.members.push(recipient);
   }
-  const groups = new Map<Group, Recipient[]>();
-  bySignature.forEach(({ group, members }) => groups.set(group, members));
   return groups;
+}
+
+/**
+ * A send prepared before its transaction: the recipients still admitted (those too far behind
+ * are cut off here) and their groups by keys. Preparing holds no lock; what needs the send's
+ * data and its transaction is left for `deliver`.
+ */
+export interface Plan {
+  admitted: Recipient[];
+  groups: KeyGroup[];
+}
+
+/** Prepares a send to `recipients` (with their counters read): cuts off the clients too far behind, groups the rest. */
+export function plan(recipients: Recipient[], app: App = $app): Plan {
+  const admitted: Recipient[] = [];
+  for (let i = 0; i < recipients.length; i++) {
+    const recipient = recipients[i];
+    if (isTooFarBehind(recipient.backlog)) cutOff(recipient.client, recipient.backlog as Backlog, app);
+    else admitted.push(recipient);
+  }
+  return { admitted, groups: groupByKeys(admitted) };
 }
 
 /**
@@ -108,17 +148,13 @@ function groupByKeys(recipients: Recipient[], dataOf: (key: string) => string): 
  * transaction's `app`, the send joins that transaction and goes out when it commits. `own`
  * says the kit owns the transaction (`app` is not one, or it is the kit's own and this is its
  * last step): only then may a small send go direct (see engines/direct.ts); `path.direct` is
- * set when it did.
+ * set when it did. `recipients` may be a `plan()` made before the transaction.
  */
-export function fanOut(recipients: RecipientsByKey, payload: Payload, app: App = $app, own = !app.isTransactional(), path?: { direct: boolean }): number {
-  if (recipients.size === 0) return 0;
+export function fanOut(recipients: RecipientsByKey | Plan, payload: Payload, app: App = $app, own = !app.isTransactional(), path?: { direct: boolean }): number {
+  const prepared = recipients instanceof Map ? plan(byClient(recipients), app) : recipients; // a Plan: prepared by the caller, before its transaction
+  const admitted = prepared.admitted;
+  if (admitted.length === 0) return 0;
   const dataOf = typeof payload === 'string' ? () => payload : payload;
-  const admitted: Recipient[] = [];
-  for (const recipient of byClient(recipients)) {
-    recipient.backlog = readBacklog(recipient.client);
-    if (isTooFarBehind(recipient.backlog)) cutOff(recipient.client, recipient.backlog as Backlog, app);
-    else admitted.push(recipient);
-  }
   const verdict = own ? directVerdict(admitted, collectionTest(app)) : 'bus';
   if (verdict !== 'bus') {
     const handed = tryDirect(admitted, dataOf, app);
@@ -128,15 +164,22 @@ export function fanOut(recipients: RecipientsByKey, payload: Payload, app: App =
     }
   }
   count(BUS_COUNT);
-  const groups = groupByKeys(admitted, dataOf);
-  const carried = carry(Array.from(groups.keys()), app);
+  const membersOf = new Map<Group, Recipient[]>();
+  for (const g of prepared.groups) {
+    const clients: RealtimeClient[] = [];
+    for (let i = 0; i < g.members.length; i++) clients.push(g.members[i].client);
+    membersOf.set({ clients, messages: g.keys.map((name): Message => ({ name, data: dataOf(name) })) }, g.members);
+  }
+  const carried = carry(Array.from(membersOf.keys()), app);
   let handed = 0;
   for (const group of carried) {
+    const members = membersOf.get(group) as Recipient[];
     const count = group.messages.length;
-    for (const member of groups.get(group) as Recipient[]) {
-      if (member.backlog) countHanded(member.client, member.backlog, count);
-      handed += count;
+    for (let i = 0; i < members.length; i++) {
+      const backlog = members[i].backlog;
+      if (backlog) countHanded(backlog, count);
     }
+    handed += count * members.length;
   }
   return handed;
 }
@@ -159,22 +202,21 @@ function count(key: string): void {
 
 /**
  * The direct path (see engines/direct.ts) inside a transaction of the kit's own (opened here
- * when `app` is none, and the counters are read again inside it): under the writer connection
- * no other kit send hands anything, so counters read inside it stay true until the handoff.
+ * when `app` is none): under the writer connection no other kit send hands anything, so the
+ * counters (live views of each client's state) read inside it stay true until the handoff.
  * Returns the messages handed, or null when a stream stayed busy (nothing handed: the caller
  * takes the bus).
  */
 function tryDirect(recipients: Recipient[], dataOf: (key: string) => string, app: App): number | null {
-  const attempt = (reread: boolean): number | null => {
-    if (reread) for (const r of recipients) r.backlog = readBacklog(r.client);
-    if (!awaitIdle(recipients, readBacklog, pausesFor(app.subscriptionsBroker().totalClients()))) return null;
+  const attempt = (): number | null => {
+    if (!awaitIdle(recipients, pausesFor(app.subscriptionsBroker().totalClients()))) return null;
     count(DIRECT_COUNT);
     return sendDirect(recipients, dataOf);
   };
-  if (app.isTransactional()) return attempt(false); // the kit's own: the counters were read inside it
+  if (app.isTransactional()) return attempt(); // the kit's own
   let handed: number | null = null;
   app.runInTransaction(() => {
-    handed = attempt(true);
+    handed = attempt();
   });
   return handed;
 }

@@ -6,6 +6,7 @@
 // life of every stream. So a send drops the ids it no longer finds in the broker, and a
 // subscription post sweeps the index once it holds a quarter more clients than are connected.
 
+import { rememberKeys } from './clientstate';
 import { log } from './log';
 import type { RealtimeClient } from './pocketbase';
 import {
@@ -77,7 +78,9 @@ function holds(client: RealtimeClient, topic: string): boolean {
 export function fileSubscriptions(client: RealtimeClient): void {
   try {
     const id = client.id();
-    const topics = topicsOf(Object.keys(client.subscriptions()));
+    const keys = Object.keys(client.subscriptions());
+    rememberKeys(client, keys); // what sends read instead of asking the client per recipient
+    const topics = topicsOf(keys);
     const connected = $app.subscriptionsBroker().totalClients(); // outside the store's lock: the broker has its own
     const sweep = withIndex(true, (state) => {
       setTopics(state, id, topics, (topic) => holds(client, topic));

@@ -27,7 +27,8 @@
 // Anything else goes through the bus. Code outside the kit that calls `client.send` on the
 // same clients (not through the kit) breaks (2); PocketPages' realtime API is the kit's.
 
-import { countHanded, type Backlog } from '../backlog';
+import { countHanded, pending, type Backlog } from '../backlog';
+import { cachedKeys, stateOf } from '../clientstate';
 import type { App, RealtimeClient } from '../pocketbase';
 
 /** At most this many recipients are sent to directly; a larger send goes through the bus. */
@@ -66,9 +67,9 @@ export function directVerdict(recipients: Candidate[], isCollection: (name: stri
   let busy = false;
   for (const r of recipients) {
     if (r.keys.length !== 1 || !r.backlog) return 'bus';
-    const held = Object.keys(r.client.subscriptions());
+    const held = cachedKeys(stateOf(r.client)) || Object.keys(r.client.subscriptions());
     for (let i = 0; i < held.length; i++) if (collection(collectionPart(held[i]))) return 'bus';
-    if (r.backlog.handed !== r.backlog.taken) busy = true;
+    if (pending(r.backlog) !== 0) busy = true;
   }
   return busy ? 'busy' : 'direct';
 }
@@ -92,22 +93,19 @@ export function pausesFor(connected: number): number {
 /**
  * Waits a little for streams still writing a kit message (a back-to-back send to the same
  * client finds its stream busy with the previous one; the stream's hook needs a JS VM and CPU
- * to finish it): re-reads the counters of the busy recipients at once, then after each of up to
- * `pauses` 1 ms pauses (PocketBase's `sleep`, which frees the core instead of spinning on it).
- * Only reads: the kit hands nothing meanwhile (it holds the writer connection), so a stream
- * found idle stays idle. True once all are idle; false sends the whole send through the bus.
+ * to finish it): checks the counters (live views of the client's state) of the recipients at
+ * once, then after each of up to `pauses` 1 ms pauses (PocketBase's `sleep`, which frees the
+ * core instead of spinning on it). Only reads: the kit hands nothing meanwhile (it holds the
+ * writer connection), so a stream found idle stays idle. True once all are idle; false sends
+ * the whole send through the bus.
  */
-export function awaitIdle(recipients: Candidate[], read: (client: RealtimeClient) => Backlog | null, pauses: number): boolean {
-  let busy = recipients.filter((r) => !r.backlog || r.backlog.handed !== r.backlog.taken);
-  for (let check = 0; check <= pauses && busy.length > 0; check++) {
-    if (check > 0) {
-      if (typeof sleep !== 'function') return false;
-      sleep(1);
-    }
-    busy = busy.filter((r) => {
-      r.backlog = read(r.client);
-      return !r.backlog || r.backlog.handed !== r.backlog.taken;
-    });
+export function awaitIdle(recipients: Candidate[], pauses: number): boolean {
+  const isBusy = (r: Candidate): boolean => !r.backlog || pending(r.backlog) !== 0;
+  let busy = recipients.filter(isBusy);
+  for (let check = 1; check <= pauses && busy.length > 0; check++) {
+    if (typeof sleep !== 'function') return false;
+    sleep(1);
+    busy = busy.filter(isBusy);
   }
   return busy.length === 0;
 }
@@ -152,7 +150,7 @@ function findsCollection(app: App, name: string): boolean {
 export function sendDirect(recipients: Candidate[], dataOf: (key: string) => string): number {
   for (const r of recipients) {
     const key = r.keys[0];
-    countHanded(r.client, r.backlog as Backlog, 1);
+    countHanded(r.backlog as Backlog, 1);
     r.client.send(new SubscriptionMessage({ name: key, data: dataOf(key) }));
   }
   return recipients.length;
