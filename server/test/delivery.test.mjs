@@ -219,7 +219,7 @@ test("the kit's own transaction may send direct as its last step; the hook count
   assert.equal(takenOf(c), 0, 'a failed write is not counted');
 });
 
-test('a stream still writing the previous message: the bus at once with few clients connected; from 2,000 on, waited for briefly, then sent to directly; one that stays busy takes the bus', () => {
+test('a stream still writing the previous message: the bus at once with few clients connected; from 2,000 on, waited for briefly (1 ms per 2,000 connected, at most 10), then sent to directly; one that stays busy takes the bus', () => {
   const c = hooked('c', ['t']);
   let pauses = 0;
   let finishAt = Infinity; // the pause after which its write returns
@@ -248,7 +248,13 @@ test('a stream still writing the previous message: the bus at once with few clie
     fanOut(new Map([['t', [stuck]]]), '"y"', busApp);
     assert.equal(busApp.deletes, 1);
     assert.deepEqual(stuck.sent, []);
-    assert.equal(pauses, 1 + 3, 'at most 3 ms of waiting');
+    assert.equal(pauses, 1 + 9, 'one 1 ms pause per 2,000 connected: 9 ms at 18,000');
+    const stuckToo = hooked('s2', ['t']);
+    setHanded(stuckToo, 1);
+    const huge = directApp([stuckToo]);
+    huge.connected = 100000;
+    fanOut(new Map([['t', [stuckToo]]]), '"z"', huge);
+    assert.equal(pauses, 1 + 9 + 10, 'never more than 10 ms');
   } finally {
     delete globalThis.sleep;
   }
