@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { measureBrowser } from './lib/browser.mjs';
 import { measureBundles } from './lib/bundle.mjs';
 import { measureCentrifugo } from './lib/centrifugo.mjs';
-import { nextSeq, findThroughput, measureFanout } from './lib/fanout.mjs';
+import { nextSeq, measureFanout, throughputRounds } from './lib/fanout.mjs';
 import { startFleet } from './lib/fleet.mjs';
 import { describeRun, ownFdLimits } from './lib/machine.mjs';
 import { measureMemory } from './lib/memory.mjs';
@@ -81,10 +81,7 @@ async function fanoutSection(fleet, results) {
       results.fanout.push(...f.rows);
       results.fanout_rounds.push({ subscribers: level, rounds: f.perRound, ratios: f.ratios, errors: f.errors });
       if (level === 1000 && wanted('throughput')) {
-        for (const strategy of STRATEGIES) {
-          log(`throughput of ${strategy} to ${level} subscribers`);
-          results.throughput.push(await findThroughput(pb.url, fleet, strategy, { seconds: CONFIG.throughputSeconds }));
-        }
+        results.throughput.push(...await throughputRounds(pb.url, fleet, STRATEGIES, { rounds: CONFIG.rounds, seconds: CONFIG.throughputSeconds, log }));
       }
     }
     log('profile of the send loop');

@@ -116,9 +116,10 @@ async function paced(url, fleet, strategy, rate, seconds, { inFlight = 64, timeo
 
 /**
  * The highest rate (messages/s) at which every message reaches every reader with p99 under
- * `p99LimitMs`: doubles from `startRate` until a step fails, then tries the midpoint once.
+ * `p99LimitMs`: doubles from `startRate` until a step fails, then bisects between the last
+ * passing and the failing rate until they are within 10% (at most `bisections` more steps).
  */
-export async function findThroughput(url, fleet, strategy, { seconds, startRate = 5, maxRate = 1280, p99LimitMs = 100 }) {
+export async function findThroughput(url, fleet, strategy, { seconds, startRate = 5, maxRate = 1280, p99LimitMs = 100, bisections = 3 }) {
   const steps = [];
   const passes = (s) => s.failures === 0 && s.skipped === 0 && s.delivered === s.expected && s.p99_ms !== null && s.p99_ms < p99LimitMs;
   let best = 0;
@@ -132,11 +133,39 @@ export async function findThroughput(url, fleet, strategy, { seconds, startRate 
     }
     best = rate;
   }
-  if (failedAt && best) {
-    const mid = Math.round((best + failedAt) / 2);
+  let low = best || 1;
+  for (let i = 0; i < bisections && failedAt !== null && failedAt - low > Math.max(1, low * 0.1); i++) {
+    const mid = Math.round((low + failedAt) / 2);
+    if (mid <= low || mid >= failedAt) break;
     const step = await paced(url, fleet, strategy, mid, seconds);
     steps.push(step);
-    if (passes(step)) best = mid;
+    if (passes(step)) best = low = mid;
+    else failedAt = mid;
   }
   return { strategy, subscribers: fleet.readers, max_rate_per_s: best, p99_limit_ms: p99LimitMs, steps };
+}
+
+/**
+ * `findThroughput` for every strategy, `rounds` times, the strategies' order rotated per round
+ * so that noise hits them alike. Per strategy: the median of the rounds' rates, the rates of
+ * each round, and every step.
+ */
+export async function throughputRounds(url, fleet, strategies, { rounds, seconds, log = () => {} }) {
+  const byStrategy = Object.fromEntries(strategies.map((s) => [s, []]));
+  for (let r = 0; r < rounds; r++) {
+    for (let i = 0; i < strategies.length; i++) {
+      const strategy = strategies[(i + r) % strategies.length];
+      log(`throughput of ${strategy} to ${fleet.readers} subscribers, round ${r + 1} of ${rounds}`);
+      byStrategy[strategy].push(await findThroughput(url, fleet, strategy, { seconds }));
+    }
+  }
+  return strategies.map((strategy) => {
+    const runs = byStrategy[strategy];
+    const rates = runs.map((t) => t.max_rate_per_s);
+    const sorted = [...rates].sort((a, b) => a - b);
+    return {
+      strategy, subscribers: fleet.readers, max_rate_per_s: sorted[Math.floor((sorted.length - 1) / 2)], rounds: rates,
+      p99_limit_ms: runs[0].p99_limit_ms, steps: runs.flatMap((t, r) => t.steps.map((step) => ({ ...step, round: r + 1 }))),
+    };
+  });
 }
