@@ -193,11 +193,10 @@ export function deliveryCounts(): { direct: number; bus: number } {
   return { direct: Number(store.get(DIRECT_COUNT)) || 0, bus: Number(store.get(BUS_COUNT)) || 0 };
 }
 
-/** Counts one send of a kind (only inside PocketBase: unit tests have no app store). */
+/** Counts one send of a kind, under the store's lock so concurrent sends lose no count (only inside PocketBase: unit tests have no app store). */
 function count(key: string): void {
   if (typeof $app === 'undefined') return;
-  const store = $app.store();
-  store.set(key, (Number(store.get(key)) || 0) + 1);
+  $app.store().setFunc(key, (old) => (Number(old) || 0) + 1);
 }
 
 /**
