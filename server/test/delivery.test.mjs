@@ -259,3 +259,4 @@ test('a stream still writing the previous message: the bus at once with few clie
     delete globalThis.sleep;
   }
 });
+
