@@ -47,6 +47,7 @@ function byClient(recipients: RecipientsByKey): Recipient[] {
   return list;
 }
 
+/** `byClient` without reading the counters. */
 function byClientOnly(recipients: RecipientsByKey): Recipient[] {
   if (recipients.size === 1) { // the common send: every client under the bare topic, no Go call needed
     const list: Recipient[] = [];
