@@ -3,7 +3,7 @@
 // hits all strategies alike. Also the throughput search at a fixed N.
 
 import { STRATEGIES, sendOnce } from './strategies.mjs';
-import { nowMs, ratio, spread, summarize } from './stats.mjs';
+import { nowMs, quantile, ratio, sortedCopy, spread, summarize } from './stats.mjs';
 
 let seqCounter = 0;
 /** A fresh message sequence number, unique within this run. */
@@ -162,9 +162,8 @@ export async function throughputRounds(url, fleet, strategies, { rounds, seconds
   return strategies.map((strategy) => {
     const runs = byStrategy[strategy];
     const rates = runs.map((t) => t.max_rate_per_s);
-    const sorted = [...rates].sort((a, b) => a - b);
     return {
-      strategy, subscribers: fleet.readers, max_rate_per_s: sorted[Math.floor((sorted.length - 1) / 2)], rounds: rates,
+      strategy, subscribers: fleet.readers, max_rate_per_s: quantile(sortedCopy(rates), 0.5), rounds: rates,
       p99_limit_ms: runs[0].p99_limit_ms, steps: runs.flatMap((t, r) => t.steps.map((step) => ({ ...step, round: r + 1 }))),
     };
   });

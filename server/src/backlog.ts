@@ -15,7 +15,7 @@
 // Without the hook installed a client's `taken` stays -1 (PocketBase writes PB_CONNECT
 // through the hook, which starts the count), and the kit never cuts it off.
 
-import { HANDED, stateOf, STATE_KEY, TAKEN, type ClientState } from './clientstate';
+import { ensureState, HANDED, stateOf, TAKEN, type ClientState } from './clientstate';
 import { log } from './log';
 import type { App, RealtimeClient } from './pocketbase';
 
@@ -39,7 +39,7 @@ export function messageSend(e: MessageSendEvent): void {
   const client = e.client;
   const state = stateOf(client);
   if (!state) {
-    client.set(STATE_KEY, [0, 0, null]); // PB_CONNECT: counting starts
+    ensureState(client, 0); // PB_CONNECT: counting starts
     e.next();
     return;
   }

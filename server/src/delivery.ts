@@ -42,18 +42,11 @@ export interface Recipient {
 
 /** Inverts key -> clients into client -> keys, in first-seen order, with each client's counters. */
 function byClient(recipients: RecipientsByKey): Recipient[] {
-  const list = byClientOnly(recipients);
-  for (let i = 0; i < list.length; i++) list[i].backlog = readBacklog(list[i].client);
-  return list;
-}
-
-/** `byClient` without reading the counters. */
-function byClientOnly(recipients: RecipientsByKey): Recipient[] {
-  if (recipients.size === 1) { // the common send: every client under the bare topic, no Go call needed
+  if (recipients.size === 1) { // the common send: every client under the bare topic, no id needed
     const list: Recipient[] = [];
     recipients.forEach((clients, key) => {
       const keys = [key];
-      for (let i = 0; i < clients.length; i++) list.push({ client: clients[i], keys, backlog: null });
+      for (let i = 0; i < clients.length; i++) list.push({ client: clients[i], keys, backlog: readBacklog(clients[i]) });
     });
     return list;
   }
@@ -71,7 +64,7 @@ function byClientOnly(recipients: RecipientsByKey): Recipient[] {
         if (known.keys[known.keys.length - 1] !== key) known.keys.push(key);
         continue;
       }
-      const recipient: Recipient = { client: clients[i], keys: [key], backlog: null }; // its own array: more keys may follow
+      const recipient: Recipient = { client: clients[i], keys: [key], backlog: readBacklog(clients[i]) }; // its own keys array: more may follow
       index.set(clients[i].id(), recipient);
       byObject.set(clients[i], recipient);
       list.push(recipient);

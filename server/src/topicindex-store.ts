@@ -6,7 +6,7 @@
 // life of every stream. So a send drops the ids it no longer finds in the broker, and a
 // subscription post sweeps the index once it holds a quarter more clients than are connected.
 
-import { rememberKeys } from './clientstate';
+import { askKeys, rememberKeys } from './clientstate';
 import { log } from './log';
 import type { RealtimeClient } from './pocketbase';
 import {
@@ -67,7 +67,7 @@ function withIndex<T>(create: boolean, fn: (state: IndexState) => T): T | null {
 }
 
 function holds(client: RealtimeClient, topic: string): boolean {
-  return Object.keys(client.subscriptions(topic + '?')).length > 0;
+  return askKeys(client, topic).length > 0;
 }
 
 /**
