@@ -21,9 +21,9 @@ async function send(pb, topic, message) {
     signal: AbortSignal.timeout(15_000),
   });
   expect(res.status).toBe(200);
-  const { result, error } = await res.json();
+  const { result, error, counts } = await res.json();
   expect(error).toBeUndefined();
-  return result;
+  return { ...result, counts };
 }
 
 test('a recipient stops reading while small sends go direct: no send waits on it, the readers get everything', async ({ pb }) => {
@@ -55,6 +55,47 @@ test('a recipient stops reading while small sends go direct: no send waits on it
         return p;
       });
     measure(`stalled recipient, ${COUNT} x 100 KB sends to 3 subscribers: direct / bus sends, slowest answer ms`, `${paths.direct} / ${paths.bus}, ${paths.slowest.toFixed(0)}`);
+  } finally {
+    for (const r of [stalled, ...readers]) r.close();
+  }
+});
+
+test('a broadcast wider than the small-send limit with one recipient not reading: the idle ones direct, that one on the bus; no send waits', async ({ pb }) => {
+  test.setTimeout(180_000);
+  const topic = 'direct-wide';
+  const WIDE = 150; // more than DIRECT_MAX (128): never waited for
+  const stalled = new RawSubscriber(pb.url, [topic, 'direct-fill'], { reconnect: false });
+  await expect.poll(() => stalled.subscribed).toBe(true);
+  const readers = await subscribed(pb, [topic], WIDE);
+  const COUNT = 40;
+  try {
+    stalled.stall();
+    await step('one subscriber stops reading and is sent 150 x 100 KB on a topic of its own (more than its socket buffers hold)', 'every send answered', async () => {
+      const chunk = 'x'.repeat(100 * 1024);
+      for (let i = 0; i < 150; i++) expect((await send(pb, 'direct-fill', chunk)).delivered).toBe(1);
+    });
+    const p = await step(`${COUNT} broadcasts to it and ${WIDE} readers, each allowed 15 s`,
+      (r) => `every send answered (slowest ${r.slowest.toFixed(0)} ms); all ${COUNT} went partly direct (mixed ${r.mixed}); every reader got all ${COUNT}, once each`, async () => {
+        const r = { slowest: 0, mixed: 0 };
+        let before = null;
+        for (let i = 0; i < COUNT; i++) {
+          const t = performance.now();
+          const result = await send(pb, topic, String(i));
+          r.slowest = Math.max(r.slowest, performance.now() - t);
+          expect(result.delivered).toBe(WIDE + 1);
+          expect(result.direct).toBe(false); // the stalled one took the bus
+          before ??= result.counts.mixed - 1;
+          r.mixed = result.counts.mixed - before;
+        }
+        expect(r.mixed).toBe(COUNT); // each of them handed the readers theirs directly
+        for (const reader of readers) {
+          await expect.poll(() => reader.received(topic).length, { timeout: 30_000 }).toBe(COUNT);
+          // once each; the wire order of two bus sends may differ (the extension orders by sequence number)
+          expect(new Set(reader.received(topic).map((d) => JSON.parse(d))).size).toBe(COUNT);
+        }
+        return r;
+      });
+    measure(`stalled recipient among ${WIDE + 1}, ${COUNT} broadcasts: slowest answer ms`, p.slowest.toFixed(0));
   } finally {
     for (const r of [stalled, ...readers]) r.close();
   }

@@ -133,6 +133,60 @@ test('stale index entries never deliver: resubscribed without the topic, disconn
   }
 });
 
+test('a broadcast\'s remembered recipients stay right (resubscribed without the topic, a newcomer, a disconnect, a swap of clients); a collection named like the topic keeps everyone off the direct path', async ({ pb }) => {
+  test.setTimeout(120_000);
+  const topic = 'idx_walk'; // a valid collection name (the last step creates one)
+  const WIDE = 140; // more than the 128 from which a broadcast's recipients are remembered
+  const raws = await Promise.all(Array.from({ length: WIDE }, () => subscribed(pb, [topic])));
+  const extra = [];
+  let counts = null; // the kit's delivery counts after the last broadcast
+  const broadcast = async (message, expected) => {
+    const sent = await sendAs(pb, topic, message);
+    expect(sent.result.delivered).toBe(expected);
+    counts = sent.counts;
+    return sent.result;
+  };
+  const got = (raw, message) => raw.received(topic).includes(JSON.stringify(message));
+  try {
+    await step(`${WIDE} subscribers; two broadcasts (the second from the remembered walk); one re-posts without the topic; a third`, 'the third reaches the 139 others, not it', async () => {
+      await broadcast('w1', WIDE);
+      await broadcast('w2', WIDE);
+      await repost(pb, raws[0], ['idx_walk_other']);
+      await broadcast('w3', WIDE - 1);
+      await expect.poll(() => got(raws[1], 'w3')).toBe(true);
+      await broadcast('w3b', WIDE - 1); // once it is there, w3 had its chance everywhere
+      await expect.poll(() => got(raws[2], 'w3b')).toBe(true);
+      expect(got(raws[0], 'w3')).toBe(false);
+    });
+    await step('a newcomer subscribes; a broadcast', 'it reaches the newcomer too', async () => {
+      extra.push(await subscribed(pb, [topic]));
+      await broadcast('w4', WIDE);
+      await expect.poll(() => got(extra[0], 'w4')).toBe(true);
+    });
+    await step('one subscriber disconnects while another connects and subscribes (the connected count stays); a broadcast', 'it reaches the newcomer; the count leaves out the departed', async () => {
+      const before = (await report(pb)).broker.clients;
+      raws[3].close();
+      await expect.poll(async () => (await report(pb)).broker.clients).toBe(before - 1);
+      extra.push(await subscribed(pb, [topic]));
+      expect((await report(pb)).broker.clients).toBe(before);
+      await broadcast('w5', WIDE);
+      await expect.poll(() => got(extra[1], 'w5')).toBe(true);
+    });
+    await step('a collection named like the topic is created (its record events may reach these clients at any moment); 10 broadcasts', 'nobody is handed one directly: all through the bus', async () => {
+      const res = await fetch(pb.url + '/faults/native', {
+        method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ topic, message: 'record' }),
+      });
+      expect(res.status).toBe(200);
+      const before = counts;
+      for (let i = 0; i < 10; i++) expect((await broadcast('w6-' + i, WIDE)).direct).toBe(false);
+      expect([counts.direct, counts.mixed]).toEqual([before.direct, before.mixed]);
+      await expect.poll(() => got(extra[1], 'w6-9')).toBe(true);
+    });
+  } finally {
+    for (const raw of [...raws, ...extra]) raw.close();
+  }
+});
+
 test(`${CYCLES} connect/subscribe/disconnect cycles: the index stays bounded, and a sweep leaves exactly the live clients`, async ({ pb }) => {
   test.setTimeout(600_000);
   const live = await Promise.all(Array.from({ length: 20 }, (_, i) => subscribed(pb, ['idx-churn', `idx-live:${i}`])));

@@ -16,7 +16,7 @@
 // engines/pocketbase.ts.
 
 import { countHanded, cutOff, isTooFarBehind, readBacklog, type Backlog } from './backlog';
-import { awaitIdle, collectionTest, directVerdict, pausesFor, sendDirect } from './engines/direct';
+import { awaitIdle, collectionTest, DIRECT_MAX, pausesFor, sendDirect, sortByPath } from './engines/direct';
 import { carry, type Group, type Message } from './engines/pocketbase';
 import type { App, RealtimeClient } from './pocketbase';
 
@@ -113,53 +113,74 @@ function groupByKeys(recipients: Recipient[]): KeyGroup[] {
   return groups;
 }
 
-/**
- * A send prepared before its transaction: the recipients still admitted (those too far behind
- * are cut off here) and their groups by keys. Preparing holds no lock; what needs the send's
- * data and its transaction is left for `deliver`.
- */
-export interface Plan {
-  admitted: Recipient[];
-  groups: KeyGroup[];
-}
-
-/** Prepares a send to `recipients` (with their counters read): cuts off the clients too far behind, groups the rest. */
-export function plan(recipients: Recipient[], app: App = $app): Plan {
+/** The recipients not too far behind; those that are get cut off here. */
+function admit(recipients: Recipient[], app: App): Recipient[] {
   const admitted: Recipient[] = [];
   for (let i = 0; i < recipients.length; i++) {
     const recipient = recipients[i];
     if (isTooFarBehind(recipient.backlog)) cutOff(recipient.client, recipient.backlog as Backlog, app);
     else admitted.push(recipient);
   }
-  return { admitted, groups: groupByKeys(admitted) };
+  return admitted;
 }
 
 /**
  * Hands `payload` to every recipient under each of its keys. Returns how many messages were
- * handed out: PocketBase sends to each client in its own goroutine once the transaction
- * commits, so a client that does not read delays nobody. Two broadcasts in quick succession
- * may reach a client in either order (each one's messages stay in order). Given a
- * transaction's `app`, the send joins that transaction and goes out when it commits. `own`
- * says the kit owns the transaction (`app` is not one, or it is the kit's own and this is its
- * last step): only then may a small send go direct (see engines/direct.ts); `path.direct` is
- * set when it did. `recipients` may be a `plan()` made before the transaction.
+ * handed out. No send waits on a client that does not read: recipients whose streams are idle
+ * are handed their message directly (see engines/direct.ts), the others through the bus, which
+ * PocketBase sends to each client in its own goroutine once the transaction commits. Two
+ * broadcasts in quick succession may reach a client in either order (each one's messages stay
+ * in order). Given a transaction's `app`, the send joins that transaction and goes out when it
+ * commits. `own` says the kit owns the transaction (`app` is not one, or it is the kit's own
+ * and this is its last step): only then may recipients be sent to directly; `path.direct` is
+ * set when every one was. `recipients` may be a list of recipients with their counters read.
  */
-export function fanOut(recipients: RecipientsByKey | Plan, payload: Payload, app: App = $app, own = !app.isTransactional(), path?: { direct: boolean }): number {
-  const prepared = recipients instanceof Map ? plan(byClient(recipients), app) : recipients; // a Plan: prepared by the caller, before its transaction
-  const admitted = prepared.admitted;
-  if (admitted.length === 0) return 0;
+export function fanOut(recipients: RecipientsByKey | Recipient[], payload: Payload, app: App = $app, own = !app.isTransactional(), path?: { direct: boolean }): number {
+  const list = recipients instanceof Map ? byClient(recipients) : recipients;
+  if (list.length === 0) return 0;
   const dataOf = typeof payload === 'string' ? () => payload : payload;
-  const verdict = own ? directVerdict(admitted, collectionTest(app)) : 'bus';
-  if (verdict !== 'bus') {
-    const handed = tryDirect(admitted, dataOf, app);
-    if (handed !== null) {
-      if (path) path.direct = true;
-      return handed;
-    }
+  if (!own) return viaBus(admit(list, app), dataOf, app);
+  let handed = 0;
+  inOwnTransaction(app, (tx) => {
+    handed = directWherePossible(list, dataOf, tx, path);
+  });
+  return handed;
+}
+
+/**
+ * Inside the kit's own transaction (under the writer connection no other kit send hands
+ * anything, so the counters, live views of each client's state, stay true until the handoff):
+ * cuts off the recipients too far behind, hands idle ones their message directly and carries
+ * the rest on the bus. A small send (at most `DIRECT_MAX`) whose only obstacle is busy streams
+ * waits briefly for them first (see `pausesFor`): when they finish, the bus walk is spared.
+ */
+function directWherePossible(recipients: Recipient[], dataOf: (key: string) => string, tx: App, path?: { direct: boolean }): number {
+  const paths = sortByPath(recipients, collectionTest(tx));
+  for (const r of paths.behind) cutOff(r.client, r.backlog as Backlog, tx);
+  let busy = paths.busy;
+  let waited: Recipient[] = [];
+  if (busy.length > 0 && paths.bus.length === 0 && recipients.length <= DIRECT_MAX) {
+    const after = awaitIdle(busy, pausesFor(tx.subscriptionsBroker().totalClients()));
+    waited = after.idle;
+    busy = after.busy;
   }
+  const rest = paths.bus.length === 0 ? busy : busy.length === 0 ? paths.bus : paths.bus.concat(busy);
+  let handed = 0;
+  if (rest.length > 0) handed += viaBus(rest, dataOf, tx);
+  const direct = paths.idle.length + waited.length;
+  if (direct > 0) { // the last step before the commit
+    handed += sendDirect(paths.idle, dataOf, paths.idleHanded) + sendDirect(waited, dataOf);
+    count(rest.length > 0 ? MIXED_COUNT : DIRECT_COUNT);
+  }
+  if (path) path.direct = rest.length === 0 && direct > 0;
+  return handed;
+}
+
+/** Carries the send to `recipients` on one bus delete in `app`'s transaction (its own when none) and counts each one's messages as handed. */
+function viaBus(recipients: Recipient[], dataOf: (key: string) => string, app: App): number {
   count(BUS_COUNT);
   const membersOf = new Map<Group, Recipient[]>();
-  for (const g of prepared.groups) {
+  for (const g of groupByKeys(recipients)) {
     const clients: RealtimeClient[] = [];
     for (let i = 0; i < g.members.length; i++) clients.push(g.members[i].client);
     membersOf.set({ clients, messages: g.keys.map((name): Message => ({ name, data: dataOf(name) })) }, g.members);
@@ -180,11 +201,17 @@ export function fanOut(recipients: RecipientsByKey | Plan, payload: Payload, app
 
 const DIRECT_COUNT = 'pbsse.sends.direct';
 const BUS_COUNT = 'pbsse.sends.bus';
+const MIXED_COUNT = 'pbsse.sends.mixed';
 
-/** Sends handed out directly and through the bus since the process started (for tests and the benchmark). */
-export function deliveryCounts(): { direct: number; bus: number } {
+/**
+ * Sends since the process started, for tests and the benchmark: `direct` handed wholly
+ * directly, `bus` that used the bus, `mixed` those of them that also handed some recipients
+ * their message directly.
+ */
+export function deliveryCounts(): { direct: number; bus: number; mixed: number } {
   const store = $app.store();
-  return { direct: Number(store.get(DIRECT_COUNT)) || 0, bus: Number(store.get(BUS_COUNT)) || 0 };
+  const read = (key: string): number => Number(store.get(key)) || 0;
+  return { direct: read(DIRECT_COUNT), bus: read(BUS_COUNT), mixed: read(MIXED_COUNT) };
 }
 
 /** Counts one send of a kind, under the store's lock so concurrent sends lose no count (only inside PocketBase: unit tests have no app store). */
@@ -193,23 +220,8 @@ function count(key: string): void {
   $app.store().setFunc(key, (old) => (Number(old) || 0) + 1);
 }
 
-/**
- * The direct path (see engines/direct.ts) inside a transaction of the kit's own (opened here
- * when `app` is none): under the writer connection no other kit send hands anything, so the
- * counters (live views of each client's state) read inside it stay true until the handoff.
- * Returns the messages handed, or null when a stream stayed busy (nothing handed: the caller
- * takes the bus).
- */
-function tryDirect(recipients: Recipient[], dataOf: (key: string) => string, app: App): number | null {
-  const attempt = (): number | null => {
-    if (!awaitIdle(recipients, pausesFor(app.subscriptionsBroker().totalClients()))) return null;
-    count(DIRECT_COUNT);
-    return sendDirect(recipients, dataOf);
-  };
-  if (app.isTransactional()) return attempt(); // the kit's own
-  let handed: number | null = null;
-  app.runInTransaction(() => {
-    handed = attempt();
-  });
-  return handed;
+/** Runs `work` in `app`'s transaction when it is one (the kit's own), else in a new one. */
+function inOwnTransaction(app: App, work: (tx: App) => void): void {
+  if (app.isTransactional()) work(app);
+  else app.runInTransaction((tx: App) => work(tx));
 }

@@ -2,7 +2,7 @@
 // hands it to the live recipients. The extension's ordered keys get `{"s":seq,"v":value}`,
 // every other key exactly the value (the JS SDK's contract).
 
-import { fanOut, plan, type Recipient } from './delivery';
+import { fanOut, type Recipient } from './delivery';
 import { logSend, prepareLog } from './journal';
 import type { App } from './pocketbase';
 import { envelope, isOrderedKey, Scope } from './replay';
@@ -15,13 +15,12 @@ import { envelope, isOrderedKey, Scope } from './replay';
  */
 export function sendInOrder(topic: string, data: string, scope: string, recipients: Recipient[], app: App = $app): { seq: number; handed: number; direct: boolean } {
   const sent = { seq: 0, handed: 0, direct: false };
-  const own = !app.isTransactional(); // the kit's own transaction: a small send may go direct, as its last step
+  const own = !app.isTransactional(); // the kit's own transaction: idle recipients may be handed theirs directly, as its last step
   prepareLog(app);
-  const prepared = plan(recipients, app); // before the transaction, which holds SQLite's only writer
   app.runInTransaction((tx: never) => {
     sent.seq = logSend(tx, topic, scope, scope === Scope.custom ? '' : data);
     const wrapped = envelope(sent.seq, data);
-    sent.handed = fanOut(prepared, (key) => (isOrderedKey(key, topic) ? wrapped : data), tx, own, sent);
+    sent.handed = fanOut(recipients, (key) => (isOrderedKey(key, topic) ? wrapped : data), tx, own, sent);
   });
   return sent;
 }

@@ -2,13 +2,14 @@
 
 import { backlogOf } from './backlog';
 import { askKeys, keysFor, stateOf } from './clientstate';
-import { fanOut, plan, type Recipient } from './delivery';
-import { replayScope, type Filter } from './filters';
+import { fanOut, type Recipient } from './delivery';
+import { everyone, replayScope, type Filter } from './filters';
 import { sendInOrder } from './ordered';
 import type { App, RealtimeClient } from './pocketbase';
 import { mayReceive } from './recheck';
 import { clientsToCheck } from './topicindex-store';
 import { checkTopic, encodePayload } from './wire';
+import { recall, remember, stampNow, type Walk } from './walkcache';
 import { log } from './log';
 import { centrifugoInForce } from './engines/centrifugo-config';
 import { publishSends } from './engines/centrifugo';
@@ -55,29 +56,18 @@ export function sendEncoded(topic: string, data: string, filter: Filter | null, 
   const centrifugo = centrifugoInForce();
   if (centrifugo) return fromCentrifugo(publishSends(centrifugo, [{ topic, data, filter }], app)[0]);
   const result: SendResult = { subscribers: 0, delivered: 0, filtered: 0, seq: 0, direct: false };
-  const recipients: Recipient[] = [];
-  const bare = [topic]; // shared by every client holding just the bare key (grouped without comparing)
   const allowed = mayReceive(topic); // the topic's rule with each client's current auth (null: no rule)
-  const clients = clientsToCheck(topic);
-  for (let i = 0; i < clients.length; i++) {
-    const client = clients[i];
-    const state = stateOf(client); // one store lookup: counters and cached keys
-    const keys = keysFor(client, state, topic);
-    if (keys.length === 0) continue;
-    result.subscribers++;
-    if (allowed && !allowed(client)) {
-      result.filtered++;
-      continue;
-    }
-    if (filter && !passes(filter, client.id(), client, topic, data)) {
-      result.filtered++;
-      continue;
-    }
-    recipients.push({ client, keys: keys.length === 1 && keys[0] === topic ? bare : keys, backlog: backlogOf(state) });
+  let recipients: Recipient[];
+  if ((!filter || filter === everyone) && !allowed) { // everyone holding the topic: the last walk may still be right (see walkcache.ts)
+    const walk = walkOrRecall(topic);
+    recipients = walk.recipients;
+    result.subscribers = walk.subscribers;
+  } else {
+    recipients = walkClients(topic, data, filter, allowed, result);
   }
   // ordered delivery: logged with its sequence number in the send's own transaction
   if (!replay) {
-    result.delivered = fanOut(plan(recipients, app), data, app, undefined, result); // not logged: no number, delivered as it comes
+    result.delivered = fanOut(recipients, data, app, undefined, result); // not logged: no number, delivered as it comes
     return result;
   }
   const sent = sendInOrder(topic, data, replayScope(filter), recipients, app);
@@ -85,6 +75,42 @@ export function sendEncoded(topic: string, data: string, filter: Filter | null, 
   result.seq = sent.seq;
   result.direct = sent.direct;
   return result;
+}
+
+/** The recipients of `topic` without filter or rule: the walk remembered for this moment, or a fresh one (then remembered). */
+function walkOrRecall(topic: string): Walk {
+  const stamp = stampNow();
+  const known = stamp === null ? null : recall(topic, stamp);
+  if (known) return known;
+  const counts = { subscribers: 0, filtered: 0 };
+  const walk = { recipients: walkClients(topic, '', null, null, counts), subscribers: counts.subscribers };
+  if (stamp !== null) remember(topic, stamp, walk);
+  return walk;
+}
+
+/**
+ * Walks the clients that may hold `topic` (see `clientsToCheck`): each holding a key of it
+ * counts as a subscriber, and is a recipient when it passes the topic's rule (`allowed`) and
+ * `filter`; the others count as filtered.
+ */
+function walkClients(topic: string, data: string, filter: Filter | null, allowed: ((client: RealtimeClient) => boolean) | null,
+  counts: { subscribers: number; filtered: number }): Recipient[] {
+  const recipients: Recipient[] = [];
+  const bare = [topic]; // shared by every client holding just the bare key (grouped without comparing)
+  const clients = clientsToCheck(topic);
+  for (let i = 0; i < clients.length; i++) {
+    const client = clients[i];
+    const state = stateOf(client); // one store lookup: counters and cached keys
+    const keys = keysFor(client, state, topic);
+    if (keys.length === 0) continue;
+    counts.subscribers++;
+    if ((allowed && !allowed(client)) || (filter && !passes(filter, client.id(), client, topic, data))) {
+      counts.filtered++;
+      continue;
+    }
+    recipients.push({ client, keys: keys.length === 1 && keys[0] === topic ? bare : keys, backlog: backlogOf(state) });
+  }
+  return recipients;
 }
 
 /**

@@ -9,6 +9,7 @@
 import { askKeys, rememberKeys } from './clientstate';
 import { log } from './log';
 import type { RealtimeClient } from './pocketbase';
+import { subscriptionsChanged } from './walkcache';
 import {
   clientIds, countOf, emptyIndex, idsOf, needsSweep, removeClient, setTopics, topicsOf, type IndexState,
 } from './topicindex';
@@ -71,11 +72,13 @@ function holds(client: RealtimeClient, topic: string): boolean {
 }
 
 /**
- * Files a client under the topics it holds now. Call after PocketBase applied its
- * subscription post (`e.next()` returned). Never throws: on failure the index is turned off
+ * Files a client under the topics it holds now, and marks remembered broadcast walks stale.
+ * Call after PocketBase applied its subscription post (`e.next()` returned), and after
+ * changing a client's subscriptions server-side. Never throws: on failure the index is turned off
  * for the process (sends walk every client again) and the error is logged.
  */
 export function fileSubscriptions(client: RealtimeClient): void {
+  subscriptionsChanged(); // remembered broadcast walks are stale now
   try {
     const id = client.id();
     const keys = Object.keys(client.subscriptions());
@@ -99,6 +102,7 @@ export function fileSubscriptions(client: RealtimeClient): void {
  * subscribed meanwhile were not filed).
  */
 export function turnTopicIndexOff(): void {
+  subscriptionsChanged(); // called for every post with the index off: remembered walks are stale
   const store = $app.store();
   if (store.get(INDEX_STORE_KEY) !== DISABLED) store.set(INDEX_STORE_KEY, DISABLED);
 }

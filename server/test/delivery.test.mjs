@@ -45,14 +45,16 @@ function fakeApp(clients) {
     findCachedCollectionByNameOrId: () => ({ id: 'pbc_bus', name: 'pbsse_bus' }), // every name is a collection: never direct
     isTransactional: () => false,
     subscriptionsBroker: () => ({ unregister: (id) => app.unregistered.push(id) }),
-    runInTransaction(fn) {
-      fn({
-        delete(record) { // PocketBase's dry cache: one message per matching key, per client
-          app.deletes++;
-          const topic = 'pbsse_bus/' + record.id;
-          for (const c of clients) if (c.subs.has(topic)) c.set('delete/pbsse_bus/' + record.id, goList([{ name: topic, data: '{}' }]));
-        },
-      });
+    runInTransaction(fn) { // a transaction app: the app's methods, a delete, and transactions inside it run in it
+      const tx = Object.create(app);
+      tx.isTransactional = () => true;
+      tx.runInTransaction = (inner) => inner(tx);
+      tx.delete = (record) => { // PocketBase's dry cache: one message per matching key, per client
+        app.deletes++;
+        const topic = 'pbsse_bus/' + record.id;
+        for (const c of clients) if (c.subs.has(topic)) c.set('delete/pbsse_bus/' + record.id, goList([{ name: topic, data: '{}' }]));
+      };
+      fn(tx);
     },
     logger: () => ({ debug() {}, warn() {}, error() {} }),
     store: () => ({ get: () => null }), // no collection cache: collections are asked for by name
@@ -176,7 +178,7 @@ test('a small send to idle clients goes direct: no bus delete, one handoff each,
   assert.equal(takenOf(a), 1);
 });
 
-test('any recipient not provably idle sends the whole send through the bus', () => {
+test('a recipient not provably idle takes the bus', () => {
   const cases = {
     'a bus message still queued for it (handed > taken)': () => {
       const c = hooked('c', ['t']);
@@ -192,10 +194,6 @@ test('any recipient not provably idle sends the whole send through the bus', () 
       const c = hooked('c', ['t', 't?options=x']);
       return [new Map([['t', [c]], ['t?options=x', [c]]]), directApp([c]), c];
     },
-    [`more than ${DIRECT_MAX} recipients`]: () => {
-      const many = Array.from({ length: DIRECT_MAX + 1 }, (_, i) => hooked('m' + i, ['t']));
-      return [new Map([['t', many]]), directApp(many), many[0]];
-    },
     "inside a caller's transaction (it may do more, or roll back)": () => {
       const c = hooked('c', ['t']);
       return [new Map([['t', [c]]]), directApp([c], [], { transactional: true }), c];
@@ -209,6 +207,44 @@ test('any recipient not provably idle sends the whole send through the bus', () 
   }
 });
 
+test(`a broadcast of more than ${DIRECT_MAX} idle clients goes direct too: no bus delete, one message object per key`, () => {
+  const many = Array.from({ length: DIRECT_MAX * 4 }, (_, i) => hooked('m' + i, ['t']));
+  const app = directApp(many);
+  const path = { direct: false };
+  assert.equal(fanOut(new Map([['t', many]]), '"x"', app, undefined, path), many.length);
+  assert.equal(app.deletes, 0);
+  assert.equal(path.direct, true);
+  assert.equal(app.transactions, 1);
+  assert.ok(many.every((c) => c.sent.length === 1 && handedOf(c) === 1));
+});
+
+test('a send mixing idle and other recipients hands the idle ones theirs directly and carries the rest on one bus delete', () => {
+  let pauses = 0;
+  globalThis.sleep = (ms) => { pauses += ms; };
+  try {
+    const idle = Array.from({ length: DIRECT_MAX + 2 }, (_, i) => hooked('i' + i, ['t']));
+    const busy = hooked('busy', ['t']);
+    setHanded(busy, 1); // its stream still writes a message of the kit
+    const twoKeys = hooked('two', ['t', 't?options=x']);
+    const recordEvents = hooked('rec', ['t', 'posts/*']);
+    const all = [...idle, busy, twoKeys, recordEvents];
+    const app = directApp(all, ['posts']);
+    app.connected = 18000;
+    const path = { direct: true };
+    const handed = fanOut(new Map([['t', all], ['t?options=x', [twoKeys]]]), (key) => JSON.stringify(key), app, undefined, path);
+    assert.equal(handed, idle.length + 1 + 2 + 1);
+    assert.equal(pauses, 0, `more than ${DIRECT_MAX} recipients: nobody is waited for`);
+    assert.equal(app.deletes, 1, 'one bus delete for the three others');
+    assert.equal(path.direct, false);
+    assert.ok(idle.every((c) => c.sent.length === 1 && c.sent[0][1] === '"t"' && listsOf([c])[0] === null), 'the idle ones: direct only');
+    for (const c of [busy, twoKeys, recordEvents]) assert.deepEqual(c.sent, [], c.id() + ': nothing direct');
+    assert.deepEqual(listsOf([busy, twoKeys, recordEvents]), [[['t', '"t"']], [['t', '"t"'], ['t?options=x', '"t?options=x"']], [['t', '"t"']]]);
+    assert.deepEqual([handedOf(busy), handedOf(twoKeys), handedOf(recordEvents)], [2, 2, 1]);
+  } finally {
+    delete globalThis.sleep;
+  }
+});
+
 test("the kit's own transaction may send direct as its last step; the hook counts a message only once written", () => {
   const c = hooked('c', ['t']);
   const app = directApp([c], [], { transactional: true });
@@ -219,7 +255,7 @@ test("the kit's own transaction may send direct as its last step; the hook count
   assert.equal(takenOf(c), 0, 'a failed write is not counted');
 });
 
-test('a stream still writing the previous message: the bus at once with few clients connected; from 2,000 on, waited for briefly (1 ms per 2,000 connected, at most 10), then sent to directly; one that stays busy takes the bus', () => {
+test('a stream still writing the previous message: the bus at once with few clients connected; from 2,000 on, waited for briefly (1 ms per 2,000 connected, at most 10), then sent to directly; one that stays busy takes the bus (the idle ones still go direct)', () => {
   const c = hooked('c', ['t']);
   let pauses = 0;
   let finishAt = Infinity; // the pause after which its write returns
@@ -240,14 +276,17 @@ test('a stream still writing the previous message: the bus at once with few clie
     fanOut(new Map([['t', [c]]]), '"x"', app);
     assert.equal(app.deletes, 0);
     assert.deepEqual(c.sent, [['t', '"x"']]);
-    assert.equal(pauses, 1, 'checked at once, then after 1 ms');
+    assert.equal(pauses, 1, 'checked, then again after 1 ms');
     const stuck = hooked('s', ['t']);
     setHanded(stuck, 1); // its stream never finishes the write
     const busApp = directApp([stuck]);
     busApp.connected = 18000;
-    fanOut(new Map([['t', [stuck]]]), '"y"', busApp);
+    const beside = hooked('b', ['t']); // idle: handed its message directly all the same
+    fanOut(new Map([['t', [stuck, beside]]]), '"y"', busApp);
     assert.equal(busApp.deletes, 1);
     assert.deepEqual(stuck.sent, []);
+    assert.deepEqual(listsOf([stuck]), [[['t', '"y"']]]);
+    assert.deepEqual(beside.sent, [['t', '"y"']]);
     assert.equal(pauses, 1 + 9, 'one 1 ms pause per 2,000 connected: 9 ms at 18,000');
     const stuckToo = hooked('s2', ['t']);
     setHanded(stuckToo, 1);

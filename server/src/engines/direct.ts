@@ -1,7 +1,8 @@
-// Direct delivery for small sends: the JS VM hands each recipient its message itself with
-// `client.send`, and the bus is not touched. A bus record delete costs PocketBase two passes
-// over every connected client (building the dry cache, then sending it), whatever the number
-// of recipients; a direct send costs one channel handoff per recipient.
+// Direct delivery: the JS VM hands a recipient its message itself with `client.send`,
+// without the bus. A bus record delete costs PocketBase two passes over every connected client
+// (building the dry cache, then sending it) and a goroutine per recipient; a direct handoff
+// costs one channel handoff. Every recipient that qualifies goes direct, however many; the
+// others of the same send take the bus.
 //
 // `client.send` waits until the client's stream goroutine takes the message from its
 // unbuffered channel, and the JS VM cannot give up waiting. The stream takes it at once when
@@ -13,7 +14,8 @@
 // 1. The stream has written every message the kit handed it (`taken === handed`: the
 //    message-send hook counts a message once its write returned), so no goroutine of an
 //    earlier bus send is queued for it, and it waits in its loop. A stream still writing the
-//    previous message is waited for briefly (`awaitIdle`), never handed to.
+//    previous message is never handed to: a small send waits for it briefly (`awaitIdle`),
+//    else it takes the bus.
 // 2. Nothing else sends to it: it holds no key naming a collection (PocketBase's own record
 //    events are sent from goroutines at any moment, to clients holding such keys), and every
 //    kit send runs inside a transaction on PocketBase's single writer connection, so no other
@@ -24,14 +26,14 @@
 //    after). Inside a caller's transaction, which may still do more or roll back, the bus
 //    carries the send on its commit instead.
 //
-// Anything else goes through the bus. Code outside the kit that calls `client.send` on the
+// Any other recipient goes through the bus. Code outside the kit that calls `client.send` on the
 // same clients (not through the kit) breaks (2); PocketPages' realtime API is the kit's.
 
-import { countHanded, pending, type Backlog } from '../backlog';
-import { cachedKeys } from '../clientstate';
+import { BACKLOG_LIMIT, countHanded, pending, type Backlog } from '../backlog';
+import { cachedKeys, HANDED, TAKEN } from '../clientstate';
 import type { App, RealtimeClient } from '../pocketbase';
 
-/** At most this many recipients are sent to directly; a larger send goes through the bus. */
+/** A send of at most this many recipients may wait for busy streams (`awaitIdle`) to spare the bus walk; a larger one never waits. */
 export const DIRECT_MAX = 128;
 
 /** One recipient of a send, with its keys and its backlog counters (null without the hook). */
@@ -39,6 +41,8 @@ export interface Candidate {
   client: RealtimeClient;
   keys: string[];
   backlog: Backlog | null;
+  /** Whether it may go direct when idle (one key, the hook, no collection key): set on first sort, kept while its recipient list is remembered. */
+  directable?: boolean;
 }
 
 /** The collection a subscription key could name: its part before `/` or `?`. */
@@ -51,31 +55,59 @@ export function collectionPart(key: string): string {
   return key.slice(0, end);
 }
 
-/** What a send's recipients allow: `direct`, `bus`, or `busy` (direct but for streams still writing a kit message). */
-export type Verdict = 'direct' | 'bus' | 'busy';
+/** A send's recipients by the path each can take. */
+export interface Paths<T extends Candidate> {
+  /** Streams idle now: handed their message directly. */
+  idle: T[];
+  /** What the kit had handed each of `idle` (its counter, read once). */
+  idleHanded: number[];
+  /** Direct but for a stream still writing a kit message. */
+  busy: T[];
+  /** Never direct: more than one key, no stream hook, or a key naming a collection. */
+  bus: T[];
+  /** More than `BACKLOG_LIMIT` messages behind: to be cut off, handed nothing. */
+  behind: T[];
+}
 
 /**
- * Whether every one of `recipients` (1 to `DIRECT_MAX` of them) can be sent to directly:
- * one key each, the stream hook installed, no key naming a collection (`isCollection`
- * answers for one name, memoized here for the call), and a stream that wrote everything the
- * kit handed it; `busy` when only that last condition fails.
+ * Sorts `recipients` by path, reading each one's counters once: direct needs one key, the
+ * stream hook installed, no key naming a collection (`isCollection` answers for one name,
+ * memoized here for the call) and a stream that wrote everything the kit handed it (else
+ * `busy`). Call it inside the kit's transaction: the counters stay true until the handoff only
+ * there.
  */
-export function directVerdict(recipients: Candidate[], isCollection: (name: string) => boolean): Verdict {
-  if (recipients.length === 0 || recipients.length > DIRECT_MAX) return 'bus';
+export function sortByPath<T extends Candidate>(recipients: T[], isCollection: (name: string) => boolean): Paths<T> {
+  const paths: Paths<T> = { idle: [], idleHanded: [], busy: [], bus: [], behind: [] };
   const known = new Map<string, boolean>();
   const collection = (name: string): boolean => {
     let answer = known.get(name);
     if (answer === undefined) known.set(name, (answer = isCollection(name)));
     return answer;
   };
-  let busy = false;
-  for (const r of recipients) {
-    if (r.keys.length !== 1 || !r.backlog) return 'bus';
-    const held = cachedKeys(r.backlog) || Object.keys(r.client.subscriptions()); // the counters are the client's state
-    for (let i = 0; i < held.length; i++) if (collection(collectionPart(held[i]))) return 'bus';
-    if (pending(r.backlog) !== 0) busy = true;
+  for (let i = 0; i < recipients.length; i++) {
+    const r = recipients[i];
+    const backlog = r.backlog;
+    if (!backlog) { // no stream hook: nothing counted, never cut off, never direct
+      paths.bus.push(r);
+      continue;
+    }
+    const handed = backlog[HANDED];
+    const waiting = handed - backlog[TAKEN];
+    if (waiting > BACKLOG_LIMIT) paths.behind.push(r);
+    else if (!(r.directable ??= mayGoDirect(r, collection))) paths.bus.push(r);
+    else if (waiting === 0) {
+      paths.idle.push(r);
+      paths.idleHanded.push(handed);
+    } else paths.busy.push(r);
   }
-  return busy ? 'busy' : 'direct';
+  return paths;
+}
+
+function mayGoDirect(r: Candidate, collection: (name: string) => boolean): boolean {
+  if (r.keys.length !== 1 || !r.backlog) return false;
+  const held = cachedKeys(r.backlog) || Object.keys(r.client.subscriptions()); // the counters are the client's state
+  for (let i = 0; i < held.length; i++) if (collection(collectionPart(held[i]))) return false;
+  return true;
 }
 
 /** At most this many 1 ms pauses while busy streams finish (only where the bus costs more, see `pausesFor`). */
@@ -98,26 +130,25 @@ export function pausesFor(connected: number): number {
 /**
  * Waits a little for streams still writing a kit message (a back-to-back send to the same
  * client finds its stream busy with the previous one; the stream's hook needs a JS VM and CPU
- * to finish it): checks the counters (live views of the client's state) of the recipients at
- * once, then after each of up to `pauses` 1 ms pauses (PocketBase's `sleep`, which frees the
- * core the stream needs; re-checking without sleeping for 0.3 ms first made 100-recipient
- * sends slower on 2 cores, p50 5.4 to 6.3 ms). Only reads: the kit hands nothing meanwhile (it
- * holds the writer connection), so a stream found idle stays idle. True once all are idle;
- * false sends the whole send through the bus.
+ * to finish it): re-checks the counters (live views of the client's state) of `busy` after
+ * each of up to `pauses` 1 ms pauses (PocketBase's `sleep`, which frees the core the stream
+ * needs; re-checking without sleeping for 0.3 ms first made 100-recipient sends slower on 2
+ * cores, p50 5.4 to 6.3 ms). Only reads: the kit hands nothing meanwhile (it holds the writer
+ * connection), so a stream found idle stays idle. Returns those of `busy` that became idle and
+ * those still busy (they take the bus).
  */
-export function awaitIdle(recipients: Candidate[], pauses: number): boolean {
-  const isBusy = (r: Candidate): boolean => !r.backlog || pending(r.backlog) !== 0;
-  let busy = recipients.filter(isBusy);
-  for (let check = 1; check <= pauses && busy.length > 0; check++) {
-    if (typeof sleep !== 'function') return false;
+export function awaitIdle<T extends Candidate>(busy: T[], pauses: number): { idle: T[]; busy: T[] } {
+  const isBusy = (r: T): boolean => !r.backlog || pending(r.backlog) !== 0;
+  let still = busy;
+  for (let check = 1; check <= pauses && still.length > 0 && typeof sleep === 'function'; check++) {
     sleep(1);
-    busy = busy.filter(isBusy);
+    still = still.filter(isBusy);
   }
-  return busy.length === 0;
+  return { idle: still.length === busy.length ? [] : busy.filter((r) => still.indexOf(r) < 0), busy: still };
 }
 
 /** Where PocketBase keeps its collection cache in the app store (`core.StoreKeyCachedCollections`). */
-const CACHED_COLLECTIONS = 'pbAppCachedCollections';
+export const CACHED_COLLECTIONS = 'pbAppCachedCollections';
 
 /**
  * Whether `name` names a collection of `app` (by name, in any case, or id). Reads PocketBase's
@@ -149,15 +180,23 @@ function findsCollection(app: App, name: string): boolean {
 }
 
 /**
- * Hands each recipient its one message (`dataOf` its key's data), counted as handed first so
- * that the stream hook credits it. Call only after `directVerdict` (and `awaitIdle`) said yes, as the last step
- * of the kit's own transaction. Returns how many messages were handed.
+ * Hands each recipient its one message (`dataOf` its key's data, one message per key), counted
+ * as handed first so that the stream hook credits it (`handed[i]`: what recipient i's counter
+ * read, when the caller just read it). Call only with the `idle` of `sortByPath` (and
+ * `awaitIdle`), as the last step of the kit's own transaction. Returns how many messages were
+ * handed.
  */
-export function sendDirect(recipients: Candidate[], dataOf: (key: string) => string): number {
-  for (const r of recipients) {
+export function sendDirect(recipients: Candidate[], dataOf: (key: string) => string, handed?: number[]): number {
+  const messages = new Map<string, unknown>();
+  for (let i = 0; i < recipients.length; i++) {
+    const r = recipients[i];
     const key = r.keys[0];
-    countHanded(r.backlog as Backlog, 1);
-    r.client.send(new SubscriptionMessage({ name: key, data: dataOf(key) }));
+    let message = messages.get(key);
+    if (!message) messages.set(key, (message = new SubscriptionMessage({ name: key, data: dataOf(key) })));
+    const backlog = r.backlog as Backlog;
+    if (handed) backlog[HANDED] = handed[i] + 1; // only kit sends write it, one at a time: still what was read
+    else countHanded(backlog, 1);
+    r.client.send(message);
   }
   return recipients.length;
 }

@@ -3,7 +3,8 @@
 // this file's top level, so everything it needs is built inside it.
 
 // Sends through the kit as the poster (or anonymously). `kind` builds the message in the VM
-// (values JSON cannot carry), `filter` names a filter; a refusal is answered as { error }.
+// (values JSON cannot carry), `filter` names a filter; a refusal is answered as { error }, a send
+// with its result and the kit's delivery counts since the start.
 routerAdd('POST', '/faults/send', (e) => {
   const sse = require('pocketpages-plugin-sse')
   const body = e.requestInfo().body
@@ -34,7 +35,7 @@ routerAdd('POST', '/faults/send', (e) => {
   const sender = body.anonymous ? sse : sse.forRequest(e)
   try {
     const result = filter === undefined ? sender.sseSend(body.topic, message) : sender.sseSend(body.topic, message, filter)
-    return e.json(200, { result })
+    return e.json(200, { result, counts: sse.deliveryCounts() })
   } catch (err) {
     return e.json(200, { error: String(err) })
   }

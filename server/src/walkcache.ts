@@ -1,0 +1,81 @@
+// Broadcast recipients remembered between sends, per JS VM.
+//
+// A send without a filter or topic rule reaches every client holding a key of its topic.
+// Finding them costs a store lookup and a look at the keys of every client (about 5
+// microseconds each in the VM: most of a broadcast's own work). Between two broadcasts to the
+// same topic the answer only changes when a client posts its subscriptions, connects or
+// leaves, so the last answer is kept and reused while nothing of that changed:
+//
+// - the subscriptions version, which `fileSubscriptions` raises on every post that went
+//   through `subscribe()` (and on every server-side change it is told of);
+// - the number of connected clients (a disconnect, a cut-off, a new connection);
+// - the collections (a recipient holding a key that names a collection never goes direct).
+//
+// Only while `subscribe()` keeps the version: without it nothing is remembered. A client that
+// leaves while another connects keeps the count: until the newcomer's first subscription post
+// (it posts right after connecting) the departed client stays on the list, where a send to it
+// is a no-op of PocketBase. Each recipient's counters are live views of its state, so a
+// remembered list still reads what each stream wrote since.
+
+import type { Recipient } from './delivery';
+import { CACHED_COLLECTIONS } from './engines/direct';
+import type { App } from './pocketbase';
+
+/** App store key of the subscriptions version. */
+export const SUBSCRIPTIONS_VERSION = 'pbsse.subscriptions.version';
+
+/** Only sends reaching more than this many recipients are remembered (smaller ones walk the index cheaply). */
+export const REMEMBER_FROM = 128;
+
+/** At most this many topics are remembered per VM (all are forgotten when one more comes). */
+const MAX_TOPICS = 16;
+
+/** What a walk found for a topic: the recipients (all of them: no filter, no rule) and how many held it. */
+export interface Walk {
+  recipients: Recipient[];
+  subscribers: number;
+}
+
+interface Remembered extends Walk {
+  stamp: string;
+}
+
+const remembered = new Map<string, Remembered>();
+
+/** Raises the subscriptions version: a client's subscriptions changed (called after PocketBase applied them). */
+export function subscriptionsChanged(app: App = $app): void {
+  app.store().setFunc(SUBSCRIPTIONS_VERSION, (old) => (Number(old) || 0) + 1);
+}
+
+/** What the remembered walks of this moment are valid for, or null when nothing may be remembered. */
+export function stampNow(app: App = $app): string | null {
+  const version = app.store().get(SUBSCRIPTIONS_VERSION);
+  const collections = version ? collectionsOf(app) : null;
+  if (collections === null) return null;
+  return version + '|' + app.subscriptionsBroker().totalClients() + '|' + collections;
+}
+
+/** The walk remembered for `topic` under `stamp`, or null. */
+export function recall(topic: string, stamp: string): Walk | null {
+  const found = remembered.get(topic);
+  return found && found.stamp === stamp ? found : null;
+}
+
+/** Remembers `walk` for `topic` under `stamp` (a stamp taken before the walk), when it is worth it. */
+export function remember(topic: string, stamp: string, walk: Walk): void {
+  if (walk.recipients.length <= REMEMBER_FROM) {
+    remembered.delete(topic);
+    return;
+  }
+  if (!remembered.has(topic) && remembered.size >= MAX_TOPICS) remembered.clear();
+  remembered.set(topic, { ...walk, stamp });
+}
+
+/** The collections' ids and names, as one string (null without PocketBase's collection cache). */
+function collectionsOf(app: App): string | null {
+  const cached = app.store().get(CACHED_COLLECTIONS) as ArrayLike<{ name: string; id: string }> | null;
+  if (!cached) return null;
+  let all = '';
+  for (let i = 0; i < cached.length; i++) all += cached[i].id + ' ' + cached[i].name + ' ';
+  return all;
+}
