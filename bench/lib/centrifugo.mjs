@@ -8,7 +8,7 @@
 import os from 'node:os';
 import { startCluster } from '../../scripts/centrifugo-cluster.mjs';
 import { cpuOf, measurePublishCost, memoryRow, rssOf, used } from './cfcost.mjs';
-import { nextSeq } from './fanout.mjs';
+import { nextSeq, roundOrder } from './fanout.mjs';
 import { fdLimit, startBenchPocketBase } from './pb.mjs';
 import { pidListeningOn } from './procs.mjs';
 import { nowMs, ratio, spread, summarize } from './stats.mjs';
@@ -66,7 +66,7 @@ async function burst(fleet, target, messages, timeoutMs) {
 }
 
 /**
- * One level: `rounds` rounds of `messages` messages per strategy (order rotating per round), CPU
+ * One level: `rounds` rounds of `messages` messages per strategy (order changing per round: `roundOrder`), CPU
  * time of every process per strategy. Returns rows, per-round figures, ratios and CPU.
  */
 async function measureLevel(fleet, targets, pids, { rounds, messages, timeoutMs }) {
@@ -75,7 +75,7 @@ async function measureLevel(fleet, targets, pids, { rounds, messages, timeoutMs 
   const perRound = [];
   for (let r = 0; r < rounds; r++) {
     const round = {};
-    for (const s of names.map((_, i) => names[(i + r) % names.length])) {
+    for (const s of roundOrder(names, r)) {
       const before = cpuOf(pids);
       const out = await burst(fleet, targets[s], messages, timeoutMs);
       const cpu = used(before, cpuOf(pids));

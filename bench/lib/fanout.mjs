@@ -1,6 +1,6 @@
 // Fan-out: every strategy broadcasts the 1 KB fragment to N subscribers, one message at a time
-// (the next is sent once every reader has the last one), interleaved in rounds so that noise
-// hits all strategies alike. Also the throughput search at a fixed N.
+// (the next is sent once every reader has the last one), interleaved in rounds (in a new order
+// each round) so that noise hits all strategies alike. Also the throughput search at a fixed N.
 
 import { STRATEGIES, sendOnce } from './strategies.mjs';
 import { nowMs, quantile, ratio, sortedCopy, spread, summarize } from './stats.mjs';
@@ -9,6 +9,28 @@ let seqCounter = 0;
 /** A fresh message sequence number, unique within this run. */
 export function nextSeq() {
   return ++seqCounter;
+}
+
+/**
+ * The order of `strategies` in round `r`: round 0 as given, later rounds shuffled (seeded by r,
+ * so every run uses the same orders). A plain rotation keeps each strategy right after the same
+ * one in every round, so what one leaves behind (say native's garbage for Go's collector)
+ * would always land on the same next one.
+ */
+export function roundOrder(strategies, r) {
+  const order = [...strategies];
+  let seed = r >>> 0;
+  const random = () => { // mulberry32
+    seed = (seed + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  for (let i = order.length - 1; i > 0 && r > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  return order;
 }
 
 /** Sends `messages` messages with one strategy, each after the previous one reached every reader. */
@@ -39,7 +61,7 @@ export async function measureFanout(url, fleet, { rounds, messages, timeoutMs = 
   const pooled = Object.fromEntries(strategies.map((s) => [s, { samples: [], failures: [] }]));
   const perRound = [];
   for (let r = 0; r < rounds; r++) {
-    const order = strategies.map((_, i) => strategies[(i + r) % strategies.length]);
+    const order = roundOrder(strategies, r);
     const round = {};
     for (const strategy of order) {
       const out = await burst(url, fleet, strategy, messages, timeoutMs);
@@ -146,15 +168,14 @@ export async function findThroughput(url, fleet, strategy, { seconds, startRate 
 }
 
 /**
- * `findThroughput` for every strategy, `rounds` times, the strategies' order rotated per round
+ * `findThroughput` for every strategy, `rounds` times, the strategies' order changed per round (`roundOrder`)
  * so that noise hits them alike. Per strategy: the median of the rounds' rates, the rates of
  * each round, and every step.
  */
 export async function throughputRounds(url, fleet, strategies, { rounds, seconds, log = () => {} }) {
   const byStrategy = Object.fromEntries(strategies.map((s) => [s, []]));
   for (let r = 0; r < rounds; r++) {
-    for (let i = 0; i < strategies.length; i++) {
-      const strategy = strategies[(i + r) % strategies.length];
+    for (const strategy of roundOrder(strategies, r)) {
       log(`throughput of ${strategy} to ${fleet.readers} subscribers, round ${r + 1} of ${rounds}`);
       byStrategy[strategy].push(await findThroughput(url, fleet, strategy, { seconds }));
     }

@@ -6,12 +6,12 @@
 // client may appear under several keys, recognised by its id; at most once under one key). `payload` is the data,
 // the same for every key, or a function of the key (so SDK keys and the extension's keys may
 // carry different data). Each client gets one message per key, in the order its keys first
-// appear in `recipients`, all in one list sent by one goroutine of PocketBase.
+// appear in `recipients`: handed to it directly when its stream is idle and it gets one, else
+// all in one list sent by one goroutine of PocketBase.
 //
 // Promises: no send waits on a client that is not ready to take its message; at most one bus
-// transaction per send whatever the number of clients and keys (none for a small send whose
-// recipients are all idle: see engines/direct.ts), and work in the VM that grows with
-// recipients x their keys; a client more than `BACKLOG_LIMIT` messages behind is cut off
+// delete per send whatever the number of clients and keys (none when every recipient is idle:
+// see engines/direct.ts), and work in the VM that grows with recipients x their keys; a client more than `BACKLOG_LIMIT` messages behind is cut off
 // instead of being handed more (see backlog.ts). How PocketBase carries the lists is in
 // engines/pocketbase.ts.
 

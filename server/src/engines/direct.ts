@@ -188,11 +188,16 @@ function findsCollection(app: App, name: string): boolean {
  */
 export function sendDirect(recipients: Candidate[], dataOf: (key: string) => string, handed?: number[]): number {
   const messages = new Map<string, unknown>();
+  let lastKey: string | null = null; // most recipients share one key: no map lookup for them
+  let message: unknown = null;
   for (let i = 0; i < recipients.length; i++) {
     const r = recipients[i];
     const key = r.keys[0];
-    let message = messages.get(key);
-    if (!message) messages.set(key, (message = new SubscriptionMessage({ name: key, data: dataOf(key) })));
+    if (key !== lastKey) {
+      message = messages.get(key);
+      if (!message) messages.set(key, (message = new SubscriptionMessage({ name: key, data: dataOf(key) })));
+      lastKey = key;
+    }
     const backlog = r.backlog as Backlog;
     if (handed) backlog[HANDED] = handed[i] + 1; // only kit sends write it, one at a time: still what was read
     else countHanded(backlog, 1);
