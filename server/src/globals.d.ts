@@ -12,6 +12,7 @@ declare global {
   /** Pauses the calling goroutine (PocketBase's JS VM global; absent in unit tests). */
   const sleep: ((milliseconds: number) => void) | undefined;
   const $security: {
+    randomString(length: number): string;
     randomStringWithAlphabet(length: number, alphabet: string): string;
     parseUnverifiedJWT(token: string): Record<string, unknown>;
     createJWT(payload: Record<string, unknown>, signingKey: string, secDuration: number): string;

@@ -6,7 +6,7 @@
 // same topic the answer only changes when a client posts its subscriptions, connects or
 // leaves, so the last answer is kept and reused while nothing of that changed:
 //
-// - the subscriptions version, which `fileSubscriptions` raises on every post that went
+// - the subscriptions version, which `fileSubscriptions` renews on every post that went
 //   through `subscribe()` (and on every server-side change it is told of);
 // - the number of connected clients (a disconnect, a cut-off, a new connection);
 // - the collections (a recipient holding a key that names a collection never goes direct).
@@ -42,9 +42,14 @@ interface Remembered extends Walk {
 
 const remembered = new Map<string, Remembered>();
 
-/** Raises the subscriptions version: a client's subscriptions changed (called after PocketBase applied them). */
+/**
+ * Gives the subscriptions a new version: a client's subscriptions changed (called after
+ * PocketBase applied them). A fresh random value rather than a count: a plain `set` needs no
+ * callback under the store's lock (which raised the heap's high water in bursts of posts), and
+ * two posts at once both leave a value no send has seen before either.
+ */
 export function subscriptionsChanged(app: App = $app): void {
-  app.store().setFunc(SUBSCRIPTIONS_VERSION, (old) => (Number(old) || 0) + 1);
+  app.store().set(SUBSCRIPTIONS_VERSION, $security.randomString(16));
 }
 
 /** What the remembered walks of this moment are valid for, or null when nothing may be remembered. */
