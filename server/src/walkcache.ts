@@ -30,6 +30,13 @@ export const REMEMBER_FROM = 128;
 /** At most this many topics are remembered per VM (all are forgotten when one more comes). */
 const MAX_TOPICS = 16;
 
+/**
+ * At most this many recipients are remembered per VM, over all its topics (all are forgotten
+ * when a walk would pass it; a larger walk is not remembered): each costs the VM an object
+ * and two Go wrappers, a few hundred bytes, in every VM that sent such a broadcast.
+ */
+export const MAX_REMEMBERED = 20000;
+
 /** What a walk found for a topic: the recipients (all of them: no filter, no rule) and how many held it. */
 export interface Walk {
   recipients: Recipient[];
@@ -68,11 +75,12 @@ export function recall(topic: string, stamp: string): Walk | null {
 
 /** Remembers `walk` for `topic` under `stamp` (a stamp taken before the walk), when it is worth it. */
 export function remember(topic: string, stamp: string, walk: Walk): void {
-  if (walk.recipients.length <= REMEMBER_FROM) {
-    remembered.delete(topic);
-    return;
-  }
-  if (!remembered.has(topic) && remembered.size >= MAX_TOPICS) remembered.clear();
+  remembered.delete(topic);
+  const size = walk.recipients.length;
+  if (size <= REMEMBER_FROM || size > MAX_REMEMBERED) return;
+  let held = size;
+  remembered.forEach((other) => (held += other.recipients.length));
+  if (held > MAX_REMEMBERED || remembered.size >= MAX_TOPICS) remembered.clear();
   remembered.set(topic, { ...walk, stamp });
 }
 
