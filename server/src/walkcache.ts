@@ -18,7 +18,7 @@
 // remembered list still reads what each stream wrote since.
 
 import type { Recipient } from './delivery';
-import { CACHED_COLLECTIONS } from './engines/direct';
+import { cachedCollections } from './engines/direct';
 import type { App } from './pocketbase';
 
 /** App store key of the subscriptions version. */
@@ -59,34 +59,41 @@ export function subscriptionsChanged(app: App = $app): void {
   app.store().set(SUBSCRIPTIONS_VERSION, $security.randomString(16));
 }
 
-/** What the remembered walks of this moment are valid for, or null when nothing may be remembered. */
+/**
+ * What a walk taken now is valid for, as far as subscriptions and connections go (read it before
+ * the walk), or null when nothing may be remembered. The collections are added by `recall` and
+ * `remember` only for a topic worth it, sparing small sends the read (a recipient's way is
+ * settled after the walk, from the collections of that moment, so reading them then is safe).
+ */
 export function stampNow(app: App = $app): string | null {
   const version = app.store().get(SUBSCRIPTIONS_VERSION);
-  const collections = version ? collectionsOf(app) : null;
-  if (collections === null) return null;
-  return version + '|' + app.subscriptionsBroker().totalClients() + '|' + collections;
+  return version ? version + '|' + app.subscriptionsBroker().totalClients() : null;
 }
 
-/** The walk remembered for `topic` under `stamp`, or null. */
-export function recall(topic: string, stamp: string): Walk | null {
+/** The walk remembered for `topic` under `stamp` and the collections of now, or null. */
+export function recall(topic: string, stamp: string, app: App = $app): Walk | null {
   const found = remembered.get(topic);
-  return found && found.stamp === stamp ? found : null;
+  if (!found) return null;
+  const collections = collectionsOf(app);
+  return collections !== null && found.stamp === stamp + '|' + collections ? found : null;
 }
 
 /** Remembers `walk` for `topic` under `stamp` (a stamp taken before the walk), when it is worth it. */
-export function remember(topic: string, stamp: string, walk: Walk): void {
+export function remember(topic: string, stamp: string, walk: Walk, app: App = $app): void {
   remembered.delete(topic);
   const size = walk.recipients.length;
   if (size <= REMEMBER_FROM || size > MAX_REMEMBERED) return;
+  const collections = collectionsOf(app);
+  if (collections === null) return;
   let held = size;
   remembered.forEach((other) => (held += other.recipients.length));
   if (held > MAX_REMEMBERED || remembered.size >= MAX_TOPICS) remembered.clear();
-  remembered.set(topic, { ...walk, stamp });
+  remembered.set(topic, { ...walk, stamp: stamp + '|' + collections });
 }
 
 /** The collections' ids and names, as one string (null without PocketBase's collection cache). */
 function collectionsOf(app: App): string | null {
-  const cached = app.store().get(CACHED_COLLECTIONS) as ArrayLike<{ name: string; id: string }> | null;
+  const cached = cachedCollections(app);
   if (!cached) return null;
   let all = '';
   for (let i = 0; i < cached.length; i++) all += cached[i].id + ' ' + cached[i].name + ' ';

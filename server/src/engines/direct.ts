@@ -148,7 +148,12 @@ export function awaitIdle<T extends Candidate>(busy: T[], pauses: number): { idl
 }
 
 /** Where PocketBase keeps its collection cache in the app store (`core.StoreKeyCachedCollections`). */
-export const CACHED_COLLECTIONS = 'pbAppCachedCollections';
+const CACHED_COLLECTIONS = 'pbAppCachedCollections';
+
+/** PocketBase's cached collections (their names and ids), or null when it has no cache. */
+export function cachedCollections(app: App): ArrayLike<{ name: string; id: string }> | null {
+  return (app.store().get(CACHED_COLLECTIONS) as ArrayLike<{ name: string; id: string }> | null) || null;
+}
 
 /**
  * Whether `name` names a collection of `app` (by name, in any case, or id). Reads PocketBase's
@@ -159,7 +164,7 @@ export function collectionTest(app: App): (name: string) => boolean {
   return (name) => {
     if (!name) return false;
     if (!known) {
-      const cached = app.store().get(CACHED_COLLECTIONS) as ArrayLike<{ name: string; id: string }> | null;
+      const cached = cachedCollections(app);
       if (!cached) return findsCollection(app, name);
       known = new Set();
       for (let i = 0; i < cached.length; i++) {
