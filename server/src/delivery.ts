@@ -164,15 +164,15 @@ function directWherePossible(recipients: Recipient[], dataOf: (key: string) => s
     waited = after.idle;
     busy = after.busy;
   }
-  const rest = paths.bus.length === 0 ? busy : busy.length === 0 ? paths.bus : paths.bus.concat(busy);
+  const rest = paths.bus.concat(busy);
+  const idle = paths.idle.concat(waited);
   let handed = 0;
   if (rest.length > 0) handed += viaBus(rest, dataOf, tx);
-  const direct = paths.idle.length + waited.length;
-  if (direct > 0) { // the last step before the commit
-    handed += sendDirect(paths.idle, dataOf, paths.idleHanded) + sendDirect(waited, dataOf);
+  if (idle.length > 0) { // the last step before the commit
+    handed += sendDirect(idle, dataOf);
     count(rest.length > 0 ? MIXED_COUNT : DIRECT_COUNT);
   }
-  if (path) path.direct = rest.length === 0 && direct > 0;
+  if (path) path.direct = rest.length === 0 && idle.length > 0;
   return handed;
 }
 

@@ -30,7 +30,7 @@
 // same clients (not through the kit) breaks (2); PocketPages' realtime API is the kit's.
 
 import { BACKLOG_LIMIT, countHanded, pending, type Backlog } from '../backlog';
-import { cachedKeys, HANDED, TAKEN } from '../clientstate';
+import { cachedKeys } from '../clientstate';
 import type { App, RealtimeClient } from '../pocketbase';
 
 /** A send of at most this many recipients may wait for busy streams (`awaitIdle`) to spare the bus walk; a larger one never waits. */
@@ -59,8 +59,6 @@ export function collectionPart(key: string): string {
 export interface Paths<T extends Candidate> {
   /** Streams idle now: handed their message directly. */
   idle: T[];
-  /** What the kit had handed each of `idle` (its counter, read once). */
-  idleHanded: number[];
   /** Direct but for a stream still writing a kit message. */
   busy: T[];
   /** Never direct: more than one key, no stream hook, or a key naming a collection. */
@@ -70,14 +68,14 @@ export interface Paths<T extends Candidate> {
 }
 
 /**
- * Sorts `recipients` by path, reading each one's counters once: direct needs one key, the
+ * Sorts `recipients` by path, each one's counters read once: direct needs one key, the
  * stream hook installed, no key naming a collection (`isCollection` answers for one name,
  * memoized here for the call) and a stream that wrote everything the kit handed it (else
  * `busy`). Call it inside the kit's transaction: the counters stay true until the handoff only
  * there.
  */
 export function sortByPath<T extends Candidate>(recipients: T[], isCollection: (name: string) => boolean): Paths<T> {
-  const paths: Paths<T> = { idle: [], idleHanded: [], busy: [], bus: [], behind: [] };
+  const paths: Paths<T> = { idle: [], busy: [], bus: [], behind: [] };
   const known = new Map<string, boolean>();
   const collection = (name: string): boolean => {
     let answer = known.get(name);
@@ -91,14 +89,10 @@ export function sortByPath<T extends Candidate>(recipients: T[], isCollection: (
       paths.bus.push(r);
       continue;
     }
-    const handed = backlog[HANDED];
-    const waiting = handed - backlog[TAKEN];
+    const waiting = pending(backlog);
     if (waiting > BACKLOG_LIMIT) paths.behind.push(r);
     else if (!(r.directable ??= mayGoDirect(r, collection))) paths.bus.push(r);
-    else if (waiting === 0) {
-      paths.idle.push(r);
-      paths.idleHanded.push(handed);
-    } else paths.busy.push(r);
+    else paths[waiting === 0 ? 'idle' : 'busy'].push(r);
   }
   return paths;
 }
@@ -186,12 +180,11 @@ function findsCollection(app: App, name: string): boolean {
 
 /**
  * Hands each recipient its one message (`dataOf` its key's data, one message per key), counted
- * as handed first so that the stream hook credits it (`handed[i]`: what recipient i's counter
- * read, when the caller just read it). Call only with the `idle` of `sortByPath` (and
- * `awaitIdle`), as the last step of the kit's own transaction. Returns how many messages were
- * handed.
+ * as handed first so that the stream hook credits it. Call only with the `idle` of
+ * `sortByPath` (and `awaitIdle`), as the last step of the kit's own transaction. Returns how
+ * many messages were handed.
  */
-export function sendDirect(recipients: Candidate[], dataOf: (key: string) => string, handed?: number[]): number {
+export function sendDirect(recipients: Candidate[], dataOf: (key: string) => string): number {
   const messages = new Map<string, unknown>();
   let lastKey: string | null = null; // most recipients share one key: no map lookup for them
   let message: unknown = null;
@@ -203,9 +196,7 @@ export function sendDirect(recipients: Candidate[], dataOf: (key: string) => str
       if (!message) messages.set(key, (message = new SubscriptionMessage({ name: key, data: dataOf(key) })));
       lastKey = key;
     }
-    const backlog = r.backlog as Backlog;
-    if (handed) backlog[HANDED] = handed[i] + 1; // only kit sends write it, one at a time: still what was read
-    else countHanded(backlog, 1);
+    countHanded(r.backlog as Backlog, 1);
     r.client.send(message);
   }
   return recipients.length;
