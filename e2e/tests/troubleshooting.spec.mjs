@@ -1,14 +1,16 @@
 // docs/troubleshooting.md quotes what users see: each case here produces the real message (the
 // scripts on a machine without PocketBase, a taken port, no Chromium; PocketBase's 403 on a
-// changed auth; the send result of the default filter) and checks the page quotes it verbatim.
+// changed auth; the send result of the default filter; PocketBase started outside the app
+// folder; a key a topic rule refused) and checks the page quotes it verbatim.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromiumProblem } from '../chromium.mjs';
-import { test, expect, listen, post } from '../server-fixtures.mjs';
+import { startPocketBase } from '../../scripts/pb-server.mjs';
+import { test, expect, listen, post, sdkClient } from '../server-fixtures.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const doc = readFileSync(path.join(root, 'docs', 'troubleshooting.md'), 'utf8');
@@ -101,4 +103,54 @@ test('Default filter: a signed-in sender reaches only their own connections', as
   expect(byDefault).toEqual({ subscribers: 3, delivered: 1, filtered: 2 });
   expect(doc).toContain(JSON.stringify(byDefault)); // the order sendToTopic builds the result in
   expect(await send('all')).toEqual({ subscribers: 3, delivered: 3, filtered: 0 });
+});
+
+/**
+ * Runs `work(pb, output)` on a PocketBase of its own in `--dev` mode (it prints its logs) with
+ * one hooks file holding `hooks`, started in `cwd` (where `require()` starts looking for
+ * node_modules).
+ */
+async function devPocketBase(cwd, hooks, work) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'pbsse-trouble-'));
+  mkdirSync(path.join(dir, 'pb_hooks'));
+  writeFileSync(path.join(dir, 'pb_hooks', 'app.pb.js'), hooks);
+  let output = '';
+  const pb = await startPocketBase({ cwd, hooksDir: path.join(dir, 'pb_hooks'), args: ['--dev'], onOutput: (text) => { output += text; } });
+  try {
+    await work(pb, () => output);
+  } finally {
+    await pb.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('Invalid module: PocketBase started outside the app folder answers 400 and logs it with --dev', async () => {
+  const elsewhere = mkdtempSync(path.join(os.tmpdir(), 'pbsse-elsewhere-')); // no node_modules here or above
+  try {
+    const hooks = "routerAdd('POST', '/api/chat', (e) => { require('pocketpages-plugin-sse'); return e.noContent(204) })\n";
+    await devPocketBase(elsewhere, hooks, async (pb, output) => {
+      const response = await post(`${pb.url}/api/chat`, { message: 'hi' });
+      expect(response.status).toBe(400);
+      expect(doc).toContain((await response.json()).message);
+      await expect.poll(output).toContain('Invalid module');
+      expect(doc).toContain('Invalid module');
+    });
+  } finally {
+    rmSync(elsewhere, { recursive: true, force: true });
+  }
+});
+
+test('A private topic receives nothing: the refused key is logged at debug level, seen with --dev', async () => {
+  const hooks = "onRealtimeSubscribeRequest((e) => { require('pocketpages-plugin-sse').subscribe(e, { rules: { 'user:{id}': 'owner' } }) })\n";
+  await devPocketBase(root, hooks, async (pb, output) => {
+    const guest = sdkClient(pb.url, null);
+    try {
+      await listen(guest, 'user:someone');
+      const line = 'subscription keys refused: topic rule';
+      await expect.poll(output).toContain(line);
+      expect(doc).toContain(line);
+    } finally {
+      await guest.realtime.unsubscribe();
+    }
+  });
 });

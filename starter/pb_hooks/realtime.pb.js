@@ -6,13 +6,14 @@
 
 onRealtimeSubscribeRequest((e) => {
   const { subscribe } = require('pocketpages-plugin-sse')
-  subscribe(e, { rules: { 'user:{id}': 'owner' } })
+  subscribe(e, { rules: require(`${__hooks}/lib/rules.js`) })
   require(`${__hooks}/lib/presence.js`).joined(e)
 })
 
-// Ordered delivery: a page that reconnects asks here for what it missed (same topic rules).
+// Ordered delivery: a page that reconnects asks here for what it missed (the same topic rules,
+// from lib/rules.js).
 routerAdd('GET', '/api/sse/catchup', (e) => {
-  require('pocketpages-plugin-sse').catchUp(e, { rules: { 'user:{id}': 'owner' } })
+  require('pocketpages-plugin-sse').catchUp(e, { rules: require(`${__hooks}/lib/rules.js`) })
 })
 
 // Pages that closed leave the count here (at most a minute late).
