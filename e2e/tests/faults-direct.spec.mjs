@@ -1,8 +1,9 @@
 // Direct sends (a small send to idle clients handed over by the kit itself, without PocketBase's
-// bus) on the real server: a recipient that stopped reading never hangs a send, and a message
-// sent directly never overtakes an earlier one on the wire. (The leak matrix runs through both
+// bus) on the real server: a recipient that stopped reading never hangs a send (also not one
+// that dropped a collection's key while PocketBase's record events wait for its stream), and a
+// message sent directly never overtakes an earlier one on the wire. (The leak matrix runs through both
 // paths in faults-abuse.spec.mjs.)
-import { test, expect, step, measure } from '../faults/fixtures.mjs';
+import { test, expect, step, measure, SUPERUSER } from '../faults/fixtures.mjs';
 import { RawSubscriber } from '../faults/raw.mjs';
 
 test.skip(({ htmxVersion }) => htmxVersion !== '2', 'no browser involved: runs once, under htmx2');
@@ -138,5 +139,43 @@ test('concurrent senders on a topic of 2 subscribers: a message sent direct neve
       });
   } finally {
     for (const s of subscribers) s.close();
+  }
+});
+
+test('a client drops a collection key while record events wait for its stalled stream: the next send does not wait on it', async ({ pb }) => {
+  test.setTimeout(180_000);
+  const collection = `direct_held_${Date.now().toString(36)}`;
+  const json = (body, headers = {}) => ({ method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body), signal: AbortSignal.timeout(15_000) });
+  const { token } = await (await fetch(pb.url + '/api/collections/_superusers/auth-with-password', json({ identity: SUPERUSER.email, password: SUPERUSER.password }))).json();
+  const created = await fetch(pb.url + '/api/collections', json({ type: 'base', name: collection, listRule: '', viewRule: '', fields: [{ name: 'text', type: 'text', max: 2_000_000 }] }, { Authorization: token }));
+  expect(created.status).toBe(200);
+  const [guest] = await subscribed(pb, [`${collection}/*`, 'direct-held'], 1);
+  const [reader] = await subscribed(pb, ['direct-held'], 1);
+  const chunk = 'x'.repeat(1024 * 1024);
+  try {
+    await step(`a guest holds ${collection}/* and direct-held, stops reading; 70 records of 1 MB are created (PocketBase's record events queue for its stream); it posts again with direct-held only; then a kit send to direct-held, allowed 15 s`,
+      (r) => `the send answered in ${r.ms.toFixed(0)} ms through the bus (direct ${r.direct}); the reader got it; a record create after it answered too`, async () => {
+        guest.stall();
+        for (let i = 0; i < 70; i++) {
+          const res = await fetch(pb.url + '/api/collections/' + collection + '/records', json({ text: chunk }, { Authorization: token }));
+          expect(res.status).toBe(200);
+        }
+        guest.topics = ['direct-held'];
+        guest.subscribed = false;
+        await guest.subscribe(guest.clientId); // the same client id: PocketBase's goroutines still wait for its stream
+        expect(guest.subscribed).toBe(true);
+        const t = performance.now();
+        const result = await send(pb, 'direct-held', 'after the drop');
+        const ms = performance.now() - t;
+        expect(result.delivered).toBe(2);
+        expect(result.direct).toBe(false);
+        await expect.poll(() => reader.received('direct-held').length).toBe(1);
+        const after = await fetch(pb.url + '/api/collections/' + collection + '/records', json({ text: 'after' }, { Authorization: token }));
+        expect(after.status).toBe(200);
+        return { ms, direct: result.direct };
+      });
+  } finally {
+    guest.close();
+    reader.close();
   }
 });

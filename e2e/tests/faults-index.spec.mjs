@@ -236,3 +236,40 @@ test(`${CYCLES} connect/subscribe/disconnect cycles: the index stays bounded, an
     for (const raw of live) raw.close();
   }
 });
+
+test('a guest alternating between two sets of 1,000 long topics: each post costs what it carries, and nobody else waits on it', async ({ pb }) => {
+  test.setTimeout(300_000);
+  const raw = await subscribed(pb, ['start']);
+  const pad = 'a'.repeat(2400); // PocketBase takes keys of up to 2,500 characters, 1,000 per post
+  const set = (tag) => Array.from({ length: 1000 }, (_, i) => `${pad}${tag}${i}`);
+  const timed = async (work) => {
+    const t = performance.now();
+    await work();
+    return performance.now() - t;
+  };
+  const probe = () => timed(async () => (await fetch(pb.url + '/api/collections/users/records?perPage=1', { signal: AbortSignal.timeout(120_000) })).text());
+  try {
+    const r = await step('one raw client posts 1,000 topics of 2,400 characters, then alternates to another 1,000 five times (each post drops the 1,000 it held); a plain record list runs meanwhile, over and over',
+      (m) => `the first post took ${m.first.toFixed(0)} ms, the posts that drop 1,000 topics ${m.drops.map((d) => d.toFixed(0)).join(' / ')} ms (median ${m.ratio.toFixed(1)}x the first); the slowest record list during them ${m.slowest.toFixed(0)} ms (alone: ${m.idle.toFixed(0)} ms)`, async () => {
+        const idle = Math.min(await probe(), await probe(), await probe());
+        const first = await timed(() => repost(pb, raw, set('A')));
+        const drops = [];
+        let slowest = 0;
+        for (let i = 0; i < 5; i++) {
+          let posting = true;
+          const sampler = (async () => { while (posting) slowest = Math.max(slowest, await probe()); })();
+          drops.push(await timed(() => repost(pb, raw, set(i % 2 ? 'A' : 'B'))));
+          posting = false;
+          await sampler;
+        }
+        const ratio = [...drops].sort((a, b) => a - b)[2] / first;
+        // each dropped topic used to ask the client for all of its keys under the app store's lock: 1,000 x 1,000 comparisons of 2.4 KB keys per post, seconds while every store reader waited
+        expect(ratio, 'median post dropping 1,000 topics / the first post').toBeLessThan(4);
+        expect(slowest, 'slowest record list during the posts, ms').toBeLessThan(Math.max(50 * idle, 250));
+        return { first, drops, ratio, slowest, idle };
+      });
+    measure('1,000-topic posts alternating: dropping post / first post (median), slowest concurrent record list ms', `${r.ratio.toFixed(1)}x, ${r.slowest.toFixed(0)}`);
+  } finally {
+    raw.close();
+  }
+});

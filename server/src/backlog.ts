@@ -7,7 +7,10 @@
 // deadline). Nothing in PocketBase shows that backlog, so the kit counts it in the client's
 // state (clientstate.ts): `fanOut` adds what it hands each client (`handed`) and the
 // `onRealtimeMessageSend` hook body, `messageSend(e)`, counts what the client's stream took and
-// wrote (`taken`, never above `handed`, so other messages on the stream give no credit).
+// wrote (`taken`, never above `handed`). A message written while nothing the kit handed is
+// pending cannot be the kit's: the client is marked `shared` (someone else sends to it) and
+// never goes direct again. One written while kit messages are pending is counted as one of
+// them: the stream cannot tell them apart.
 // A client whose backlog exceeds `BACKLOG_LIMIT` when a new send reaches it is discarded
 // (its channel closes: every parked sender returns) and unregistered; the browser sees its
 // stream end and reconnects with a new client id.
@@ -15,7 +18,7 @@
 // Without the hook installed a client's `taken` stays -1 (PocketBase writes PB_CONNECT
 // through the hook, which starts the count), and the kit never cuts it off.
 
-import { ensureState, HANDED, stateOf, TAKEN, type ClientState } from './clientstate';
+import { ensureState, HANDED, SHARED, stateOf, TAKEN, type ClientState } from './clientstate';
 import { log } from './log';
 import type { App, RealtimeClient } from './pocketbase';
 
@@ -51,6 +54,7 @@ export function messageSend(e: MessageSendEvent): void {
   e.next(); // a write that fails throws: the stream ends, nothing to count
   const taken = state[TAKEN];
   if (taken < state[HANDED]) state[TAKEN] = taken + 1;
+  else if (!state[SHARED]) state[SHARED] = true; // not the kit's: another sender may have more queued
 }
 
 /** A client's counters: the live state (`[HANDED]` handed by the kit, `[TAKEN]` taken by its stream). */

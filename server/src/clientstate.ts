@@ -1,10 +1,11 @@
 // What the kit keeps on each realtime client, in one entry of the client's store: a Go slice
-// `[handed, taken, keys]` that a send reads with one store lookup per recipient.
+// `[handed, taken, keys, shared]` that a send reads with one store lookup per recipient.
 //
 // The slice is stored once (`client.set`); every later `client.get` hands the VM a view of the
 // same Go array, so writing an element changes it in place for every reader, without another
 // store call. Each element has one writer kind: `handed` the kit's sends, `taken` the
-// client's own stream (the message-send hook), `keys` the subscribe hook. A Go map would not
+// client's own stream (the message-send hook), `keys` the subscribe hook, `shared` only ever
+// set to true (by the subscribe hook or the stream). A Go map would not
 // do: two goroutines writing one map crash the process; slice elements only race benignly.
 //
 // `keys` is the client's subscription keys joined by newlines, as of its last subscription
@@ -23,12 +24,20 @@ export const HANDED = 0;
 export const TAKEN = 1;
 /** Index of the cached subscription keys (newline-joined), or null. */
 export const KEYS = 2;
+/**
+ * Index of a flag set for good once the client's stream may carry messages the kit did not
+ * hand it (it held a key naming a collection, or its stream wrote such a message): such a
+ * client never goes direct (see engines/direct.ts).
+ */
+export const SHARED = 3;
 
 /** The state as the VM shows it: a live view of the Go slice. */
 export interface ClientState {
   [HANDED]: number;
   [TAKEN]: number;
   [KEYS]: string | null;
+  /** Absent in no state the kit makes; optional for views of older ones. */
+  [SHARED]?: boolean;
 }
 
 /** Keys longer than this in all are not cached (reading them whole per send would cost more than asking). */
@@ -43,7 +52,7 @@ export function stateOf(client: RealtimeClient): ClientState | null {
 export function ensureState(client: RealtimeClient, taken = -1): ClientState {
   const state = stateOf(client);
   if (state) return state;
-  client.set(STATE_KEY, [0, taken, null]);
+  client.set(STATE_KEY, [0, taken, null, false]);
   return stateOf(client) as ClientState;
 }
 

@@ -3,7 +3,9 @@
 import { Capture } from './capture';
 import { answerHeads } from './catchup';
 import { createContext, type SseContext } from './context';
+import { cachedKeys, stateOf } from './clientstate';
 import { busTopicTest } from './delivery';
+import { noteOtherSenders } from './engines/direct';
 import { log } from './log';
 import type { RequestEvent, SubscribeRequestEvent } from './pocketbase';
 import { rememberRules } from './recheck';
@@ -49,6 +51,8 @@ export function subscribe(e: SubscribeRequestEvent, options: SubscribeOptions = 
   }
   rememberRules(options.rules, e.client, auth);
   answerHeads(e, wanted, screened.kept); // ordered delivery: where each ordered key starts
+  // before PocketBase applies the keys: a client that holds or held a collection's key never goes direct
+  noteOtherSenders(e.client, screened.kept.concat(cachedKeys(stateOf(e.client)) ?? Object.keys(e.client.subscriptions())), $app);
   try {
     e.next();
   } finally {

@@ -6,7 +6,8 @@
 // life of every stream. So a send drops the ids it no longer finds in the broker, and a
 // subscription post sweeps the index once it holds a quarter more clients than are connected.
 
-import { askKeys, rememberKeys } from './clientstate';
+import { cachedKeys, rememberKeys, stateOf } from './clientstate';
+import { noteOtherSenders } from './engines/direct';
 import { log } from './log';
 import type { RealtimeClient } from './pocketbase';
 import { subscriptionsChanged } from './walkcache';
@@ -67,33 +68,45 @@ function withIndex<T>(create: boolean, fn: (state: IndexState) => T): T | null {
   return result;
 }
 
-function holds(client: RealtimeClient, topic: string): boolean {
-  return askKeys(client, topic).length > 0;
-}
-
 /**
- * Files a client under the topics it holds now, and marks remembered broadcast walks stale.
+ * Files a client under the topics it holds now, and marks remembered broadcast walks stale
+ * (last, so that a walk that reads the new version also reads the keys and index filed here).
  * Call after PocketBase applied its subscription post (`e.next()` returned), and after
  * changing a client's subscriptions server-side. Never throws: on failure the index is turned off
  * for the process (sends walk every client again) and the error is logged.
  */
 export function fileSubscriptions(client: RealtimeClient): void {
-  subscriptionsChanged(); // remembered broadcast walks are stale now
   try {
     const id = client.id();
     const keys = Object.keys(client.subscriptions());
+    noteOtherSenders(client, keys.concat(cachedKeys(stateOf(client)) || []), $app); // a server-side change may have added or dropped a collection's key
     rememberKeys(client, keys); // what sends read instead of asking the client per recipient
     const topics = topicsOf(keys);
     const connected = $app.subscriptionsBroker().totalClients(); // outside the store's lock: the broker has its own
     const sweep = withIndex(true, (state) => {
-      setTopics(state, id, topics, (topic) => holds(client, topic));
+      setTopics(state, id, topics, heldNow(client));
       return needsSweep(state, connected);
     });
     if (sweep) sweepTopicIndex();
   } catch (error) {
     $app.store().set(INDEX_STORE_KEY, DISABLED);
     log.error('topic index failed; every send walks all clients from now on', 'error', String(error));
+  } finally {
+    subscriptionsChanged(); // remembered broadcast walks are stale now
   }
+}
+
+/**
+ * Whether `client` holds a topic now, asked under the index's lock for the topics a post
+ * dropped (a concurrent post may have taken one back): the client's keys are read once, on the
+ * first question, not once per topic (a post may drop 1,000 topics of 1,000 keys each).
+ */
+function heldNow(client: RealtimeClient): (topic: string) => boolean {
+  let held: Set<string> | null = null;
+  return (topic) => {
+    held ??= new Set(topicsOf(Object.keys(client.subscriptions())));
+    return held.has(topic);
+  };
 }
 
 /**

@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fanOut, DIRECT_MAX } from '../../.build/server/delivery.mjs';
 import { messageSend, BACKLOG_LIMIT } from '../../.build/server/backlog.mjs';
+import { noteOtherSenders } from '../../.build/server/engines/direct.mjs';
 
 /** A Go `[]subscriptions.Message` as the VM shows it: growing it adds zero-valued messages. */
 function goList(messages) {
@@ -126,8 +127,10 @@ test('the stream hook counts what a client takes, never beyond what the kit hand
   const next = () => {};
   messageSend({ client: c, next }); // PB_CONNECT: counting starts
   assert.equal(takenOf(c), 0);
-  messageSend({ client: c, next }); // a message the kit did not hand: no credit
+  assert.equal(c.get('pbsse.state')[3], false);
+  messageSend({ client: c, next }); // a message the kit did not hand: no credit, and the client is marked shared
   assert.equal(takenOf(c), 0);
+  assert.equal(c.get('pbsse.state')[3], true);
   fanOut(new Map([['t', [c]]]), '1', fakeApp([c]));
   assert.equal(handedOf(c), 1);
   messageSend({ client: c, next });
@@ -193,6 +196,17 @@ test('a recipient not provably idle takes the bus', () => {
     'two keys of the topic (a second handoff could wait on the first write)': () => {
       const c = hooked('c', ['t', 't?options=x']);
       return [new Map([['t', [c]], ['t?options=x', [c]]]), directApp([c]), c];
+    },
+    'its stream wrote a message the kit did not hand it (another sender may have more queued)': () => {
+      const c = hooked('c', ['t']);
+      messageSend({ client: c, next() {} });
+      return [new Map([['t', [c]]]), directApp([c]), c];
+    },
+    'it held a key naming a collection before its last post (record events may still be queued)': () => {
+      const c = hooked('c', ['t']);
+      const app = directApp([c], ['posts']);
+      noteOtherSenders(c, ['t', 'posts/abc'], app); // what the subscribe hook does before PocketBase applies a post
+      return [new Map([['t', [c]]]), app, c];
     },
     "inside a caller's transaction (it may do more, or roll back)": () => {
       const c = hooked('c', ['t']);

@@ -17,9 +17,12 @@
 //    previous message is never handed to: a small send waits for it briefly (`awaitIdle`),
 //    else it takes the bus.
 // 2. Nothing else sends to it: it holds no key naming a collection (PocketBase's own record
-//    events are sent from goroutines at any moment, to clients holding such keys), and every
-//    kit send runs inside a transaction on PocketBase's single writer connection, so no other
-//    kit send checks or hands anything meanwhile.
+//    events are sent from goroutines at any moment, to clients holding such keys) and never
+//    did on this connection (record events sent while it held one may still wait for its
+//    stream, however long ago it dropped the key: `noteOtherSenders`, the client's `shared`
+//    flag), its stream never wrote a message the kit did not hand it (the message-send hook
+//    sets the same flag), and every kit send runs inside a transaction on PocketBase's single
+//    writer connection, so no other kit send checks or hands anything meanwhile.
 // 3. It gets one message: once the stream took it, it is busy writing it, and a second
 //    handoff could wait on a full socket.
 // 4. The transaction is the kit's own and the handoff is its last step (it commits right
@@ -30,7 +33,7 @@
 // same clients (not through the kit) breaks (2); PocketPages' realtime API is the kit's.
 
 import { BACKLOG_LIMIT, countHanded, pending, type Backlog } from '../backlog';
-import { cachedKeys } from '../clientstate';
+import { cachedKeys, ensureState, SHARED } from '../clientstate';
 import type { App, RealtimeClient } from '../pocketbase';
 
 /** A send of at most this many recipients may wait for busy streams (`awaitIdle`) to spare the bus walk; a larger one never waits. */
@@ -91,7 +94,7 @@ export function sortByPath<T extends Candidate>(recipients: T[], isCollection: (
     }
     const waiting = pending(backlog);
     if (waiting > BACKLOG_LIMIT) paths.behind.push(r);
-    else if (!(r.directable ??= mayGoDirect(r, collection))) paths.bus.push(r);
+    else if (backlog[SHARED] || !(r.directable ??= mayGoDirect(r, collection))) paths.bus.push(r);
     else paths[waiting === 0 ? 'idle' : 'busy'].push(r);
   }
   return paths;
@@ -102,6 +105,22 @@ function mayGoDirect(r: Candidate, collection: (name: string) => boolean): boole
   const held = cachedKeys(r.backlog) || Object.keys(r.client.subscriptions()); // the counters are the client's state
   for (let i = 0; i < held.length; i++) if (collection(collectionPart(held[i]))) return false;
   return true;
+}
+
+/**
+ * Marks `client` as never direct, for good, when one of `keys` names a collection of `app` (by
+ * name or id, before any `/` or `?`): PocketBase may send it record events from its own
+ * goroutines, which can still wait for its stream after the key is gone. The subscribe hook
+ * calls it before PocketBase applies a post, with the keys the client keeps and those it held.
+ */
+export function noteOtherSenders(client: RealtimeClient, keys: ArrayLike<string>, app: App): void {
+  const isCollection = collectionTest(app);
+  for (let i = 0; i < keys.length; i++) {
+    if (!isCollection(collectionPart(keys[i]))) continue;
+    const state = ensureState(client);
+    if (!state[SHARED]) state[SHARED] = true;
+    return;
+  }
 }
 
 /** At most this many 1 ms pauses while busy streams finish (only where the bus costs more, see `pausesFor`). */
