@@ -179,3 +179,32 @@ test('a client drops a collection key while record events wait for its stalled s
     reader.close();
   }
 });
+
+test('sends joined to transactions that roll back (300 of them): they count against nobody; the reader stays direct and is never cut off', async ({ pb }) => {
+  test.setTimeout(180_000);
+  const topic = 'direct-rollback';
+  const [reader] = await subscribed(pb, [topic], 1);
+  const inTx = async (message, rollback) => {
+    const res = await fetch(pb.url + '/faults/send-in-tx', {
+      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ topic, message, rollback }), signal: AbortSignal.timeout(15_000),
+    });
+    return res.json();
+  };
+  const ROLLBACKS = 300; // more than BACKLOG_LIMIT (256): each used to count as a message the reader never took
+  try {
+    await step(`one reader of a topic; ${ROLLBACKS} sends, each inside a transaction that then rolls back; then one send of the kit's own, and one inside a transaction that commits`,
+      (r) => `nothing of the ${ROLLBACKS} arrived; the next send went direct to the same client (delivered ${r.delivered}, not cut off), and the committed one arrived after it`, async () => {
+        for (let i = 0; i < ROLLBACKS; i++) expect((await inTx(`rolled back ${i}`, true)).error).toContain('rolled back on purpose');
+        const next = await send(pb, topic, 'own');
+        expect(next.delivered).toBe(1);
+        expect(next.direct).toBe(true);
+        expect((await inTx('committed', false)).error).toBe('');
+        await expect.poll(() => reader.received(topic).map((d) => JSON.parse(d))).toEqual(['own', 'committed']);
+        expect(reader.subscribed).toBe(true);
+        return next;
+      });
+  } finally {
+    reader.close();
+  }
+});

@@ -19,6 +19,7 @@ import { countHanded, cutOff, isTooFarBehind, readBacklog, type Backlog } from '
 import { awaitIdle, collectionTest, DIRECT_MAX, pausesFor, sendDirect, sortByPath } from './engines/direct';
 import { carry, type Group, type Message } from './engines/pocketbase';
 import type { App, RealtimeClient } from './pocketbase';
+import { noteTransactionalSend, settleRolledBack, settleTransactionalSends } from './txsends';
 
 export { BUS_COLLECTION, busTopicTest } from './engines/pocketbase';
 export { BACKLOG_LIMIT } from './backlog';
@@ -139,11 +140,24 @@ export function fanOut(recipients: RecipientsByKey | Recipient[], payload: Paylo
   const list = recipients instanceof Map ? byClient(recipients) : recipients;
   if (list.length === 0) return 0;
   const dataOf = typeof payload === 'string' ? () => payload : payload;
-  if (!own) return viaBus(admit(list, app), dataOf, app);
+  if (!own) return inCallersTransaction(list, dataOf, app);
   let handed = 0;
   inOwnTransaction(app, (tx) => {
     handed = directWherePossible(list, dataOf, tx, path);
   });
+  return handed;
+}
+
+/**
+ * Inside a caller's transaction (it may do more, or roll back): cuts off the recipients too far
+ * behind, carries the rest on the bus when it commits, and notes the send so that a rollback's
+ * counts are taken back (see txsends.ts).
+ */
+function inCallersTransaction(recipients: Recipient[], dataOf: (key: string) => string, tx: App): number {
+  settleRolledBack(tx);
+  const counts = new Map<string, number>();
+  const handed = viaBus(admit(recipients, tx), dataOf, tx, (r, n) => counts.set(r.client.id(), (counts.get(r.client.id()) || 0) + n));
+  noteTransactionalSend(tx, counts);
   return handed;
 }
 
@@ -176,8 +190,11 @@ function directWherePossible(recipients: Recipient[], dataOf: (key: string) => s
   return handed;
 }
 
-/** Carries the send to `recipients` on one bus delete in `app`'s transaction (its own when none) and counts each one's messages as handed. */
-function viaBus(recipients: Recipient[], dataOf: (key: string) => string, app: App): number {
+/**
+ * Carries the send to `recipients` on one bus delete in `app`'s transaction (its own when none)
+ * and counts each one's messages as handed (telling `counted` of each one counted).
+ */
+function viaBus(recipients: Recipient[], dataOf: (key: string) => string, app: App, counted?: (r: Recipient, n: number) => void): number {
   count(BUS_COUNT);
   const membersOf = new Map<Group, Recipient[]>();
   for (const g of groupByKeys(recipients)) {
@@ -192,7 +209,9 @@ function viaBus(recipients: Recipient[], dataOf: (key: string) => string, app: A
     const count = group.messages.length;
     for (let i = 0; i < members.length; i++) {
       const backlog = members[i].backlog;
-      if (backlog) countHanded(backlog, count);
+      if (!backlog) continue;
+      countHanded(backlog, count);
+      if (counted) counted(members[i], count);
     }
     handed += count * members.length;
   }
@@ -220,8 +239,14 @@ function count(key: string): void {
   $app.store().setFunc(key, (old) => (Number(old) || 0) + 1);
 }
 
-/** Runs `work` in `app`'s transaction when it is one (the kit's own), else in a new one. */
+/**
+ * Runs `work` in `app`'s transaction when it is one (the kit's own, already settled), else in a
+ * new one, after taking back the counts of rolled-back sends (see txsends.ts).
+ */
 function inOwnTransaction(app: App, work: (tx: App) => void): void {
   if (app.isTransactional()) work(app);
-  else app.runInTransaction((tx: App) => work(tx));
+  else app.runInTransaction((tx: App) => {
+    settleTransactionalSends(app, tx);
+    work(tx);
+  });
 }

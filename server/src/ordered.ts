@@ -6,6 +6,7 @@ import { fanOut, type Recipient } from './delivery';
 import { logSend, prepareLog } from './journal';
 import type { App } from './pocketbase';
 import { envelope, isOrderedKey, Scope } from './replay';
+import { settleTransactionalSends } from './txsends';
 
 /**
  * Logs a send of `data` (one line of JSON) on `topic` with its replay `scope` and fans it out
@@ -18,6 +19,7 @@ export function sendInOrder(topic: string, data: string, scope: string, recipien
   const own = !app.isTransactional(); // the kit's own transaction: idle recipients may be handed theirs directly, as its last step
   prepareLog(app);
   app.runInTransaction((tx: never) => {
+    if (own) settleTransactionalSends(app, tx); // the writer is held: every earlier transaction ended
     sent.seq = logSend(tx, topic, scope, scope === Scope.custom ? '' : data);
     const wrapped = envelope(sent.seq, data);
     sent.handed = fanOut(recipients, (key) => (isOrderedKey(key, topic) ? wrapped : data), tx, own, sent);

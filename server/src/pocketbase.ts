@@ -86,5 +86,7 @@ export interface App {
   findAuthRecordByToken(token: string, ...validTypes: string[]): AuthRecord;
   logger(): Logger;
   db(): import('./journal').Db;
+  /** The read pool (outside a transaction: committed rows only, never waiting for the writer). */
+  concurrentDB(): import('./journal').Db;
   isTransactional(): boolean;
 }

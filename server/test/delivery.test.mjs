@@ -39,15 +39,48 @@ function fakeClient(id, keys) {
   };
 }
 
+/**
+ * The kit's marker table (txsends.ts) as SQL the fake understands: rows `written` by the
+ * statements of one transaction, read from `committed`.
+ */
+function fakeDb(written, committed) {
+  return {
+    newQuery(sql) {
+      let params = {};
+      const query = {
+        bind(p) { params = p; return query; },
+        execute() {
+          if (sql.startsWith('INSERT INTO _pbsse_txsends')) written.add(params.t);
+          else if (sql.startsWith('DELETE FROM _pbsse_txsends')) committed.clear();
+        },
+        all(into) { for (const t of Object.values(params)) if (committed.has(t) || written.has(t)) into.push({ id: t }); },
+        one() {},
+      };
+      return query;
+    },
+  };
+}
+
+globalThis.DynamicModel = class { constructor(shape) { Object.assign(this, shape); } };
+globalThis.arrayOf = () => [];
+
 function fakeApp(clients) {
+  const data = new Map(); // the app store
+  const markers = new Set(); // committed marker rows
   const app = {
     deletes: 0,
     unregistered: [],
+    markers,
+    data,
+    db: () => fakeDb(markers, markers),
+    concurrentDB: () => fakeDb(new Set(), markers),
     findCachedCollectionByNameOrId: () => ({ id: 'pbc_bus', name: 'pbsse_bus' }), // every name is a collection: never direct
     isTransactional: () => false,
     subscriptionsBroker: () => ({ unregister: (id) => app.unregistered.push(id) }),
     runInTransaction(fn) { // a transaction app: the app's methods, a delete, and transactions inside it run in it
       const tx = Object.create(app);
+      const written = new Set(); // marker rows, committed when `fn` returns, dropped when it throws
+      tx.db = () => fakeDb(written, markers);
       tx.isTransactional = () => true;
       tx.runInTransaction = (inner) => inner(tx);
       tx.delete = (record) => { // PocketBase's dry cache: one message per matching key, per client
@@ -56,9 +89,15 @@ function fakeApp(clients) {
         for (const c of clients) if (c.subs.has(topic)) c.set('delete/pbsse_bus/' + record.id, goList([{ name: topic, data: '{}' }]));
       };
       fn(tx);
+      for (const t of written) markers.add(t);
     },
     logger: () => ({ debug() {}, warn() {}, error() {} }),
-    store: () => ({ get: () => null }), // no collection cache: collections are asked for by name
+    store: () => ({ // no collection cache: collections are asked for by name
+      get: (key) => (data.has(key) ? data.get(key) : null),
+      set: (key, value) => data.set(key, value),
+      remove: (key) => data.delete(key),
+      has: (key) => data.has(key),
+    }),
   };
   return app;
 }
@@ -73,9 +112,16 @@ function directApp(clients, collections = ['users'], { transactional = false } =
   };
   app.isTransactional = () => transactional;
   app.connected = 1;
-  app.subscriptionsBroker = () => ({ unregister: (id) => app.unregistered.push(id), totalClients: () => app.connected });
-  const cache = collections.map((name) => ({ name, id: 'pbc_' + name })); // PocketBase's collection cache
-  app.store = () => ({ get: (key) => (key === 'pbAppCachedCollections' ? cache : null) });
+  app.subscriptionsBroker = () => ({
+    unregister: (id) => app.unregistered.push(id),
+    totalClients: () => app.connected,
+    clientById: (id) => {
+      const found = clients.find((c) => c.id() === id);
+      if (!found) throw new Error('no client ' + id);
+      return found;
+    },
+  });
+  app.data.set('pbAppCachedCollections', collections.map((name) => ({ name, id: 'pbc_' + name }))); // PocketBase's collection cache
   const run = app.runInTransaction;
   app.runInTransaction = (fn) => { app.transactions++; run(fn); };
   return app;
@@ -313,3 +359,43 @@ test('a stream still writing the previous message: the bus at once with few clie
   }
 });
 
+
+test("a send in a caller's transaction that rolls back: the kit's next send of its own takes its counts back, and the client goes direct again", () => {
+  const c = hooked('c', ['t']);
+  const app = directApp([c]);
+  assert.throws(() => app.runInTransaction((tx) => {
+    assert.equal(fanOut(new Map([['t', [c]]]), '"rolled back"', tx), 1);
+    throw new Error('rolled back on purpose');
+  }), /on purpose/);
+  assert.equal(handedOf(c), 1, 'counted when it joined the transaction');
+  fanOut(new Map([['t', [c]]]), '"next"', app);
+  assert.deepEqual(c.sent, [['t', '"next"']], 'its stream is idle: handed directly');
+  assert.equal(handedOf(c), 1, 'the rolled-back message no longer counts');
+  assert.equal(app.markers.size, 0);
+});
+
+test("a send in a caller's transaction that commits keeps its counts: until its stream writes it, the client takes the bus", () => {
+  const c = hooked('c', ['t']);
+  const app = directApp([c]);
+  app.runInTransaction((tx) => fanOut(new Map([['t', [c]]]), '"committed"', tx));
+  fanOut(new Map([['t', [c]]]), '"next"', app);
+  assert.deepEqual(c.sent, [], 'one message still queued for it: the bus');
+  assert.equal(handedOf(c), 2);
+  assert.equal(app.markers.size, 0, 'its marker was read, then cleared');
+});
+
+test(`sends only ever in callers' transactions: ${BACKLOG_LIMIT + 44} that roll back never cut off a reader, and each later one sees what rolled back`, () => {
+  const c = hooked('c', ['t']);
+  const app = directApp([c]);
+  for (let i = 0; i < BACKLOG_LIMIT + 44; i++) {
+    assert.throws(() => app.runInTransaction((tx) => {
+      fanOut(new Map([['t', [c]]]), '"rolled back"', tx);
+      throw new Error('rolled back on purpose');
+    }), /on purpose/);
+  }
+  assert.equal(c.discarded, false);
+  assert.equal(handedOf(c), 1, 'only the last one still counts: the next transaction settles it');
+  app.runInTransaction((tx) => fanOut(new Map([['t', [c]]]), '"committed"', tx));
+  assert.equal(c.discarded, false);
+  assert.equal(handedOf(c), 1, 'the last rolled-back one taken back, the committed one counted');
+});

@@ -44,6 +44,23 @@ routerAdd('POST', '/faults/send', (e) => {
 // PocketBase's own record event to compare the kit with: creates a record in the collection
 // named `topic` (created on first use, readable by anyone), which PocketBase broadcasts to every
 // client subscribed to that name, one message per key.
+// A send joined to a transaction of the route's (as a model hook's `{ app: e.app }` does), which
+// then commits or, with `rollback`, throws: what a batch request whose last operation fails does.
+routerAdd('POST', '/faults/send-in-tx', (e) => {
+  const { sseSend, everyone } = require('pocketpages-plugin-sse')
+  const body = e.requestInfo().body
+  let result = null
+  try {
+    $app.runInTransaction((tx) => {
+      result = sseSend(body.topic, body.message, { app: tx, filter: everyone })
+      if (body.rollback) throw new Error('rolled back on purpose')
+    })
+  } catch (error) {
+    return e.json(200, { result, error: String(error) })
+  }
+  return e.json(200, { result, error: '' })
+})
+
 routerAdd('POST', '/faults/native', (e) => {
   const body = e.requestInfo().body
   let collection

@@ -1,0 +1,189 @@
+// Sends inside a caller's transaction: their counts are taken back when it rolls back.
+//
+// Inside a caller's transaction (`{ app: e.app }` in a model hook) a send joins the transaction
+// and PocketBase carries it on commit; the kit counts each recipient's messages as handed right
+// away (backlog.ts), as for every send. A rollback sends nothing, and a JS VM is told of no
+// rollback, so those counts would stay: the recipient would look busy for good (never handed a
+// message directly again) and 256 rolled-back sends would cut it off. So each such send also
+// writes a marker row in the same transaction and is remembered in the app store with its
+// recipients and their counts. A marker that a later transaction cannot see was rolled back:
+//
+// - the next send in the kit's own transaction holds PocketBase's only writer connection, so
+//   every earlier transaction has ended: it reads the markers through a read connection
+//   (committed rows only), takes back the counts of the sends whose marker is missing, and
+//   forgets them all;
+// - the next send in a caller's transaction reads them inside that transaction (committed rows
+//   and its own): a missing one was rolled back, a present one stays remembered.
+//
+// Every read and write of the remembered list happens while the writer is held, so they never
+// overlap.
+
+import { HANDED, stateOf, TAKEN } from './clientstate';
+import type { Db } from './journal';
+import { log } from './log';
+import type { App, AppStore } from './pocketbase';
+
+/** The marker rows (a plain table, like the send log: no API rule or record event reaches it). */
+export const TX_SENDS_TABLE = '_pbsse_txsends';
+
+/** App store key of the sends awaiting their outcome: their markers and sizes, oldest first. */
+const PENDING = 'pbsse.txsends';
+
+/** App store key prefix of one awaiting send's recipients (its marker appended). */
+const RECIPIENTS = 'pbsse.txsend.';
+
+/**
+ * At most this many sends, and this many recipients in all, await their outcome; beyond, the
+ * oldest sends are forgotten: their counts stand, as they would without this.
+ */
+export const MAX_PENDING_SENDS = 1000;
+export const MAX_PENDING_RECIPIENTS = 100_000;
+
+/** One awaiting send: its marker and how many recipients it counted. */
+interface PendingSend {
+  t: string;
+  size: number;
+}
+
+/** Its recipients' ids and message counts, as the app store gives them back. */
+interface Recipients {
+  ids: ArrayLike<string>;
+  n: ArrayLike<number>;
+}
+
+/** Alphabet of marker ids. */
+const ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
+
+/**
+ * Notes a send made inside the caller's transaction `tx` that counted `counts` (client id ->
+ * messages) as handed: writes its marker in `tx` and remembers it. Throws what the marker's
+ * write throws (the send fails with its transaction, as any write in it).
+ */
+export function noteTransactionalSend(tx: App, counts: Map<string, number>): void {
+  if (counts.size === 0) return;
+  const db = tx.db();
+  ensureTable(db);
+  const t = $security.randomStringWithAlphabet(20, ID_ALPHABET);
+  db.newQuery('INSERT INTO ' + TX_SENDS_TABLE + ' (id) VALUES ({:t})').bind({ t }).execute();
+  const recipients = { ids: [] as string[], n: [] as number[] };
+  counts.forEach((n, id) => {
+    recipients.ids.push(id);
+    recipients.n.push(n);
+  });
+  const store = tx.store();
+  const pending = readPending(store);
+  let total = counts.size;
+  for (const send of pending) total += send.size;
+  while (pending.length > 0 && (total > MAX_PENDING_RECIPIENTS || pending.length >= MAX_PENDING_SENDS)) {
+    const oldest = pending.shift() as PendingSend;
+    total -= oldest.size;
+    store.remove(RECIPIENTS + oldest.t);
+  }
+  pending.push({ t, size: counts.size });
+  store.set(RECIPIENTS + t, recipients);
+  store.set(PENDING, pending);
+}
+
+/**
+ * Inside the kit's own transaction `tx` (`app`: the same app outside it), before any counter is
+ * read: takes back the counts of every remembered send that rolled back and forgets them all.
+ * Never throws: a failure is logged, and what could not be settled keeps its counts.
+ */
+export function settleTransactionalSends(app: App, tx: App): void {
+  settle(app.store(), app, () => app.concurrentDB(), true, () => {
+    const db = tx.db();
+    ensureTable(db); // a rolled-back transaction may have taken the table with it
+    db.newQuery('DELETE FROM ' + TX_SENDS_TABLE).execute();
+  });
+}
+
+/**
+ * Inside a caller's transaction `tx`, before any counter is read: takes back the counts of the
+ * remembered sends whose marker even this transaction cannot see (rolled back); the others stay
+ * remembered. Never throws.
+ */
+export function settleRolledBack(tx: App): void {
+  settle(tx.store(), tx, () => tx.db(), false, null);
+}
+
+/**
+ * Reads the markers of the remembered sends through `view()`: a send whose marker is missing is
+ * taken back and forgotten; one that is present is forgotten only when `visibleIsFinal`. Then
+ * runs `cleanUp` when every send was forgotten.
+ */
+function settle(store: AppStore, app: App, view: () => Db, visibleIsFinal: boolean, cleanUp: (() => void) | null): void {
+  const pending = readPending(store);
+  if (pending.length === 0) return;
+  try {
+    const seen = visibleMarkers(view(), pending);
+    const kept: PendingSend[] = [];
+    let undone = 0;
+    for (const send of pending) {
+      const committedOrOpen = seen.has(send.t);
+      if (committedOrOpen && !visibleIsFinal) {
+        kept.push(send);
+        continue;
+      }
+      if (!committedOrOpen) undone += takeBack(app, store.get(RECIPIENTS + send.t) as Recipients | null);
+      store.remove(RECIPIENTS + send.t);
+    }
+    store.set(PENDING, kept);
+    if (kept.length === 0 && cleanUp) cleanUp();
+    if (undone > 0) log.debug('counts of rolled-back sends taken back', 'messages', undone);
+  } catch (error) {
+    log.warn('could not settle the sends made in transactions; their counts stand', 'error', String(error));
+  }
+}
+
+/** The markers of `pending` that `db` sees. */
+function visibleMarkers(db: Db, pending: PendingSend[]): Set<string> {
+  const found = arrayOf(new DynamicModel({ id: '' })) as { id: string }[];
+  const params: Record<string, string> = {};
+  const names = pending.map((send, i) => {
+    params['t' + i] = send.t;
+    return '{:t' + i + '}';
+  });
+  try {
+    db.newQuery('SELECT id FROM ' + TX_SENDS_TABLE + ' WHERE id IN (' + names.join(',') + ')').bind(params).all(found);
+  } catch (error) {
+    if (!/no such table/.test(String(error))) throw error;
+    return new Set(); // the table went with a rolled-back transaction, and every marker in it
+  }
+  const ids = new Set<string>();
+  for (let i = 0; i < found.length; i++) ids.add(found[i].id);
+  return ids;
+}
+
+/** Takes back one rolled-back send's counts from the recipients still connected; returns how many messages. */
+function takeBack(app: App, send: Recipients | null): number {
+  if (!send) return 0;
+  const broker = app.subscriptionsBroker();
+  let undone = 0;
+  for (let i = 0; i < send.ids.length; i++) {
+    let state = null;
+    try {
+      state = stateOf(broker.clientById(String(send.ids[i])));
+    } catch {
+      continue; // gone: its counts went with it
+    }
+    if (!state) continue;
+    const handed = Math.max(state[TAKEN], state[HANDED] - Number(send.n[i])); // never below what its stream wrote
+    undone += state[HANDED] - handed;
+    state[HANDED] = handed;
+  }
+  return undone;
+}
+
+/** The awaiting sends as a JS array (the app store gives back Go values). */
+function readPending(store: AppStore): PendingSend[] {
+  const list = store.get(PENDING) as ArrayLike<PendingSend> | null;
+  const out: PendingSend[] = [];
+  if (!list) return out;
+  for (let i = 0; i < list.length; i++) out.push({ t: String(list[i].t), size: Number(list[i].size) });
+  return out;
+}
+
+/** Creates the marker table in `db` (idempotent; inside a transaction, every time: it may roll back). */
+function ensureTable(db: Db): void {
+  db.newQuery('CREATE TABLE IF NOT EXISTS ' + TX_SENDS_TABLE + ' (id TEXT PRIMARY KEY NOT NULL)').execute();
+}
