@@ -13,7 +13,8 @@
 //   (committed rows only), takes back the counts of the sends whose marker is missing, and
 //   forgets them all;
 // - the next send in a caller's transaction reads them inside that transaction (committed rows
-//   and its own): a missing one was rolled back, a present one stays remembered.
+//   and its own): a missing one was rolled back; a present one is forgotten when a read
+//   connection sees it too (committed), else it is this transaction's and stays remembered.
 //
 // Every read and write of the remembered list happens while the writer is held, so they never
 // overlap.
@@ -90,7 +91,8 @@ export function noteTransactionalSend(tx: App, counts: Map<string, number>): voi
  * Never throws: a failure is logged, and what could not be settled keeps its counts.
  */
 export function settleTransactionalSends(app: App, tx: App): void {
-  settle(app.store(), app, () => app.concurrentDB(), true, () => {
+  const committed = () => app.concurrentDB();
+  settle(app.store(), app, committed, committed, () => {
     const db = tx.db();
     ensureTable(db); // a rolled-back transaction may have taken the table with it
     db.newQuery('DELETE FROM ' + TX_SENDS_TABLE).execute();
@@ -99,32 +101,36 @@ export function settleTransactionalSends(app: App, tx: App): void {
 
 /**
  * Inside a caller's transaction `tx`, before any counter is read: takes back the counts of the
- * remembered sends whose marker even this transaction cannot see (rolled back); the others stay
- * remembered. Never throws.
+ * remembered sends whose marker even this transaction cannot see (rolled back), and forgets
+ * those a read connection sees (committed; only where the VM's `$app` is not itself a
+ * transaction, as in a model hook). Never throws.
  */
 export function settleRolledBack(tx: App): void {
-  settle(tx.store(), tx, () => tx.db(), false, null);
+  const outside = typeof $app !== 'undefined' && !$app.isTransactional() ? $app : null;
+  settle(tx.store(), tx, () => tx.db(), outside && (() => outside.concurrentDB()), null);
 }
 
 /**
- * Reads the markers of the remembered sends through `view()`: a send whose marker is missing is
- * taken back and forgotten; one that is present is forgotten only when `visibleIsFinal`. Then
- * runs `cleanUp` when every send was forgotten.
+ * Reads the markers of the remembered sends through `view()` (this transaction's view) and
+ * `committed()` (committed rows only, when given): a send whose marker `view` cannot see is taken
+ * back and forgotten, one that `committed` sees is forgotten, the others stay. Then runs
+ * `cleanUp` when none stays.
  */
-function settle(store: AppStore, app: App, view: () => Db, visibleIsFinal: boolean, cleanUp: (() => void) | null): void {
+function settle(store: AppStore, app: App, view: () => Db, committed: (() => Db) | null, cleanUp: (() => void) | null): void {
   const pending = readPending(store);
   if (pending.length === 0) return;
   try {
     const seen = visibleMarkers(view(), pending);
+    const done = committed ? (committed === view ? seen : visibleMarkers(committed(), pending)) : new Set<string>();
     const kept: PendingSend[] = [];
     let undone = 0;
     for (const send of pending) {
-      const committedOrOpen = seen.has(send.t);
-      if (committedOrOpen && !visibleIsFinal) {
-        kept.push(send);
+      const rolledBack = !seen.has(send.t);
+      if (!rolledBack && !done.has(send.t)) {
+        kept.push(send); // this transaction's own: still open
         continue;
       }
-      if (!committedOrOpen) undone += takeBack(app, store.get(RECIPIENTS + send.t) as Recipients | null);
+      if (rolledBack) undone += takeBack(app, store.get(RECIPIENTS + send.t) as Recipients | null);
       store.remove(RECIPIENTS + send.t);
     }
     store.set(PENDING, kept);

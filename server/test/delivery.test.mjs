@@ -97,6 +97,7 @@ function fakeApp(clients) {
       set: (key, value) => data.set(key, value),
       remove: (key) => data.delete(key),
       has: (key) => data.has(key),
+      setFunc: (key, fn) => data.set(key, fn(data.has(key) ? data.get(key) : null)),
     }),
   };
   return app;
@@ -398,4 +399,21 @@ test(`sends only ever in callers' transactions: ${BACKLOG_LIMIT + 44} that roll 
   app.runInTransaction((tx) => fanOut(new Map([['t', [c]]]), '"committed"', tx));
   assert.equal(c.discarded, false);
   assert.equal(handedOf(c), 1, 'the last rolled-back one taken back, the committed one counted');
+});
+
+test("in a caller's transaction, sends that committed earlier are forgotten when a read connection sees them; its own stays remembered", () => {
+  const c = hooked('c', ['t']);
+  const app = directApp([c]);
+  globalThis.$app = app; // a route's app (not a transaction): its read connection sees committed rows only
+  try {
+    app.runInTransaction((tx) => fanOut(new Map([['t', [c]]]), '"first"', tx));
+    assert.equal(app.data.get('pbsse.txsends').length, 1);
+    app.runInTransaction((tx) => {
+      fanOut(new Map([['t', [c]]]), '"second"', tx);
+      assert.equal(app.data.get('pbsse.txsends').length, 1, 'the first forgotten (committed), the second remembered');
+    });
+    assert.equal(handedOf(c), 2, 'both committed: both count');
+  } finally {
+    delete globalThis.$app;
+  }
 });
