@@ -208,3 +208,36 @@ test('sends joined to transactions that roll back (300 of them): they count agai
     reader.close();
   }
 });
+
+test("a guest holding @oauth2 stalls its stream on a 16 MB OAuth2 redirect from PocketBase: the next send does not wait on it", async ({ pb }) => {
+  test.setTimeout(120_000);
+  const topic = 'direct-oauth2';
+  const [guest] = await subscribed(pb, ['@oauth2', topic], 1);
+  const [reader] = await subscribed(pb, [topic], 1);
+  try {
+    await step("a guest holds @oauth2 and a topic, stops reading, and posts PocketBase's /api/oauth2-redirect for its own clientId with a 16 MB code (PocketBase sends it that message itself); then a kit send to the topic, allowed 15 s, and a record create",
+      (r) => `the send answered in ${r.ms.toFixed(0)} ms through the bus; the reader got it; the record create answered`, async () => {
+        guest.stall();
+        const redirect = await fetch(pb.url + '/api/oauth2-redirect', {
+          method: 'POST', headers: { 'Content-Type': 'application/json' }, redirect: 'manual',
+          body: JSON.stringify({ state: guest.clientId, code: 'c'.repeat(16 * 1024 * 1024) }), signal: AbortSignal.timeout(15_000),
+        });
+        expect(redirect.status).toBeGreaterThanOrEqual(300);
+        const t = performance.now();
+        const result = await send(pb, topic, 'after the redirect');
+        const ms = performance.now() - t;
+        expect(result.delivered).toBe(2);
+        expect(result.direct).toBe(false);
+        await expect.poll(() => reader.received(topic).length).toBe(1);
+        const native = await fetch(pb.url + '/faults/native', {
+          method: 'POST', headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ topic: 'direct_oauth2_probe', message: 'x' }), signal: AbortSignal.timeout(15_000),
+        });
+        expect(native.status).toBe(200);
+        return { ms };
+      });
+  } finally {
+    guest.close();
+    reader.close();
+  }
+});

@@ -7,9 +7,9 @@
 // deadline). Nothing in PocketBase shows that backlog, so the kit counts it in the client's
 // state (clientstate.ts): `fanOut` adds what it hands each client (`handed`) and the
 // `onRealtimeMessageSend` hook body, `messageSend(e)`, counts what the client's stream took and
-// wrote (`taken`, never above `handed`). A message written while nothing the kit handed is
-// pending cannot be the kit's: the client is marked `shared` (someone else sends to it) and
-// never goes direct again. One written while kit messages are pending is counted as one of
+// wrote (`taken`, never above `handed`). A message taken while nothing the kit handed is
+// pending cannot be the kit's: the client is marked `shared` (someone else sends to it) before
+// the message is written, and never goes direct again. One written while kit messages are pending is counted as one of
 // them: the stream cannot tell them apart.
 // A client whose backlog exceeds `BACKLOG_LIMIT` when a new send reaches it is discarded
 // (its channel closes: every parked sender returns) and unregistered; the browser sees its
@@ -51,10 +51,12 @@ export function messageSend(e: MessageSendEvent): void {
     e.next();
     return;
   }
+  // nothing of the kit's pending: this message is someone else's (PocketBase's record events or
+  // OAuth2 redirect); marked before the write, which may never return, so no send waits behind it
+  const kits = state[TAKEN] < state[HANDED];
+  if (!kits && !state[SHARED]) state[SHARED] = true;
   e.next(); // a write that fails throws: the stream ends, nothing to count
-  const taken = state[TAKEN];
-  if (taken < state[HANDED]) state[TAKEN] = taken + 1;
-  else if (!state[SHARED]) state[SHARED] = true; // not the kit's: another sender may have more queued
+  if (kits) state[TAKEN] = state[TAKEN] + 1;
 }
 
 /** A client's counters: the live state (`[HANDED]` handed by the kit, `[TAKEN]` taken by its stream). */

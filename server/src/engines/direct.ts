@@ -17,8 +17,8 @@
 //    previous message is never handed to: a small send waits for it briefly (`awaitIdle`),
 //    else it takes the bus.
 // 2. Nothing else sends to it: it holds no key naming a collection (PocketBase's own record
-//    events are sent from goroutines at any moment, to clients holding such keys) and never
-//    did on this connection (record events sent while it held one may still wait for its
+//    events are sent from goroutines at any moment, to clients holding such keys; its OAuth2
+//    redirect to clients holding `@oauth2`) and never did on this connection (record events sent while it held one may still wait for its
 //    stream, however long ago it dropped the key: `noteOtherSenders`, the client's `shared`
 //    flag), its stream never wrote a message the kit did not hand it (the message-send hook
 //    sets the same flag), and every kit send runs inside a transaction on PocketBase's single
@@ -103,20 +103,34 @@ export function sortByPath<T extends Candidate>(recipients: T[], isCollection: (
 function mayGoDirect(r: Candidate, collection: (name: string) => boolean): boolean {
   if (r.keys.length !== 1 || !r.backlog) return false;
   const held = cachedKeys(r.backlog) || Object.keys(r.client.subscriptions()); // the counters are the client's state
-  for (let i = 0; i < held.length; i++) if (collection(collectionPart(held[i]))) return false;
+  for (let i = 0; i < held.length; i++) {
+    if (!hasOtherSender(held[i], collection)) continue;
+    r.backlog[SHARED] = true; // for good: its events may still wait for the stream once the collection is gone
+    return false;
+  }
   return true;
+}
+
+/** PocketBase's OAuth2 redirect sends to clients holding this key, from the request's goroutine. */
+export const OAUTH2_KEY = '@oauth2';
+
+/** Whether PocketBase itself may send to a client holding `key`: it names a collection, or it is `@oauth2`. */
+function hasOtherSender(key: string, collection: (name: string) => boolean): boolean {
+  const name = collectionPart(key);
+  return name === OAUTH2_KEY || collection(name);
 }
 
 /**
  * Marks `client` as never direct, for good, when one of `keys` names a collection of `app` (by
- * name or id, before any `/` or `?`): PocketBase may send it record events from its own
- * goroutines, which can still wait for its stream after the key is gone. The subscribe hook
- * calls it before PocketBase applies a post, with the keys the client keeps and those it held.
+ * name or id, before any `/` or `?`) or is `@oauth2`: PocketBase may send it record events or an
+ * OAuth2 redirect from its own goroutines, which can still wait for its stream after the key is
+ * gone. The subscribe hook calls it before PocketBase applies a post, with the keys the client
+ * keeps and those it held.
  */
 export function noteOtherSenders(client: RealtimeClient, keys: ArrayLike<string>, app: App): void {
   const isCollection = collectionTest(app);
   for (let i = 0; i < keys.length; i++) {
-    if (!isCollection(collectionPart(keys[i]))) continue;
+    if (!hasOtherSender(keys[i], isCollection)) continue;
     const state = ensureState(client);
     if (!state[SHARED]) state[SHARED] = true;
     return;
