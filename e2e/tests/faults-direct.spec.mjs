@@ -241,3 +241,25 @@ test("a guest holding @oauth2 stalls its stream on a 16 MB OAuth2 redirect from 
     reader.close();
   }
 });
+
+test('300 sends inside one transaction (a batch whose every create sends): the reader gets all 300, once each, and is not cut off', async ({ pb }) => {
+  test.setTimeout(120_000);
+  const topic = 'direct-many-in-tx';
+  const [reader] = await subscribed(pb, [topic], 1);
+  const COUNT = 300; // more than BACKLOG_LIMIT (256): none of it can be written before the commit
+  try {
+    await step(`one reader; ${COUNT} sends joined to one transaction, which commits`, `the reader got all ${COUNT}, once each, and stayed connected`, async () => {
+      const res = await fetch(pb.url + '/faults/many-in-tx', {
+        method: 'POST', headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ topic, count: COUNT }), signal: AbortSignal.timeout(60_000),
+      });
+      expect((await res.json()).delivered).toBe(COUNT);
+      await expect.poll(() => reader.received(topic).length).toBe(COUNT);
+      // each send of the transaction goes out in goroutines of its own on commit: wire order varies (the extension reorders by sequence number)
+      expect(reader.received(topic).map((d) => Number(JSON.parse(d))).sort((a, b) => a - b)).toEqual(Array.from({ length: COUNT }, (_, i) => i));
+      expect(reader.subscribed).toBe(true);
+    });
+  } finally {
+    reader.close();
+  }
+});

@@ -15,14 +15,14 @@
 // instead of being handed more (see backlog.ts). How PocketBase carries the lists is in
 // engines/pocketbase.ts.
 
-import { countHanded, cutOff, isTooFarBehind, readBacklog, type Backlog } from './backlog';
+import { BACKLOG_LIMIT, countHanded, cutOff, isTooFarBehind, pending, readBacklog, type Backlog } from './backlog';
 import { awaitIdle, collectionTest, DIRECT_MAX, pausesFor, sendDirect, sortByPath } from './engines/direct';
 import { carry, type Group, type Message } from './engines/pocketbase';
 import type { App, RealtimeClient } from './pocketbase';
 import { noteTransactionalSend, settleRolledBack, settleTransactionalSends } from './txsends';
 
 export { BUS_COLLECTION, busTopicTest } from './engines/pocketbase';
-export { BACKLOG_LIMIT } from './backlog';
+export { BACKLOG_LIMIT };
 export { DIRECT_MAX } from './engines/direct';
 
 /** The clients that get one subscription key's message. */
@@ -114,12 +114,20 @@ function groupByKeys(recipients: Recipient[]): KeyGroup[] {
   return groups;
 }
 
-/** The recipients not too far behind; those that are get cut off here. */
-function admit(recipients: Recipient[], app: App): Recipient[] {
+/**
+ * The recipients not too far behind; those that are get cut off here. In a caller's transaction,
+ * `ownCounts` (client id -> messages) are its earlier sends' counts, which no stream could write
+ * yet: they do not count toward the cut-off.
+ */
+function admit(recipients: Recipient[], app: App, ownCounts: Map<string, number> | null = null): Recipient[] {
   const admitted: Recipient[] = [];
   for (let i = 0; i < recipients.length; i++) {
     const recipient = recipients[i];
-    if (isTooFarBehind(recipient.backlog)) cutOff(recipient.client, recipient.backlog as Backlog, app);
+    const backlog = recipient.backlog;
+    const tooFar = ownCounts && backlog
+      ? pending(backlog) - (ownCounts.get(recipient.client.id()) || 0) > BACKLOG_LIMIT
+      : isTooFarBehind(backlog);
+    if (tooFar) cutOff(recipient.client, backlog as Backlog, app);
     else admitted.push(recipient);
   }
   return admitted;
@@ -154,10 +162,11 @@ export function fanOut(recipients: RecipientsByKey | Recipient[], payload: Paylo
  * counts are taken back (see txsends.ts).
  */
 function inCallersTransaction(recipients: Recipient[], dataOf: (key: string) => string, tx: App): number {
-  settleRolledBack(tx);
+  const own = settleRolledBack(tx); // this transaction's earlier sends, if any
   const counts = new Map<string, number>();
-  const handed = viaBus(admit(recipients, tx), dataOf, tx, (r, n) => counts.set(r.client.id(), (counts.get(r.client.id()) || 0) + n));
-  noteTransactionalSend(tx, counts);
+  const admitted = admit(recipients, tx, own && own.counts);
+  const handed = viaBus(admitted, dataOf, tx, (r, n) => counts.set(r.client.id(), (counts.get(r.client.id()) || 0) + n));
+  noteTransactionalSend(tx, counts, own);
   return handed;
 }
 

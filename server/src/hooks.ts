@@ -12,6 +12,7 @@ import { rememberRules } from './recheck';
 import type { TopicRules } from './rules';
 import { screenKeys, type Refusal } from './screen';
 import { fileSubscriptions, turnTopicIndexOff } from './topicindex-store';
+import { noteOutsideApp } from './txsends';
 import { SseError } from './wire';
 
 /** Options of the realtime subscribe hook. */
@@ -51,6 +52,7 @@ export function subscribe(e: SubscribeRequestEvent, options: SubscribeOptions = 
   }
   rememberRules(options.rules, e.client, auth);
   answerHeads(e, wanted, screened.kept); // ordered delivery: where each ordered key starts
+  noteOutsideApp($app); // its read connection, for sends in model hooks' transactions (txsends.ts)
   // before PocketBase applies the keys: a client that holds or held a collection's key never goes direct
   noteOtherSenders(e.client, screened.kept.concat(cachedKeys(stateOf(e.client)) ?? Object.keys(e.client.subscriptions())), $app);
   try {

@@ -4,20 +4,23 @@
 // and PocketBase carries it on commit; the kit counts each recipient's messages as handed right
 // away (backlog.ts), as for every send. A rollback sends nothing, and a JS VM is told of no
 // rollback, so those counts would stay: the recipient would look busy for good (never handed a
-// message directly again) and 256 rolled-back sends would cut it off. So each such send also
-// writes a marker row in the same transaction and is remembered in the app store with its
-// recipients and their counts. A marker that a later transaction cannot see was rolled back:
+// message directly again) and 256 rolled-back sends would cut it off. So the first such send of
+// a transaction writes a marker row in it, and the transaction's sends are remembered in the
+// app store under that marker, with their recipients' counts. A marker that a later transaction
+// cannot see was rolled back:
 //
 // - the next send in the kit's own transaction holds PocketBase's only writer connection, so
 //   every earlier transaction has ended: it reads the markers through a read connection
 //   (committed rows only), takes back the counts of the sends whose marker is missing, and
 //   forgets them all;
 // - the next send in a caller's transaction reads them inside that transaction (committed rows
-//   and its own): a missing one was rolled back; a present one is forgotten when a read
-//   connection sees it too (committed), else it is this transaction's and stays remembered.
+//   and its own) and through a read connection: missing inside means rolled back, seen by the
+//   read connection means committed (forgotten, its row deleted), seen only inside means this
+//   transaction's own (its counts do not cut anyone off: nothing of it could be written yet).
 //
 // Every read and write of the remembered list happens while the writer is held, so they never
-// overlap.
+// overlap. In a model hook the VM's `$app` is the transaction; the read connection then comes
+// from an app remembered outside one (the subscribe hook and the kit's own sends note it).
 
 import { HANDED, stateOf, TAKEN } from './clientstate';
 import type { Db } from './journal';
@@ -27,61 +30,80 @@ import type { App, AppStore } from './pocketbase';
 /** The marker rows (a plain table, like the send log: no API rule or record event reaches it). */
 export const TX_SENDS_TABLE = '_pbsse_txsends';
 
-/** App store key of the sends awaiting their outcome: their markers and sizes, oldest first. */
+/** App store key of the transactions awaiting their outcome: their markers and sizes, oldest first. */
 const PENDING = 'pbsse.txsends';
 
-/** App store key prefix of one awaiting send's recipients (its marker appended). */
+/** App store key prefix of one awaiting transaction's recipients (its marker appended). */
 const RECIPIENTS = 'pbsse.txsend.';
 
+/** App store key of an app outside any transaction (for its read connection). */
+const OUTSIDE = 'pbsse.txsends.app';
+
 /**
- * At most this many sends, and this many recipients in all, await their outcome; beyond, the
- * oldest sends are forgotten: their counts stand, as they would without this.
+ * At most this many transactions, and this many recipients in all, await their outcome; beyond,
+ * the oldest are forgotten: their counts stand, as they would without this.
  */
 export const MAX_PENDING_SENDS = 1000;
 export const MAX_PENDING_RECIPIENTS = 100_000;
 
-/** One awaiting send: its marker and how many recipients it counted. */
+/** One awaiting transaction: its marker and how many recipients its sends counted. */
 interface PendingSend {
   t: string;
   size: number;
 }
 
-/** Its recipients' ids and message counts, as the app store gives them back. */
-interface Recipients {
-  ids: ArrayLike<string>;
-  n: ArrayLike<number>;
+/** The sends of the caller's transaction so far: its marker and each recipient's count (client id -> messages). */
+export interface OwnSends {
+  t: string;
+  counts: Map<string, number>;
 }
 
 /** Alphabet of marker ids. */
 const ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
 
+/** Remembers `app` (not a transaction) for its read connection, once per process. */
+export function noteOutsideApp(app: App): void {
+  if (app.isTransactional()) return;
+  const store = app.store();
+  if (!store.has(OUTSIDE)) store.set(OUTSIDE, app);
+}
+
 /**
  * Notes a send made inside the caller's transaction `tx` that counted `counts` (client id ->
- * messages) as handed: writes its marker in `tx` and remembers it. Throws what the marker's
- * write throws (the send fails with its transaction, as any write in it).
+ * messages) as handed: adds them to `own` (the transaction's earlier sends, from
+ * `settleRolledBack`), or writes the transaction's marker and remembers it. Throws what the
+ * marker's write throws (the send fails with its transaction, as any write in it).
  */
-export function noteTransactionalSend(tx: App, counts: Map<string, number>): void {
+export function noteTransactionalSend(tx: App, counts: Map<string, number>, own: OwnSends | null): void {
   if (counts.size === 0) return;
+  const store = tx.store();
+  const pending = readPending(store);
+  if (own) {
+    counts.forEach((n, id) => own.counts.set(id, (own.counts.get(id) || 0) + n));
+    const entry = pending.find((send) => send.t === own.t);
+    if (entry) {
+      entry.size = own.counts.size;
+      store.set(RECIPIENTS + own.t, toRecipients(own.counts));
+      store.set(PENDING, pending);
+      return;
+    }
+  }
   const db = tx.db();
   ensureTable(db);
   const t = $security.randomStringWithAlphabet(20, ID_ALPHABET);
   db.newQuery('INSERT INTO ' + TX_SENDS_TABLE + ' (id) VALUES ({:t})').bind({ t }).execute();
-  const recipients = { ids: [] as string[], n: [] as number[] };
-  counts.forEach((n, id) => {
-    recipients.ids.push(id);
-    recipients.n.push(n);
-  });
-  const store = tx.store();
-  const pending = readPending(store);
   let total = counts.size;
   for (const send of pending) total += send.size;
+  const evicted: string[] = [];
   while (pending.length > 0 && (total > MAX_PENDING_RECIPIENTS || pending.length >= MAX_PENDING_SENDS)) {
     const oldest = pending.shift() as PendingSend;
     total -= oldest.size;
     store.remove(RECIPIENTS + oldest.t);
+    evicted.push(oldest.t);
   }
+  deleteMarkers(db, evicted);
   pending.push({ t, size: counts.size });
-  store.set(RECIPIENTS + t, recipients);
+  store.set(RECIPIENTS + t, toRecipients(counts));
   store.set(PENDING, pending);
 }
 
@@ -91,6 +113,7 @@ export function noteTransactionalSend(tx: App, counts: Map<string, number>): voi
  * Never throws: a failure is logged, and what could not be settled keeps its counts.
  */
 export function settleTransactionalSends(app: App, tx: App): void {
+  noteOutsideApp(app);
   const committed = () => app.concurrentDB();
   settle(app.store(), app, committed, committed, () => {
     const db = tx.db();
@@ -101,28 +124,53 @@ export function settleTransactionalSends(app: App, tx: App): void {
 
 /**
  * Inside a caller's transaction `tx`, before any counter is read: takes back the counts of the
- * remembered sends whose marker even this transaction cannot see (rolled back), and forgets
- * those a read connection sees (committed; only where the VM's `$app` is not itself a
- * transaction, as in a model hook). Never throws.
+ * remembered sends whose marker even this transaction cannot see (rolled back), forgets those a
+ * read connection sees (committed). Returns this transaction's own earlier sends, or null when
+ * it made none (or no read connection is known). Never throws.
  */
-export function settleRolledBack(tx: App): void {
-  const outside = typeof $app !== 'undefined' && !$app.isTransactional() ? $app : null;
-  settle(tx.store(), tx, () => tx.db(), outside && (() => outside.concurrentDB()), null);
+export function settleRolledBack(tx: App): OwnSends | null {
+  const outside = typeof $app !== 'undefined' && !$app.isTransactional() ? $app : (tx.store().get(OUTSIDE) as App | null);
+  const kept = settle(tx.store(), tx, () => tx.db(), outside && (() => outside.concurrentDB()), (done) => deleteMarkers(tx.db(), done));
+  if (!outside || kept.length === 0) return null;
+  const newest = kept[kept.length - 1].t; // this transaction's own: seen inside it, not committed
+  return { t: newest, counts: fromRecipients(tx.store().get(RECIPIENTS + newest) as Recipients | null) };
+}
+
+/** Its recipients' ids and message counts, as kept in the app store. */
+interface Recipients {
+  ids: ArrayLike<string>;
+  n: ArrayLike<number>;
+}
+
+function toRecipients(counts: Map<string, number>): Recipients {
+  const out = { ids: [] as string[], n: [] as number[] };
+  counts.forEach((n, id) => {
+    out.ids.push(id);
+    out.n.push(n);
+  });
+  return out;
+}
+
+function fromRecipients(stored: Recipients | null): Map<string, number> {
+  const counts = new Map<string, number>();
+  if (stored) for (let i = 0; i < stored.ids.length; i++) counts.set(String(stored.ids[i]), Number(stored.n[i]));
+  return counts;
 }
 
 /**
  * Reads the markers of the remembered sends through `view()` (this transaction's view) and
  * `committed()` (committed rows only, when given): a send whose marker `view` cannot see is taken
- * back and forgotten, one that `committed` sees is forgotten, the others stay. Then runs
- * `cleanUp` when none stays.
+ * back and forgotten, one that `committed` sees is forgotten and passed to `cleanUp`, the others
+ * stay and are returned.
  */
-function settle(store: AppStore, app: App, view: () => Db, committed: (() => Db) | null, cleanUp: (() => void) | null): void {
+function settle(store: AppStore, app: App, view: () => Db, committed: (() => Db) | null, cleanUp: (done: string[]) => void): PendingSend[] {
   const pending = readPending(store);
-  if (pending.length === 0) return;
+  if (pending.length === 0) return pending;
   try {
     const seen = visibleMarkers(view(), pending);
     const done = committed ? (committed === view ? seen : visibleMarkers(committed(), pending)) : new Set<string>();
     const kept: PendingSend[] = [];
+    const forgotten: string[] = [];
     let undone = 0;
     for (const send of pending) {
       const rolledBack = !seen.has(send.t);
@@ -131,13 +179,16 @@ function settle(store: AppStore, app: App, view: () => Db, committed: (() => Db)
         continue;
       }
       if (rolledBack) undone += takeBack(app, store.get(RECIPIENTS + send.t) as Recipients | null);
+      else forgotten.push(send.t);
       store.remove(RECIPIENTS + send.t);
     }
     store.set(PENDING, kept);
-    if (kept.length === 0 && cleanUp) cleanUp();
+    cleanUp(forgotten);
     if (undone > 0) log.debug('counts of rolled-back sends taken back', 'messages', undone);
+    return kept;
   } catch (error) {
     log.warn('could not settle the sends made in transactions; their counts stand', 'error', String(error));
+    return [];
   }
 }
 
@@ -160,6 +211,17 @@ function visibleMarkers(db: Db, pending: PendingSend[]): Set<string> {
   return ids;
 }
 
+/** Deletes the marker rows `ids` (committed and settled, or no longer remembered). */
+function deleteMarkers(db: Db, ids: string[]): void {
+  if (ids.length === 0) return;
+  const params: Record<string, string> = {};
+  const names = ids.map((t, i) => {
+    params['t' + i] = t;
+    return '{:t' + i + '}';
+  });
+  db.newQuery('DELETE FROM ' + TX_SENDS_TABLE + ' WHERE id IN (' + names.join(',') + ')').bind(params).execute();
+}
+
 /** Takes back one rolled-back send's counts from the recipients still connected; returns how many messages. */
 function takeBack(app: App, send: Recipients | null): number {
   if (!send) return 0;
@@ -180,7 +242,7 @@ function takeBack(app: App, send: Recipients | null): number {
   return undone;
 }
 
-/** The awaiting sends as a JS array (the app store gives back Go values). */
+/** The awaiting transactions as a JS array (the app store gives back Go values). */
 function readPending(store: AppStore): PendingSend[] {
   const list = store.get(PENDING) as ArrayLike<PendingSend> | null;
   const out: PendingSend[] = [];

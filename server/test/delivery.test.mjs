@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { fanOut, DIRECT_MAX } from '../../.build/server/delivery.mjs';
 import { messageSend, BACKLOG_LIMIT } from '../../.build/server/backlog.mjs';
 import { noteOtherSenders } from '../../.build/server/engines/direct.mjs';
+import { noteOutsideApp } from '../../.build/server/txsends.mjs';
 
 /** A Go `[]subscriptions.Message` as the VM shows it: growing it adds zero-valued messages. */
 function goList(messages) {
@@ -51,6 +52,7 @@ function fakeDb(written, committed) {
         bind(p) { params = p; return query; },
         execute() {
           if (sql.startsWith('INSERT INTO _pbsse_txsends')) written.add(params.t);
+          else if (sql.startsWith('DELETE FROM _pbsse_txsends WHERE')) for (const t of Object.values(params)) { committed.delete(t); written.delete(t); }
           else if (sql.startsWith('DELETE FROM _pbsse_txsends')) committed.clear();
         },
         all(into) { for (const t of Object.values(params)) if (committed.has(t) || written.has(t)) into.push({ id: t }); },
@@ -421,4 +423,39 @@ test("in a caller's transaction, sends that committed earlier are forgotten when
   } finally {
     delete globalThis.$app;
   }
+});
+
+test(`${BACKLOG_LIMIT + 44} sends to one reader inside one caller's transaction: none cuts it off (nothing of the transaction could be written yet); one marker for the transaction`, () => {
+  const c = hooked('c', ['t']);
+  const app = directApp([c]);
+  globalThis.$app = app;
+  try {
+    app.runInTransaction((tx) => {
+      for (let i = 0; i < BACKLOG_LIMIT + 44; i++) assert.equal(fanOut(new Map([['t', [c]]]), `"${i}"`, tx), 1, `send ${i}`);
+      assert.equal(app.data.get('pbsse.txsends').length, 1, 'one remembered entry for the whole transaction');
+    });
+    assert.equal(c.discarded, false);
+    assert.equal(handedOf(c), BACKLOG_LIMIT + 44);
+    assert.equal(app.markers.size, 1, 'one marker row');
+  } finally {
+    delete globalThis.$app;
+  }
+});
+
+test("in model hooks (the VM's app is the transaction), an app noted outside one gives the read connection: committed transactions are forgotten and their markers deleted", () => {
+  const c = hooked('c', ['t']);
+  const app = directApp([c]);
+  noteOutsideApp(app); // what the subscribe hook does
+  for (let i = 0; i < 50; i++) {
+    app.runInTransaction((tx) => {
+      globalThis.$app = tx; // PocketBase rebinds $app to the hook's transaction
+      try {
+        fanOut(new Map([['t', [c]]]), `"${i}"`, tx);
+      } finally {
+        delete globalThis.$app;
+      }
+    });
+  }
+  assert.ok(app.data.get('pbsse.txsends').length <= 1, 'at most the last transaction awaits its outcome');
+  assert.ok(app.markers.size <= 1, `${app.markers.size} marker rows left`);
 });

@@ -61,6 +61,17 @@ routerAdd('POST', '/faults/send-in-tx', (e) => {
   return e.json(200, { result, error: '' })
 })
 
+// `count` sends joined to one transaction of the route's (a batch request whose every create sends).
+routerAdd('POST', '/faults/many-in-tx', (e) => {
+  const { sseSend, everyone } = require('pocketpages-plugin-sse')
+  const body = e.requestInfo().body
+  let delivered = 0
+  $app.runInTransaction((tx) => {
+    for (let i = 0; i < body.count; i++) delivered += sseSend(body.topic, String(i), { app: tx, filter: everyone }).delivered
+  })
+  return e.json(200, { delivered })
+})
+
 routerAdd('POST', '/faults/native', (e) => {
   const body = e.requestInfo().body
   let collection
