@@ -14,13 +14,17 @@ async function subscribed(pb, topics, count) {
   return raws;
 }
 
+/** POSTs JSON to the fault app; a request that hangs fails after `ms` instead of hanging the test. */
+function postJson(pb, route, body, ms = 15_000) {
+  return fetch(pb.url + route, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body), signal: AbortSignal.timeout(ms),
+  });
+}
+
 /** One anonymous send through the kit; a send that hangs fails here instead of hanging the test. */
 async function send(pb, topic, message) {
-  const res = await fetch(pb.url + '/faults/send', {
-    method: 'POST', headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ topic, message, anonymous: true }),
-    signal: AbortSignal.timeout(15_000),
-  });
+  const res = await postJson(pb, '/faults/send', { topic, message, anonymous: true });
   expect(res.status).toBe(200);
   const { result, error, counts } = await res.json();
   expect(error).toBeUndefined();
@@ -185,10 +189,7 @@ test('sends joined to transactions that roll back (300 of them): they count agai
   const topic = 'direct-rollback';
   const [reader] = await subscribed(pb, [topic], 1);
   const inTx = async (message, rollback) => {
-    const res = await fetch(pb.url + '/faults/send-in-tx', {
-      method: 'POST', headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ topic, message, rollback }), signal: AbortSignal.timeout(15_000),
-    });
+    const res = await postJson(pb, '/faults/send-in-tx', { topic, message, rollback });
     return res.json();
   };
   const ROLLBACKS = 300; // more than BACKLOG_LIMIT (256): each used to count as a message the reader never took
@@ -229,10 +230,7 @@ test("a guest holding @oauth2 stalls its stream on a 16 MB OAuth2 redirect from 
         expect(result.delivered).toBe(2);
         expect(result.direct).toBe(false);
         await expect.poll(() => reader.received(topic).length).toBe(1);
-        const native = await fetch(pb.url + '/faults/native', {
-          method: 'POST', headers: { 'Content-Type': 'application/json' },
-          body: JSON.stringify({ topic: 'direct_oauth2_probe', message: 'x' }), signal: AbortSignal.timeout(15_000),
-        });
+        const native = await postJson(pb, '/faults/native', { topic: 'direct_oauth2_probe', message: 'x' });
         expect(native.status).toBe(200);
         return { ms };
       });
@@ -249,10 +247,7 @@ test('300 sends inside one transaction (a batch whose every create sends): the r
   const COUNT = 300; // more than BACKLOG_LIMIT (256): none of it can be written before the commit
   try {
     await step(`one reader; ${COUNT} sends joined to one transaction, which commits`, `the reader got all ${COUNT}, once each, and stayed connected`, async () => {
-      const res = await fetch(pb.url + '/faults/many-in-tx', {
-        method: 'POST', headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ topic, count: COUNT }), signal: AbortSignal.timeout(60_000),
-      });
+      const res = await postJson(pb, '/faults/many-in-tx', { topic, count: COUNT }, 60_000);
       expect((await res.json()).delivered).toBe(COUNT);
       await expect.poll(() => reader.received(topic).length).toBe(COUNT);
       // each send of the transaction goes out in goroutines of its own on commit: wire order varies (the extension reorders by sequence number)
