@@ -19,7 +19,8 @@ import { BACKLOG_LIMIT, countHanded, cutOff, isTooFarBehind, pending, readBacklo
 import { awaitIdle, collectionTest, DIRECT_MAX, pausesFor, sendDirect, sortByPath } from './engines/direct';
 import { carry, type Group, type Message } from './engines/pocketbase';
 import type { App, RealtimeClient } from './pocketbase';
-import { noteTransactionalSend, settleRolledBack, settleTransactionalSends } from './txsends';
+import { inMainTransaction } from './transaction';
+import { noteTransactionalSend, settleRolledBack, settleTransactionalSends, startTransactionalSend } from './txsends';
 
 export { BUS_COLLECTION, busTopicTest } from './engines/pocketbase';
 export { BACKLOG_LIMIT };
@@ -144,7 +145,7 @@ function admit(recipients: Recipient[], app: App, ownCounts: Map<string, number>
  * and this is its last step): only then may recipients be sent to directly; `path.direct` is
  * set when every one was. `recipients` may be a list of recipients with their counters read.
  */
-export function fanOut(recipients: RecipientsByKey | Recipient[], payload: Payload, app: App = $app, own = !app.isTransactional(), path?: { direct: boolean }): number {
+export function fanOut(recipients: RecipientsByKey | Recipient[], payload: Payload, app: App = $app, own = !inMainTransaction(app), path?: { direct: boolean }): number {
   const list = recipients instanceof Map ? byClient(recipients) : recipients;
   if (list.length === 0) return 0;
   const dataOf = typeof payload === 'string' ? () => payload : payload;
@@ -163,10 +164,11 @@ export function fanOut(recipients: RecipientsByKey | Recipient[], payload: Paylo
  */
 function inCallersTransaction(recipients: Recipient[], dataOf: (key: string) => string, tx: App): number {
   const own = settleRolledBack(tx); // this transaction's earlier sends, if any
+  const marker = startTransactionalSend(tx, own); // written before anything is counted: if it fails, nothing was
   const counts = new Map<string, number>();
   const admitted = admit(recipients, tx, own && own.counts);
   const handed = viaBus(admitted, dataOf, tx, (r, n) => counts.set(r.client.id(), (counts.get(r.client.id()) || 0) + n));
-  noteTransactionalSend(tx, counts, own);
+  noteTransactionalSend(tx, counts, marker);
   return handed;
 }
 
@@ -253,7 +255,7 @@ function count(key: string): void {
  * new one, after taking back the counts of rolled-back sends (see txsends.ts).
  */
 function inOwnTransaction(app: App, work: (tx: App) => void): void {
-  if (app.isTransactional()) work(app);
+  if (inMainTransaction(app)) work(app);
   else app.runInTransaction((tx: App) => {
     settleTransactionalSends(app, tx);
     work(tx);

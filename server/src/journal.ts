@@ -5,6 +5,7 @@
 // them. They survive a restart like the rest of the database.
 
 import { log } from './log';
+import { inMainTransaction } from './transaction';
 import type { App } from './pocketbase';
 import { defaultWindow, type LoggedSend, type ReplayWindow } from './replay';
 
@@ -50,7 +51,7 @@ function ensureTables(db: Db, durable = true): void {
  * transaction (which holds SQLite's only writer) they are made inside it instead, by `logSend`.
  */
 export function prepareLog(app: App): void {
-  if (!app.isTransactional()) ensureTables(app.db());
+  if (!inMainTransaction(app)) ensureTables(app.db());
 }
 
 /**

@@ -6,6 +6,7 @@ import { fanOut, type Recipient } from './delivery';
 import { logSend, prepareLog } from './journal';
 import type { App } from './pocketbase';
 import { envelope, isOrderedKey, Scope } from './replay';
+import { inMainTransaction } from './transaction';
 import { settleTransactionalSends } from './txsends';
 
 /**
@@ -16,7 +17,7 @@ import { settleTransactionalSends } from './txsends';
  */
 export function sendInOrder(topic: string, data: string, scope: string, recipients: Recipient[], app: App = $app): { seq: number; handed: number; direct: boolean } {
   const sent = { seq: 0, handed: 0, direct: false };
-  const own = !app.isTransactional(); // the kit's own transaction: idle recipients may be handed theirs directly, as its last step
+  const own = !inMainTransaction(app); // the kit's own transaction: idle recipients may be handed theirs directly, as its last step
   prepareLog(app);
   app.runInTransaction((tx: never) => {
     if (own) settleTransactionalSends(app, tx); // the writer is held: every earlier transaction ended

@@ -88,5 +88,7 @@ export interface App {
   db(): import('./journal').Db;
   /** The read pool (outside a transaction: committed rows only, never waiting for the writer). */
   concurrentDB(): import('./journal').Db;
+  /** The writer: a `dbx.Tx` inside a main transaction (it has `commit`), else the database. */
+  nonconcurrentDB(): unknown;
   isTransactional(): boolean;
 }

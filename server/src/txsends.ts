@@ -26,6 +26,7 @@ import { HANDED, stateOf, TAKEN } from './clientstate';
 import type { Db } from './journal';
 import { log } from './log';
 import type { App, AppStore } from './pocketbase';
+import { inMainTransaction } from './transaction';
 
 /** The marker rows (a plain table, like the send log: no API rule or record event reaches it). */
 export const TX_SENDS_TABLE = '_pbsse_txsends';
@@ -63,36 +64,50 @@ const ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
 
 /** Remembers `app` (not a transaction) for its read connection, once per process. */
 export function noteOutsideApp(app: App): void {
-  if (app.isTransactional()) return;
+  if (inMainTransaction(app) || app.isTransactional()) return;
   const store = app.store();
   if (!store.has(OUTSIDE)) store.set(OUTSIDE, app);
 }
 
+/** The marker a send in a caller's transaction is remembered under, and whether it was written just now. */
+export interface Marker {
+  t: string;
+  isNew: boolean;
+}
+
 /**
- * Notes a send made inside the caller's transaction `tx` that counted `counts` (client id ->
- * messages) as handed: adds them to `own` (the transaction's earlier sends, from
- * `settleRolledBack`), or writes the transaction's marker and remembers it. Throws what the
- * marker's write throws (the send fails with its transaction, as any write in it).
+ * Before a send in the caller's transaction `tx` counts anything: the marker of `own` (the
+ * transaction's earlier sends, from `settleRolledBack`), or a new one written in `tx`. Throws
+ * what the marker's write throws (the send fails with its transaction, having counted nothing).
  */
-export function noteTransactionalSend(tx: App, counts: Map<string, number>, own: OwnSends | null): void {
-  if (counts.size === 0) return;
-  const store = tx.store();
-  const pending = readPending(store);
-  if (own) {
-    counts.forEach((n, id) => own.counts.set(id, (own.counts.get(id) || 0) + n));
-    const entry = pending.find((send) => send.t === own.t);
-    if (entry) {
-      entry.size = own.counts.size;
-      store.set(RECIPIENTS + own.t, toRecipients(own.counts));
-      store.set(PENDING, pending);
-      return;
-    }
-  }
+export function startTransactionalSend(tx: App, own: OwnSends | null): Marker {
+  if (own) return { t: own.t, isNew: false };
   const db = tx.db();
   ensureTable(db);
   const t = $security.randomStringWithAlphabet(20, ID_ALPHABET);
   db.newQuery('INSERT INTO ' + TX_SENDS_TABLE + ' (id) VALUES ({:t})').bind({ t }).execute();
-  let total = counts.size;
+  return { t, isNew: true };
+}
+
+/**
+ * After a send in the caller's transaction `tx` counted `counts` (client id -> messages) as
+ * handed: remembers them under `marker`, added to what is remembered there already (read again
+ * here: a send nested in this one, from a hook of the bus delete, may have added some).
+ */
+export function noteTransactionalSend(tx: App, counts: Map<string, number>, marker: Marker): void {
+  const store = tx.store();
+  const pending = readPending(store);
+  const entry = marker.isNew ? null : pending.find((send) => send.t === marker.t);
+  if (!marker.isNew && !entry) return; // forgotten meanwhile (bounds): its counts stand
+  const all = entry ? fromRecipients(store.get(RECIPIENTS + marker.t) as Recipients | null) : new Map<string, number>();
+  counts.forEach((n, id) => all.set(id, (all.get(id) || 0) + n));
+  store.set(RECIPIENTS + marker.t, toRecipients(all));
+  if (entry) {
+    entry.size = all.size;
+    store.set(PENDING, pending);
+    return;
+  }
+  let total = all.size;
   for (const send of pending) total += send.size;
   const evicted: string[] = [];
   while (pending.length > 0 && (total > MAX_PENDING_RECIPIENTS || pending.length >= MAX_PENDING_SENDS)) {
@@ -101,9 +116,8 @@ export function noteTransactionalSend(tx: App, counts: Map<string, number>, own:
     store.remove(RECIPIENTS + oldest.t);
     evicted.push(oldest.t);
   }
-  deleteMarkers(db, evicted);
-  pending.push({ t, size: counts.size });
-  store.set(RECIPIENTS + t, toRecipients(counts));
+  deleteMarkers(tx.db(), evicted);
+  pending.push({ t: marker.t, size: all.size });
   store.set(PENDING, pending);
 }
 
@@ -129,7 +143,7 @@ export function settleTransactionalSends(app: App, tx: App): void {
  * it made none (or no read connection is known). Never throws.
  */
 export function settleRolledBack(tx: App): OwnSends | null {
-  const outside = typeof $app !== 'undefined' && !$app.isTransactional() ? $app : (tx.store().get(OUTSIDE) as App | null);
+  const outside = typeof $app !== 'undefined' && !$app.isTransactional() ? $app : (tx.store().get(OUTSIDE) as App | null); // never a transaction's view
   const kept = settle(tx.store(), tx, () => tx.db(), outside && (() => outside.concurrentDB()), (done) => deleteMarkers(tx.db(), done));
   if (!outside || kept.length === 0) return null;
   const newest = kept[kept.length - 1].t; // this transaction's own: seen inside it, not committed

@@ -70,6 +70,7 @@ export function fakeApp(clients) {
     data,
     db: () => fakeDb(markers, markers),
     concurrentDB: () => fakeDb(new Set(), markers),
+    nonconcurrentDB: () => ({}), // the database: no commit
     findCachedCollectionByNameOrId: () => ({ id: 'pbc_bus', name: 'pbsse_bus' }), // every name is a collection: never direct
     isTransactional: () => false,
     subscriptionsBroker: () => ({ unregister: (id) => app.unregistered.push(id) }),
@@ -78,6 +79,7 @@ export function fakeApp(clients) {
       const written = new Set(); // marker rows, committed when `fn` returns, dropped when it throws
       tx.db = () => fakeDb(written, markers);
       tx.isTransactional = () => true;
+      tx.nonconcurrentDB = () => ({ commit() {} }); // a main transaction's writer
       tx.runInTransaction = (inner) => inner(tx);
       tx.delete = (record) => { // PocketBase's dry cache: one message per matching key, per client
         app.deletes++;
@@ -108,6 +110,7 @@ export function directApp(clients, collections = ['users'], { transactional = fa
     throw new Error('missing collection ' + name);
   };
   app.isTransactional = () => transactional;
+  app.nonconcurrentDB = () => (transactional ? { commit() {} } : {});
   app.connected = 1;
   app.subscriptionsBroker = () => ({
     unregister: (id) => app.unregistered.push(id),

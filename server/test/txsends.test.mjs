@@ -99,3 +99,13 @@ test("in model hooks (the VM's app is the transaction), an app noted outside one
   assert.ok(app.data.get('pbsse.txsends').length <= 1, 'at most the last transaction awaits its outcome');
   assert.ok(app.markers.size <= 1, `${app.markers.size} marker rows left`);
 });
+
+test("a transaction of PocketBase's auxiliary database (its logs) holds no main writer: a send there runs in a main transaction of its own", () => {
+  const c = hooked('c', ['t']);
+  const app = directApp([c], [], { transactional: true });
+  app.nonconcurrentDB = () => ({}); // the main database itself: no commit
+  fanOut(new Map([['t', [c]]]), '"x"', app);
+  assert.equal(app.transactions, 1, 'a main transaction of its own');
+  assert.deepEqual(c.sent, [['t', '"x"']], 'idle: handed directly, as outside any transaction');
+  assert.equal(app.data.get('pbsse.txsends'), undefined, 'nothing remembered as a caller transaction');
+});
