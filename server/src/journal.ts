@@ -83,10 +83,8 @@ export function readHeads(topics: string[], app: App = $app): Record<string, num
   const db = app.db();
   ensureTables(db);
   const rows = arrayOf(new DynamicModel({ topic: '', seq: 0 })) as { topic: string; seq: number }[];
-  const params: Record<string, string> = {};
-  topics.forEach((topic, i) => (params['t' + i] = topic));
-  db.newQuery('SELECT topic, seq FROM ' + HEADS_TABLE + ' WHERE topic IN (' + topics.map((_, i) => '{:t' + i + '}').join(',') + ')')
-    .bind(params).all(rows);
+  const list = inList(topics);
+  db.newQuery('SELECT topic, seq FROM ' + HEADS_TABLE + ' WHERE topic IN ' + list.sql).bind(list.params).all(rows);
   for (let i = 0; i < rows.length; i++) heads[rows[i].topic] = rows[i].seq;
   return heads;
 }
@@ -106,6 +104,16 @@ export function readSince(topic: string, since: number, app: App = $app): { head
   const rows: LoggedSend[] = [];
   for (let i = 0; i < found.length; i++) rows.push({ seq: found[i].seq, scope: found[i].scope, data: found[i].data });
   return { head, rows };
+}
+
+/** `values` as an SQL list of bound parameters: `({:v0},{:v1},...)` and the parameters to bind. */
+export function inList(values: string[]): { sql: string; params: Record<string, string> } {
+  const params: Record<string, string> = {};
+  const names = values.map((value, i) => {
+    params['v' + i] = value;
+    return '{:v' + i + '}';
+  });
+  return { sql: '(' + names.join(',') + ')', params };
 }
 
 /** The database builder the JS VM exposes (`dbx.Builder`). */

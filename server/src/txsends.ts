@@ -23,7 +23,7 @@
 // from an app remembered outside one (the subscribe hook and the kit's own sends note it).
 
 import { HANDED, stateOf, TAKEN } from './clientstate';
-import type { Db } from './journal';
+import { inList, type Db } from './journal';
 import { log } from './log';
 import type { App, AppStore } from './pocketbase';
 import { inMainTransaction } from './transaction';
@@ -209,13 +209,9 @@ function settle(store: AppStore, app: App, view: () => Db, committed: (() => Db)
 /** The markers of `pending` that `db` sees. */
 function visibleMarkers(db: Db, pending: PendingSend[]): Set<string> {
   const found = arrayOf(new DynamicModel({ id: '' })) as { id: string }[];
-  const params: Record<string, string> = {};
-  const names = pending.map((send, i) => {
-    params['t' + i] = send.t;
-    return '{:t' + i + '}';
-  });
+  const list = inList(pending.map((send) => send.t));
   try {
-    db.newQuery('SELECT id FROM ' + TX_SENDS_TABLE + ' WHERE id IN (' + names.join(',') + ')').bind(params).all(found);
+    db.newQuery('SELECT id FROM ' + TX_SENDS_TABLE + ' WHERE id IN ' + list.sql).bind(list.params).all(found);
   } catch (error) {
     if (!/no such table/.test(String(error))) throw error;
     return new Set(); // the table went with a rolled-back transaction, and every marker in it
@@ -228,12 +224,8 @@ function visibleMarkers(db: Db, pending: PendingSend[]): Set<string> {
 /** Deletes the marker rows `ids` (committed and settled, or no longer remembered). */
 function deleteMarkers(db: Db, ids: string[]): void {
   if (ids.length === 0) return;
-  const params: Record<string, string> = {};
-  const names = ids.map((t, i) => {
-    params['t' + i] = t;
-    return '{:t' + i + '}';
-  });
-  db.newQuery('DELETE FROM ' + TX_SENDS_TABLE + ' WHERE id IN (' + names.join(',') + ')').bind(params).execute();
+  const list = inList(ids);
+  db.newQuery('DELETE FROM ' + TX_SENDS_TABLE + ' WHERE id IN ' + list.sql).bind(list.params).execute();
 }
 
 /** Takes back one rolled-back send's counts from the recipients still connected; returns how many messages. */
