@@ -77,9 +77,13 @@ export function pending(backlog: Backlog): number {
   return backlog[HANDED] - backlog[TAKEN];
 }
 
-/** True when a client with these counters must be cut off before anything more is handed to it. */
-export function isTooFarBehind(backlog: Backlog | null): boolean {
-  return backlog !== null && pending(backlog) > BACKLOG_LIMIT;
+/**
+ * True when a client with these counters must be cut off before anything more is handed to it.
+ * `unwritable` of its pending messages are not held against it (its stream cannot have written
+ * them yet: a caller's transaction's own earlier sends).
+ */
+export function isTooFarBehind(backlog: Backlog | null, unwritable = 0): boolean {
+  return backlog !== null && pending(backlog) - unwritable > BACKLOG_LIMIT;
 }
 
 /** Cuts `client` off: discarded (every sender parked on it returns) and unregistered, with a log line. */

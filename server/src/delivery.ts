@@ -15,7 +15,7 @@
 // instead of being handed more (see backlog.ts). How PocketBase carries the lists is in
 // engines/pocketbase.ts.
 
-import { BACKLOG_LIMIT, countHanded, cutOff, isTooFarBehind, pending, readBacklog, type Backlog } from './backlog';
+import { countHanded, cutOff, isTooFarBehind, readBacklog, type Backlog } from './backlog';
 import { awaitIdle, collectionTest, DIRECT_MAX, pausesFor, sendDirect, sortByPath } from './engines/direct';
 import { carry, type Group, type Message } from './engines/pocketbase';
 import type { App, RealtimeClient } from './pocketbase';
@@ -23,7 +23,7 @@ import { inMainTransaction } from './transaction';
 import { noteTransactionalSend, settleRolledBack, settleTransactionalSends, startTransactionalSend } from './txsends';
 
 export { BUS_COLLECTION, busTopicTest } from './engines/pocketbase';
-export { BACKLOG_LIMIT };
+export { BACKLOG_LIMIT } from './backlog';
 export { DIRECT_MAX } from './engines/direct';
 
 /** The clients that get one subscription key's message. */
@@ -125,10 +125,8 @@ function admit(recipients: Recipient[], app: App, ownCounts: Map<string, number>
   for (let i = 0; i < recipients.length; i++) {
     const recipient = recipients[i];
     const backlog = recipient.backlog;
-    const tooFar = ownCounts && backlog
-      ? pending(backlog) - (ownCounts.get(recipient.client.id()) || 0) > BACKLOG_LIMIT
-      : isTooFarBehind(backlog);
-    if (tooFar) cutOff(recipient.client, backlog as Backlog, app);
+    const unwritable = ownCounts && backlog ? ownCounts.get(recipient.client.id()) || 0 : 0;
+    if (isTooFarBehind(backlog, unwritable)) cutOff(recipient.client, backlog as Backlog, app);
     else admitted.push(recipient);
   }
   return admitted;
@@ -167,7 +165,10 @@ function inCallersTransaction(recipients: Recipient[], dataOf: (key: string) => 
   const marker = startTransactionalSend(tx, own); // written before anything is counted: if it fails, nothing was
   const counts = new Map<string, number>();
   const admitted = admit(recipients, tx, own && own.counts);
-  const handed = viaBus(admitted, dataOf, tx, (r, n) => counts.set(r.client.id(), (counts.get(r.client.id()) || 0) + n));
+  const handed = viaBus(admitted, dataOf, tx, (r, n) => {
+    const id = r.client.id();
+    counts.set(id, (counts.get(id) || 0) + n);
+  });
   noteTransactionalSend(tx, counts, marker);
   return handed;
 }
