@@ -79,7 +79,7 @@ export function fileSubscriptions(client: RealtimeClient): void {
   try {
     const id = client.id();
     const keys = Object.keys(client.subscriptions());
-    noteOtherSenders(client, keys.concat(cachedKeys(stateOf(client)) || []), $app); // a server-side change may have added or dropped a collection's key
+    noteOtherSenders(client, keys.concat(cachedKeys(stateOf(client)) || []), $app); // a server-side change, or a hook after subscribe() in a post's chain, may have added or dropped a collection's key
     rememberKeys(client, keys); // what sends read instead of asking the client per recipient
     const topics = topicsOf(keys);
     const connected = $app.subscriptionsBroker().totalClients(); // outside the store's lock: the broker has its own

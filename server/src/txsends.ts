@@ -26,7 +26,6 @@ import { HANDED, stateOf, TAKEN } from './clientstate';
 import { inList, type Db } from './journal';
 import { log } from './log';
 import type { App, AppStore } from './pocketbase';
-import { inMainTransaction } from './transaction';
 
 /** The marker rows (a plain table, like the send log: no API rule or record event reaches it). */
 export const TX_SENDS_TABLE = '_pbsse_txsends';
@@ -64,7 +63,7 @@ const ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
 
 /** Remembers `app` (not a transaction) for its read connection, once per process. */
 export function noteOutsideApp(app: App): void {
-  if (inMainTransaction(app) || app.isTransactional()) return;
+  if (app.isTransactional()) return; // no transaction's app, of either database
   const store = app.store();
   if (!store.has(OUTSIDE)) store.set(OUTSIDE, app);
 }
