@@ -146,6 +146,30 @@ test('concurrent senders on a topic of 2 subscribers: a message sent direct neve
   }
 });
 
+test('a small send goes direct while its recipients hold no collection key; once a collection is created under a key they hold, no send hands them anything directly', async ({ pb }) => {
+  const topic = `direct_later_${Date.now().toString(36)}`; // a valid collection name: the step creates one
+  const raws = await subscribed(pb, [topic], 2);
+  try {
+    await step('2 subscribers of a topic that names no collection; 3 sends', 'each went direct (their check is remembered on each client)', async () => {
+      for (let i = 0; i < 3; i++) expect((await send(pb, topic, 'd' + i)).direct).toBe(true);
+    });
+    await step('a collection named like the topic is created, no record yet (nothing reached these clients from it); 5 sends', 'none went direct; both got every send once', async () => {
+      expect((await postJson(pb, '/faults/native', { topic, noRecord: true })).status).toBe(200);
+      for (let i = 0; i < 5; i++) {
+        const result = await send(pb, topic, 'b' + i);
+        expect(result.delivered).toBe(2);
+        expect(result.direct).toBe(false);
+      }
+      for (const raw of raws) {
+        await expect.poll(() => raw.received(topic).length).toBe(8);
+        expect(new Set(raw.received(topic)).size).toBe(8);
+      }
+    });
+  } finally {
+    for (const raw of raws) raw.close();
+  }
+});
+
 test('a client drops a collection key while record events wait for its stalled stream: the next send does not wait on it', async ({ pb }) => {
   test.setTimeout(180_000);
   const collection = `direct_held_${Date.now().toString(36)}`;

@@ -1,11 +1,12 @@
 // What the kit keeps on each realtime client, in one entry of the client's store: a Go slice
-// `[handed, taken, keys, shared]` that a send reads with one store lookup per recipient.
+// `[handed, taken, keys, shared, cleared, clearedKeys]` that a send reads with one store lookup per recipient.
 //
 // The slice is stored once (`client.set`); every later `client.get` hands the VM a view of the
 // same Go array, so writing an element changes it in place for every reader, without another
 // store call. Each element has one writer kind: `handed` the kit's sends, `taken` the
 // client's own stream (the message-send hook), `keys` the subscribe hook, `shared` only ever
-// set to true (by the subscribe hook or the stream). A Go map would not
+// set to true (by the subscribe hook or the stream), `cleared` and `clearedKeys` the kit's sends
+// (one at a time: they run under the writer connection). A Go map would not
 // do: two goroutines writing one map crash the process; slice elements only race benignly.
 //
 // `keys` is the client's subscription keys joined by newlines, as of its last subscription
@@ -30,6 +31,14 @@ export const KEYS = 2;
  * client never goes direct (see engines/direct.ts).
  */
 export const SHARED = 3;
+/**
+ * Index of the collections (`collectionsStamp`) under which the client's cached keys were last
+ * found to name no collection and not `@oauth2`, or null: while both still hold, a send need not
+ * look at each key again (see engines/direct.ts).
+ */
+export const CLEARED = 4;
+/** Index of the cached keys (the `KEYS` string) that check was made on. */
+export const CLEARED_KEYS = 5;
 
 /** The state as the VM shows it: a live view of the Go slice. */
 export interface ClientState {
@@ -38,6 +47,8 @@ export interface ClientState {
   [KEYS]: string | null;
   /** Absent in no state the kit makes; optional for views of older ones. */
   [SHARED]?: boolean;
+  [CLEARED]?: string | null;
+  [CLEARED_KEYS]?: string | null;
 }
 
 /** Keys longer than this in all are not cached (reading them whole per send would cost more than asking). */
@@ -52,7 +63,7 @@ export function stateOf(client: RealtimeClient): ClientState | null {
 export function ensureState(client: RealtimeClient, taken = -1): ClientState {
   const state = stateOf(client);
   if (state) return state;
-  client.set(STATE_KEY, [0, taken, null, false]);
+  client.set(STATE_KEY, [0, taken, null, false, null, null]);
   return stateOf(client) as ClientState;
 }
 
@@ -68,27 +79,48 @@ export function rememberKeys(client: RealtimeClient, keys: string[]): void {
 
 /**
  * The client's subscription keys that name `topic`: the bare key and `topic?options=...` keys
- * (what PocketBase's `subscriptions(topic + '?')` answers). From the cached keys when there
- * are, else asked of the client.
+ * (what PocketBase's `subscriptions(topic + '?')` answers), in the order it holds them. From the
+ * cached keys when there are (found by scanning the cached string: no list is built for a
+ * client that holds the topic's bare key alone, which gets `bare` back), else asked of the client.
  */
-export function keysFor(client: RealtimeClient, state: ClientState | null, topic: string): string[] {
+export function keysFor(client: RealtimeClient, state: ClientState | null, topic: string, bare: string[] = [topic]): string[] {
   const all = state ? state[KEYS] : null;
-  if (typeof all !== 'string') return askKeys(client, topic);
-  if (all === topic) return [topic];
-  if (all.indexOf(topic) < 0) return [];
-  const found: string[] = [];
-  const keys = all.split('\n');
-  const prefix = topic + '?';
-  for (let i = 0; i < keys.length; i++) {
-    if (keys[i] === topic || keys[i].slice(0, prefix.length) === prefix) found.push(keys[i]);
+  if (typeof all !== 'string') {
+    const asked = askKeys(client, topic);
+    return asked.length === 1 && asked[0] === topic ? bare : asked;
   }
-  return found;
+  if (all === topic) return bare;
+  let found: string[] | null = null;
+  for (let at = all.indexOf(topic); at >= 0; at = all.indexOf(topic, at + 1)) {
+    const key = keyAt(all, at, topic);
+    if (key !== null) (found ??= []).push(key);
+  }
+  if (!found) return NO_KEYS;
+  return found.length === 1 && found[0] === topic ? bare : found;
+}
+
+const NEWLINE = 10;
+const QUERY = 63; // '?'
+const NO_KEYS = Object.freeze([]) as unknown as string[]; // never a recipient's: it holds nothing
+
+/** The key of newline-joined `all` starting at `at` when it is `topic` or `topic?...`, else null. */
+function keyAt(all: string, at: number, topic: string): string | null {
+  if (at > 0 && all.charCodeAt(at - 1) !== NEWLINE) return null;
+  const after = at + topic.length;
+  if (after === all.length || all.charCodeAt(after) === NEWLINE) return topic;
+  if (all.charCodeAt(after) !== QUERY) return null;
+  const end = all.indexOf('\n', after);
+  return all.slice(at, end < 0 ? all.length : end);
 }
 
 /** Every cached subscription key of the client, or null when not cached. */
 export function cachedKeys(state: ClientState | null): string[] | null {
   const all = state ? state[KEYS] : null;
-  if (typeof all !== 'string') return null;
+  return typeof all === 'string' ? splitKeys(all) : null;
+}
+
+/** The keys of a cached `KEYS` string. */
+export function splitKeys(all: string): string[] {
   return all ? all.split('\n') : [];
 }
 

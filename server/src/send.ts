@@ -101,14 +101,14 @@ function walkClients(topic: string, data: string, filter: Filter | null, allowed
   for (let i = 0; i < clients.length; i++) {
     const client = clients[i];
     const state = stateOf(client); // one store lookup: counters and cached keys
-    const keys = keysFor(client, state, topic);
+    const keys = keysFor(client, state, topic, bare);
     if (keys.length === 0) continue;
     counts.subscribers++;
     if ((allowed && !allowed(client)) || (filter && !passes(filter, client.id(), client, topic, data))) {
       counts.filtered++;
       continue;
     }
-    recipients.push({ client, keys: keys.length === 1 && keys[0] === topic ? bare : keys, backlog: backlogOf(state) });
+    recipients.push({ client, keys, backlog: backlogOf(state) });
   }
   return recipients;
 }

@@ -18,7 +18,7 @@
 // remembered list still reads what each stream wrote since.
 
 import type { Recipient } from './delivery';
-import { cachedCollections } from './engines/direct';
+import { cachedCollections, collectionsStamp } from './engines/direct';
 import type { App } from './pocketbase';
 
 /** App store key of the subscriptions version. */
@@ -94,8 +94,5 @@ export function remember(topic: string, stamp: string, walk: Walk, app: App = $a
 /** The collections' ids and names, as one string (null without PocketBase's collection cache). */
 function collectionsOf(app: App): string | null {
   const cached = cachedCollections(app);
-  if (!cached) return null;
-  let all = '';
-  for (let i = 0; i < cached.length; i++) all += cached[i].id + ' ' + cached[i].name + ' ';
-  return all;
+  return cached ? collectionsStamp(cached) : null;
 }

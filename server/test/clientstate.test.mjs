@@ -19,15 +19,29 @@ function fakeClient(keys) {
 }
 
 test('cached keys give the bare key and topic?options keys of a topic, never a longer topic', () => {
-  const keys = ['chat', 'chat?options={"a":1}', 'chatter', 'chat:room', 'room?x=chat'];
+  const keys = ['chat', 'chat?options={"a":1}', 'chatter', 'chat:room', 'room?x=chat', 'x?t=chat', 'x?chat?y', 'chat?'];
   const c = fakeClient(keys);
   rememberKeys(c, keys);
-  for (const topic of ['chat', 'chatter', 'chat:room', 'room', 'nothing', 'cha']) {
+  for (const topic of ['chat', 'chatter', 'chat:room', 'room', 'nothing', 'cha', 'x', 't=chat', 'chat?options={"a":1}']) {
     const asked = c.asked;
     assert.deepEqual(keysFor(c, stateOf(c), topic), Object.keys(c.subscriptions(topic + '?')), topic);
     assert.equal(c.asked, asked + 1, 'answered from the cache (only the comparison asked)');
   }
   assert.equal(stateOf(c)[1], -1, 'nothing counted until the stream hook runs');
+});
+
+test('a client holding the bare key alone gets the array passed as `bare` (shared by a send\'s recipients, grouped without comparing)', () => {
+  const bare = ['chat'];
+  for (const keys of [['chat'], ['news', 'chat'], ['chat', 'chatter', 'x?t=chat']]) {
+    const c = fakeClient(keys);
+    rememberKeys(c, keys);
+    assert.equal(keysFor(c, stateOf(c), 'chat', bare), bare, keys.join(','));
+  }
+  const c = fakeClient(['news']);
+  rememberKeys(c, ['news']);
+  assert.deepEqual(keysFor(c, stateOf(c), 'chat', bare), []);
+  const asked = fakeClient(['chat']);
+  assert.equal(keysFor(asked, stateOf(asked), 'chat', bare), bare, 'also when asked of the client');
 });
 
 test('no cache, or keys too long to cache: the client is asked', () => {

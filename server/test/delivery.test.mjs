@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { fanOut, DIRECT_MAX } from '../../.build/server/delivery.mjs';
 import { messageSend, BACKLOG_LIMIT } from '../../.build/server/backlog.mjs';
 import { noteOtherSenders } from '../../.build/server/engines/direct.mjs';
+import { CLEARED, CLEARED_KEYS, rememberKeys, SHARED } from '../../.build/server/clientstate.mjs';
 import { fakeClient, fakeApp, directApp, hooked, handedOf, takenOf, setHanded, listsOf } from './fake-pocketbase.mjs';
 
 test('one bus delete per send, one message per key, whatever the number of keys and clients', () => {
@@ -219,4 +220,32 @@ test('a stream still writing the previous message: the bus at once with few clie
   } finally {
     delete globalThis.sleep;
   }
+});
+
+test('a recipient found free of other senders is remembered so with its keys and the collections; a new collection under its key, or a new key naming one, makes the next send look again', () => {
+  const c = hooked('c', ['t', 'notes/x']);
+  rememberKeys(c, ['t', 'notes/x']);
+  const app = directApp([c], ['users']);
+  const send = () => fanOut(new Map([['t', [c]]]), '"x"', app);
+  send();
+  assert.equal(app.deletes, 0, 'direct: notes names no collection');
+  const state = c.get('pbsse.state');
+  assert.equal(state[CLEARED_KEYS], 't\nnotes/x');
+  assert.equal(state[CLEARED], 'pbc_users users ');
+  messageSend({ client: c, next() {} });
+  app.data.set('pbAppCachedCollections', [{ name: 'users', id: 'pbc_users' }, { name: 'notes', id: 'pbc_notes' }]);
+  send();
+  assert.equal(app.deletes, 1, 'notes is a collection now: the bus');
+  assert.equal(state[SHARED], true, 'and never direct again');
+
+  const d = hooked('d', ['t']);
+  rememberKeys(d, ['t']);
+  const other = directApp([d], ['users']);
+  fanOut(new Map([['t', [d]]]), '"x"', other);
+  messageSend({ client: d, next() {} });
+  assert.equal(other.deletes, 0);
+  d.subscribe('users/abc');
+  rememberKeys(d, ['t', 'users/abc']); // what the subscribe hook leaves after a post
+  fanOut(new Map([['t', [d]]]), '"x"', other);
+  assert.equal(other.deletes, 1, 'the new key names a collection: the bus');
 });

@@ -33,7 +33,7 @@
 // same clients (not through the kit) breaks (2); PocketPages' realtime API is the kit's.
 
 import { BACKLOG_LIMIT, countHanded, pending, type Backlog } from '../backlog';
-import { cachedKeys, ensureState, SHARED } from '../clientstate';
+import { CLEARED, CLEARED_KEYS, ensureState, KEYS, SHARED, splitKeys } from '../clientstate';
 import type { App, RealtimeClient } from '../pocketbase';
 
 /** A send of at most this many recipients may wait for busy streams (`awaitIdle`) to spare the bus walk; a larger one never waits. */
@@ -72,19 +72,12 @@ export interface Paths<T extends Candidate> {
 
 /**
  * Sorts `recipients` by path, each one's counters read once: direct needs one key, the
- * stream hook installed, no key naming a collection (`isCollection` answers for one name,
- * memoized here for the call) and a stream that wrote everything the kit handed it (else
- * `busy`). Call it inside the kit's transaction: the counters stay true until the handoff only
- * there.
+ * stream hook installed, no key naming a collection (`isCollection` answers, see
+ * `collectionTest`) and a stream that wrote everything the kit handed it (else `busy`). Call it
+ * inside the kit's transaction: the counters stay true until the handoff only there.
  */
-export function sortByPath<T extends Candidate>(recipients: T[], isCollection: (name: string) => boolean): Paths<T> {
+export function sortByPath<T extends Candidate>(recipients: T[], isCollection: CollectionTest): Paths<T> {
   const paths: Paths<T> = { idle: [], busy: [], bus: [], behind: [] };
-  const known = new Map<string, boolean>();
-  const collection = (name: string): boolean => {
-    let answer = known.get(name);
-    if (answer === undefined) known.set(name, (answer = isCollection(name)));
-    return answer;
-  };
   for (let i = 0; i < recipients.length; i++) {
     const r = recipients[i];
     const backlog = r.backlog;
@@ -94,19 +87,35 @@ export function sortByPath<T extends Candidate>(recipients: T[], isCollection: (
     }
     const waiting = pending(backlog);
     if (waiting > BACKLOG_LIMIT) paths.behind.push(r);
-    else if (backlog[SHARED] || !(r.directable ??= mayGoDirect(r, collection))) paths.bus.push(r);
+    else if (backlog[SHARED] || !(r.directable ??= mayGoDirect(r, isCollection))) paths.bus.push(r);
     else paths[waiting === 0 ? 'idle' : 'busy'].push(r);
   }
   return paths;
 }
 
-function mayGoDirect(r: Candidate, collection: (name: string) => boolean): boolean {
-  if (r.keys.length !== 1 || !r.backlog) return false;
-  const held = cachedKeys(r.backlog) || Object.keys(r.client.subscriptions()); // the counters are the client's state
+/**
+ * Whether `r` may go direct as far as its keys go: it gets one message and holds no key another
+ * sender uses (else it is marked `shared` for good: its events may still wait for the stream
+ * once the collection is gone). A check of the cached keys is remembered on the client's state
+ * with the collections it was made under, so the next send to it skips the look at each key
+ * while neither changed.
+ */
+function mayGoDirect(r: Candidate, isCollection: CollectionTest): boolean {
+  const state = r.backlog;
+  if (r.keys.length !== 1 || !state) return false;
+  const keys = state[KEYS]; // read once: the subscribe hook may replace it meanwhile
+  const cached = typeof keys === 'string';
+  if (cached && state[CLEARED_KEYS] === keys && state[CLEARED] === isCollection.stamp()) return true;
+  const held = cached ? splitKeys(keys) : Object.keys(r.client.subscriptions());
   for (let i = 0; i < held.length; i++) {
-    if (!hasOtherSender(held[i], collection)) continue;
-    r.backlog[SHARED] = true; // for good: its events may still wait for the stream once the collection is gone
+    if (!hasOtherSender(held[i], isCollection)) continue;
+    state[SHARED] = true;
     return false;
+  }
+  const stamp = isCollection.stamp();
+  if (cached && stamp !== null) {
+    state[CLEARED_KEYS] = keys;
+    state[CLEARED] = stamp;
   }
   return true;
 }
@@ -183,24 +192,56 @@ export function cachedCollections(app: App): ArrayLike<{ name: string; id: strin
 }
 
 /**
- * Whether `name` names a collection of `app` (by name, in any case, or id). Reads PocketBase's
- * collection cache once, on the first question; without a cache, asks PocketBase per name.
+ * `cachedCollections` as one string of their ids and names: it changes whenever one of them
+ * does. The same string object while they do not (per JS VM), so the clients' states that keep
+ * it (`CLEARED`) share one copy.
  */
-export function collectionTest(app: App): (name: string) => boolean {
+export function collectionsStamp(cached: ArrayLike<{ name: string; id: string }>): string {
+  let all = '';
+  for (let i = 0; i < cached.length; i++) all += cached[i].id + ' ' + cached[i].name + ' ';
+  if (all !== lastStamp) lastStamp = all;
+  return lastStamp;
+}
+
+let lastStamp = '';
+
+/** Whether a name names a collection, with what the answers hold for. */
+export interface CollectionTest {
+  (name: string): boolean;
+  /** The collections the answers come from (`collectionsStamp`), or null without PocketBase's cache. */
+  stamp(): string | null;
+}
+
+/**
+ * Whether `name` names a collection of `app` (by name, in any case, or id). Reads PocketBase's
+ * collection cache once, on the first question (answers memoized for the call); without a
+ * cache, asks PocketBase per name.
+ */
+export function collectionTest(app: App): CollectionTest {
   let known: Set<string> | null = null;
-  return (name) => {
-    if (!name) return false;
-    if (!known) {
-      const cached = cachedCollections(app);
-      if (!cached) return findsCollection(app, name);
-      known = new Set();
-      for (let i = 0; i < cached.length; i++) {
-        const c = cached[i];
-        known.add(c.name.toLowerCase()).add(c.id.toLowerCase());
-      }
-    }
-    return known.has(name.toLowerCase());
+  let stamp: string | null | undefined;
+  const answers = new Map<string, boolean>();
+  const load = (): void => {
+    const cached = cachedCollections(app);
+    stamp = cached ? collectionsStamp(cached) : null;
+    if (!cached) return;
+    known = new Set();
+    for (let i = 0; i < cached.length; i++) known.add(cached[i].name.toLowerCase()).add(cached[i].id.toLowerCase());
   };
+  const test = (name: string): boolean => {
+    if (!name) return false;
+    let answer = answers.get(name);
+    if (answer !== undefined) return answer;
+    if (stamp === undefined) load();
+    answer = known ? known.has(name.toLowerCase()) : findsCollection(app, name);
+    answers.set(name, answer);
+    return answer;
+  };
+  test.stamp = (): string | null => {
+    if (stamp === undefined) load();
+    return stamp as string | null;
+  };
+  return test;
 }
 
 function findsCollection(app: App, name: string): boolean {

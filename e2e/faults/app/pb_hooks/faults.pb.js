@@ -81,6 +81,7 @@ routerAdd('POST', '/faults/native', (e) => {
     collection = new Collection({ type: 'base', name: body.topic, listRule: '', viewRule: '', fields: [{ name: 'text', type: 'text' }] })
     $app.save(collection)
   }
+  if (body.noRecord) return e.json(200, { collection: collection.id }) // a collection alone: no record event
   const record = new Record(collection, { text: String(body.message) })
   $app.save(record)
   return e.json(200, { id: record.id })
