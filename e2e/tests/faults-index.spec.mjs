@@ -136,7 +136,7 @@ test('stale index entries never deliver: resubscribed without the topic, disconn
 test('a broadcast\'s remembered recipients stay right (resubscribed without the topic, a newcomer, a disconnect, a swap of clients); a collection named like the topic keeps everyone off the direct path', async ({ pb }) => {
   test.setTimeout(120_000);
   const topic = 'idx_walk'; // a valid collection name (the last step creates one)
-  const WIDE = 140; // more than the 128 from which a broadcast's recipients are remembered
+  const WIDE = 140; // more than the 16 from which a send's recipients are remembered, and than the 128 up to which a send waits for busy streams
   const raws = await Promise.all(Array.from({ length: WIDE }, () => subscribed(pb, [topic])));
   const extra = [];
   let counts = null; // the kit's delivery counts after the last broadcast
