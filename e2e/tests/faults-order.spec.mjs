@@ -77,3 +77,39 @@ test(`${SENDERS} concurrent senders, ${SENDS} back-to-back broadcasts: ${RAW} ra
     for (const r of raws) r.close();
   }
 });
+
+test('a send whose commit fails after it handed idle pages their message directly: its number is skipped, so the next send is applied, not dropped as a duplicate', async ({ pb, htmxVersion }) => {
+  test.skip(htmxVersion !== '2', 'no browser involved: runs once, under htmx2');
+  const topic = 'commit-fails';
+  const post = async (route, body) => (await fetch(pb.url + route, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(15_000),
+  })).json();
+  const subscribers = [new OrderedSubscriber(pb.url, topic), new OrderedSubscriber(pb.url, topic)];
+  try {
+    for (const s of subscribers) await expect.poll(() => s.subscribed).toBe(true);
+    await step('2 idle subscribers on the ordered key; a send; then every commit to the topic fails; a send', 'the second send answers the commit error, and both subscribers had it handed directly before the commit', async () => {
+      const first = await post('/faults/send', { topic, message: 'before', anonymous: true });
+      expect(first.result.direct).toBe(true);
+      for (const s of subscribers) await expect.poll(() => s.applied).toEqual(['before']);
+      await post('/faults/commit-fails', { topic, armed: true });
+      const failed = await post('/faults/send', { topic, message: 'phantom', anonymous: true });
+      expect(failed.error).toMatch(/FOREIGN KEY/);
+      for (const s of subscribers) await expect.poll(() => s.applied).toEqual(['before', 'phantom']);
+    });
+    await step('commits work again; two sends', 'both subscribers apply both, once each, in order', async () => {
+      await post('/faults/commit-fails', { topic, armed: false });
+      for (const message of ['after-1', 'after-2']) expect((await post('/faults/send', { topic, message, anonymous: true })).error).toBeUndefined();
+      for (const s of subscribers) await expect.poll(() => s.applied).toEqual(['before', 'phantom', 'after-1', 'after-2']);
+    });
+    await step('a subscriber that arrives later, then one more send', 'it applies that send; its catch-up finds no row for the skipped number and does not resync', async () => {
+      const late = new OrderedSubscriber(pb.url, topic);
+      subscribers.push(late);
+      await expect.poll(() => late.subscribed).toBe(true);
+      expect((await post('/faults/send', { topic, message: 'later', anonymous: true })).error).toBeUndefined();
+      await expect.poll(() => late.applied).toEqual(['later']);
+      expect(late.resyncs).toBe(0);
+    });
+  } finally {
+    for (const s of subscribers) s.close();
+  }
+});

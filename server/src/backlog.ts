@@ -99,3 +99,14 @@ export function cutOff(client: RealtimeClient, backlog: Backlog, app: App): void
 export function countHanded(backlog: Backlog, count: number): void {
   backlog[HANDED] = backlog[HANDED] + count;
 }
+
+/**
+ * Takes back up to `count` messages counted as handed that never went out (their transaction
+ * did not commit), never below what the stream wrote. Returns how many were taken back.
+ */
+export function uncountHanded(backlog: Backlog, count: number): number {
+  const handed = Math.max(backlog[TAKEN], backlog[HANDED] - count);
+  const undone = backlog[HANDED] - handed;
+  backlog[HANDED] = handed;
+  return undone;
+}

@@ -15,7 +15,7 @@
 // instead of being handed more (see backlog.ts). How PocketBase carries the lists is in
 // engines/pocketbase.ts.
 
-import { countHanded, cutOff, isTooFarBehind, readBacklog, type Backlog } from './backlog';
+import { countHanded, cutOff, isTooFarBehind, readBacklog, uncountHanded, type Backlog } from './backlog';
 import { awaitIdle, collectionTest, DIRECT_MAX, pausesFor, sendDirect, sortByPath } from './engines/direct';
 import { carry, type Group, type Message } from './engines/pocketbase';
 import type { App, RealtimeClient } from './pocketbase';
@@ -132,6 +132,16 @@ function admit(recipients: Recipient[], app: App, ownCounts: Map<string, number>
   return admitted;
 }
 
+/** How a send in the kit's own transaction went out: filled in by `fanOut`, for its caller. */
+export interface Handoff {
+  /** Every recipient was handed its message directly (nothing on the bus). */
+  direct: boolean;
+  /** Messages handed directly: they are out, whether or not the transaction commits. */
+  directly?: number;
+  /** The counters of the bus's recipients and their counts: nothing of it goes out when the transaction does not commit. */
+  onBus?: [Backlog, number][];
+}
+
 /**
  * Hands `payload` to every recipient under each of its keys. Returns how many messages were
  * handed out. No send waits on a client that does not read: recipients whose streams are idle
@@ -140,19 +150,36 @@ function admit(recipients: Recipient[], app: App, ownCounts: Map<string, number>
  * broadcasts in quick succession may reach a client in either order (each one's messages stay
  * in order). Given a transaction's `app`, the send joins that transaction and goes out when it
  * commits. `own` says the kit owns the transaction (`app` is not one, or it is the kit's own
- * and this is its last step): only then may recipients be sent to directly; `path.direct` is
- * set when every one was. `recipients` may be a list of recipients with their counters read.
+ * and this is its last step): only then may recipients be sent to directly, and `handoff` tells
+ * how it went (when the transaction is `app`, its caller calls `takeBackBus` should it not
+ * commit; a transaction `fanOut` starts itself, it does that itself). `recipients` may be a list
+ * of recipients with their counters read.
  */
-export function fanOut(recipients: RecipientsByKey | Recipient[], payload: Payload, app: App = $app, own = !inMainTransaction(app), path?: { direct: boolean }): number {
+export function fanOut(recipients: RecipientsByKey | Recipient[], payload: Payload, app: App = $app, own = !inMainTransaction(app), handoff: Handoff = { direct: false }): number {
   const list = recipients instanceof Map ? byClient(recipients) : recipients;
   if (list.length === 0) return 0;
   const dataOf = typeof payload === 'string' ? () => payload : payload;
   if (!own) return inCallersTransaction(list, dataOf, app);
+  handoff.directly = 0;
+  handoff.onBus = [];
   let handed = 0;
-  inOwnTransaction(app, (tx) => {
-    handed = directWherePossible(list, dataOf, tx, path);
-  });
+  const starts = !inMainTransaction(app);
+  try {
+    inOwnTransaction(app, (tx) => {
+      handed = directWherePossible(list, dataOf, tx, handoff);
+    });
+  } catch (error) {
+    if (starts) takeBackBus(handoff);
+    throw error;
+  }
   return handed;
+}
+
+/** Takes back what `handoff` counted for the bus: its transaction did not commit, so none of it went out. */
+export function takeBackBus(handoff: Handoff): void {
+  const onBus = handoff.onBus || [];
+  for (let i = 0; i < onBus.length; i++) uncountHanded(onBus[i][0], onBus[i][1]);
+  handoff.onBus = [];
 }
 
 /**
@@ -180,7 +207,7 @@ function inCallersTransaction(recipients: Recipient[], dataOf: (key: string) => 
  * the rest on the bus. A small send (at most `DIRECT_MAX`) whose only obstacle is busy streams
  * waits briefly for them first (see `pausesFor`): when they finish, the bus walk is spared.
  */
-function directWherePossible(recipients: Recipient[], dataOf: (key: string) => string, tx: App, path?: { direct: boolean }): number {
+function directWherePossible(recipients: Recipient[], dataOf: (key: string) => string, tx: App, handoff: Handoff): number {
   const paths = sortByPath(recipients, collectionTest(tx));
   for (const r of paths.behind) cutOff(r.client, r.backlog as Backlog, tx);
   let busy = paths.busy;
@@ -193,12 +220,14 @@ function directWherePossible(recipients: Recipient[], dataOf: (key: string) => s
   const rest = paths.bus.concat(busy);
   const idle = paths.idle.concat(waited);
   let handed = 0;
-  if (rest.length > 0) handed += viaBus(rest, dataOf, tx);
+  const onBus = handoff.onBus || (handoff.onBus = []);
+  if (rest.length > 0) handed += viaBus(rest, dataOf, tx, (r, n) => onBus.push([r.backlog as Backlog, n]));
   if (idle.length > 0) { // the last step before the commit
+    handoff.directly = idle.length; // before the first handoff: should one throw, the others may be out already
     handed += sendDirect(idle, dataOf);
     count(rest.length > 0 ? MIXED_COUNT : DIRECT_COUNT);
   }
-  if (path) path.direct = rest.length === 0 && idle.length > 0;
+  handoff.direct = rest.length === 0 && idle.length > 0;
   return handed;
 }
 

@@ -76,6 +76,17 @@ export function logSend(tx: { db(): Db }, topic: string, scope: string, data: st
   return seq;
 }
 
+/**
+ * Makes `seq` taken on `topic` (its head at least `seq`), in a transaction of its own: the next
+ * send gets a later number. For a send that failed after some recipients had it (see ordered.ts).
+ */
+export function skipSeq(app: App, topic: string, seq: number): void {
+  app.runInTransaction((tx: { db(): Db }) => {
+    tx.db().newQuery('INSERT INTO ' + HEADS_TABLE + ' (topic, seq) VALUES ({:topic}, {:seq}) ON CONFLICT (topic) DO UPDATE SET seq = max(seq, excluded.seq)')
+      .bind({ topic, seq }).execute();
+  });
+}
+
 /** The newest sequence number of each topic (0 for a topic never sent to). */
 export function readHeads(topics: string[], app: App = $app): Record<string, number> {
   const heads: Record<string, number> = {};

@@ -67,7 +67,9 @@ export function sendEncoded(topic: string, data: string, filter: Filter | null, 
   }
   // ordered delivery: logged with its sequence number in the send's own transaction
   if (!replay) {
-    result.delivered = fanOut(recipients, data, app, undefined, result); // not logged: no number, delivered as it comes
+    const handoff = { direct: false };
+    result.delivered = fanOut(recipients, data, app, undefined, handoff); // not logged: no number, delivered as it comes
+    result.direct = handoff.direct;
     return result;
   }
   const sent = sendInOrder(topic, data, replayScope(filter), recipients, app);

@@ -22,7 +22,8 @@
 // overlap. In a model hook the VM's `$app` is the transaction; the read connection then comes
 // from an app remembered outside one (the subscribe hook and the kit's own sends note it).
 
-import { HANDED, stateOf, TAKEN } from './clientstate';
+import { uncountHanded } from './backlog';
+import { stateOf } from './clientstate';
 import { inList, type Db } from './journal';
 import { log } from './log';
 import type { App, AppStore } from './pocketbase';
@@ -239,10 +240,7 @@ function takeBack(app: App, send: Recipients | null): number {
     } catch {
       continue; // gone: its counts went with it
     }
-    if (!state) continue;
-    const handed = Math.max(state[TAKEN], state[HANDED] - Number(send.n[i])); // never below what its stream wrote
-    undone += state[HANDED] - handed;
-    state[HANDED] = handed;
+    if (state) undone += uncountHanded(state, Number(send.n[i]));
   }
   return undone;
 }

@@ -249,3 +249,18 @@ test('a recipient found free of other senders is remembered so with its keys and
   fanOut(new Map([['t', [d]]]), '"x"', other);
   assert.equal(other.deletes, 1, 'the new key names a collection: the bus');
 });
+
+test('a send whose own transaction fails to commit takes back what it counted for the bus (none of it went out); what it handed directly stays counted', () => {
+  const idle = hooked('idle', ['t']);
+  const behind = hooked('behind', ['t']);
+  setHanded(behind, 1); // a message still queued for it: it takes the bus
+  const app = directApp([idle, behind]);
+  const run = app.runInTransaction;
+  app.runInTransaction = (fn) => { run(fn); throw new Error('commit failed'); };
+  const handoff = { direct: false };
+  assert.throws(() => fanOut(new Map([['t', [idle, behind]]]), '"x"', app, undefined, handoff), /commit failed/);
+  assert.equal(handedOf(behind), 1, 'the bus message never went out: not counted');
+  assert.equal(handedOf(idle), 1, 'handed directly: out, and counted');
+  assert.equal(handoff.directly, 1);
+  assert.deepEqual(idle.sent, [['t', '"x"']]);
+});

@@ -72,6 +72,21 @@ routerAdd('POST', '/faults/many-in-tx', (e) => {
   return e.json(200, { delivered })
 })
 
+// Makes the commit of every later send to `topic` fail (`armed`), or not: a trigger on the kit's
+// send log inserts a row breaking a foreign key checked at commit, so SQLite refuses the COMMIT
+// after the send's last step (what a full disk or an I/O error at commit does). Call it after a
+// first send to the topic (the log table exists then).
+routerAdd('POST', '/faults/commit-fails', (e) => {
+  const { topic, armed } = e.requestInfo().body
+  const db = $app.db()
+  db.newQuery('CREATE TABLE IF NOT EXISTS faults_fk_parent (id TEXT PRIMARY KEY)').execute()
+  db.newQuery('CREATE TABLE IF NOT EXISTS faults_fk_child (parent TEXT REFERENCES faults_fk_parent(id) DEFERRABLE INITIALLY DEFERRED)').execute()
+  db.newQuery('CREATE TABLE IF NOT EXISTS faults_commit_fails (topic TEXT PRIMARY KEY)').execute()
+  db.newQuery("CREATE TRIGGER IF NOT EXISTS faults_commit_fails_trigger AFTER INSERT ON _pbsse_log WHEN EXISTS (SELECT 1 FROM faults_commit_fails WHERE topic = NEW.topic) BEGIN INSERT INTO faults_fk_child (parent) VALUES ('missing'); END").execute()
+  db.newQuery(armed ? 'INSERT OR IGNORE INTO faults_commit_fails (topic) VALUES ({:topic})' : 'DELETE FROM faults_commit_fails WHERE topic = {:topic}').bind({ topic }).execute()
+  return e.json(200, { armed: !!armed })
+})
+
 routerAdd('POST', '/faults/native', (e) => {
   const body = e.requestInfo().body
   let collection
