@@ -16,7 +16,8 @@
 // engines/pocketbase.ts.
 
 import { countHanded, cutOff, isTooFarBehind, readBacklog, uncountHanded, type Backlog } from './backlog';
-import { awaitIdle, collectionTest, DIRECT_MAX, pausesFor, sendDirect, sortByPath } from './engines/direct';
+import { collectionTest } from './engines/collections';
+import { awaitIdle, DIRECT_MAX, pausesFor, sendDirect, sortByPath } from './engines/direct';
 import { carry, type Group, type Message } from './engines/pocketbase';
 import type { App, RealtimeClient } from './pocketbase';
 import { inMainTransaction } from './transaction';

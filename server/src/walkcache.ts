@@ -18,7 +18,7 @@
 // remembered list still reads what each stream wrote since.
 
 import type { Recipient } from './delivery';
-import { cachedCollections, collectionsStamp } from './engines/direct';
+import { cachedCollections, collectionsStamp } from './engines/collections';
 import type { App } from './pocketbase';
 
 /** App store key of the subscriptions version. */

@@ -35,6 +35,7 @@
 import { BACKLOG_LIMIT, countHanded, pending, type Backlog } from '../backlog';
 import { CLEARED, CLEARED_KEYS, ensureState, KEYS, SHARED, splitKeys } from '../clientstate';
 import type { App, RealtimeClient } from '../pocketbase';
+import { collectionPart, collectionTest, type CollectionTest } from './collections';
 
 /** A send of at most this many recipients may wait for busy streams (`awaitIdle`) to spare the bus walk; a larger one never waits. */
 export const DIRECT_MAX = 128;
@@ -46,16 +47,6 @@ export interface Candidate {
   backlog: Backlog | null;
   /** Whether it may go direct when idle (one key, the hook, no collection key): set on first sort, kept while its recipient list is remembered. */
   directable?: boolean;
-}
-
-/** The collection a subscription key could name: its part before `/` or `?`. */
-export function collectionPart(key: string): string {
-  let end = key.length;
-  const slash = key.indexOf('/');
-  const query = key.indexOf('?');
-  if (slash >= 0) end = slash;
-  if (query >= 0 && query < end) end = query;
-  return key.slice(0, end);
 }
 
 /** A send's recipients by the path each can take. */
@@ -181,75 +172,6 @@ export function awaitIdle<T extends Candidate>(busy: T[], pauses: number): { idl
     still = still.filter(isBusy);
   }
   return { idle: still.length === busy.length ? [] : busy.filter((r) => still.indexOf(r) < 0), busy: still };
-}
-
-/** Where PocketBase keeps its collection cache in the app store (`core.StoreKeyCachedCollections`). */
-const CACHED_COLLECTIONS = 'pbAppCachedCollections';
-
-/** PocketBase's cached collections (their names and ids), or null when it has no cache. */
-export function cachedCollections(app: App): ArrayLike<{ name: string; id: string }> | null {
-  return (app.store().get(CACHED_COLLECTIONS) as ArrayLike<{ name: string; id: string }> | null) || null;
-}
-
-/**
- * `cachedCollections` as one string of their ids and names: it changes whenever one of them
- * does. The same string object while they do not (per JS VM), so the clients' states that keep
- * it (`CLEARED`) share one copy.
- */
-export function collectionsStamp(cached: ArrayLike<{ name: string; id: string }>): string {
-  let all = '';
-  for (let i = 0; i < cached.length; i++) all += cached[i].id + ' ' + cached[i].name + ' ';
-  if (all !== lastStamp) lastStamp = all;
-  return lastStamp;
-}
-
-let lastStamp = '';
-
-/** Whether a name names a collection, with what the answers hold for. */
-export interface CollectionTest {
-  (name: string): boolean;
-  /** The collections the answers come from (`collectionsStamp`), or null without PocketBase's cache. */
-  stamp(): string | null;
-}
-
-/**
- * Whether `name` names a collection of `app` (by name, in any case, or id). Reads PocketBase's
- * collection cache once, on the first question (answers memoized for the call); without a
- * cache, asks PocketBase per name.
- */
-export function collectionTest(app: App): CollectionTest {
-  let known: Set<string> | null = null;
-  let stamp: string | null | undefined;
-  const answers = new Map<string, boolean>();
-  const load = (): void => {
-    const cached = cachedCollections(app);
-    stamp = cached ? collectionsStamp(cached) : null;
-    if (!cached) return;
-    known = new Set();
-    for (let i = 0; i < cached.length; i++) known.add(cached[i].name.toLowerCase()).add(cached[i].id.toLowerCase());
-  };
-  const test = (name: string): boolean => {
-    if (!name) return false;
-    let answer = answers.get(name);
-    if (answer !== undefined) return answer;
-    if (stamp === undefined) load();
-    answer = known ? known.has(name.toLowerCase()) : findsCollection(app, name);
-    answers.set(name, answer);
-    return answer;
-  };
-  test.stamp = (): string | null => {
-    if (stamp === undefined) load();
-    return stamp as string | null;
-  };
-  return test;
-}
-
-function findsCollection(app: App, name: string): boolean {
-  try {
-    return !!app.findCachedCollectionByNameOrId(name);
-  } catch {
-    return false;
-  }
 }
 
 /**
