@@ -5,6 +5,7 @@
 // user's default-filtered sends only to that user and never replays a custom filter's sends.
 import { test, expect, step, call, measure, waitOpen, logged } from '../faults/fixtures.mjs';
 import { startProxy } from '../faults/proxy.mjs';
+import { RawSubscriber } from '../faults/raw.mjs';
 
 const send = async (pb, topic, text) => (await call(pb, '/faults/send', { topic, message: `<li>${text}</li>`, anonymous: true })).result;
 const items = (page) => page.locator('#list li').allTextContents();
@@ -143,8 +144,8 @@ test('a frozen tab (page lifecycle "frozen") with 5 messages sent meanwhile: all
 test.describe('replay leaks nothing (catch-up route, no browser)', () => {
   test.skip(({ htmxVersion }) => htmxVersion !== '2', 'no browser involved: runs once, under htmx2');
 
-  const catchUp = async (pb, topic, since, user) => {
-    const res = await fetch(`${pb.url}/api/sse/catchup?topic=${encodeURIComponent(topic)}&since=${since}`, { headers: user ? { Authorization: user.token } : {} });
+  const catchUp = async (pb, topic, since, user, route = '/api/sse/catchup') => {
+    const res = await fetch(`${pb.url}${route}?topic=${encodeURIComponent(topic)}&since=${since}`, { headers: user ? { Authorization: user.token } : {} });
     return { status: res.status, body: await res.json() };
   };
   const values = (answer) => answer.body.r.map((row) => (row.length > 1 ? row[1] : `#${row[0]} (no value)`));
@@ -186,6 +187,31 @@ test.describe('replay leaks nothing (catch-up route, no browser)', () => {
         expect(answer.status).toBe(status);
         if (status === 200) expect(values(answer)).toContain('for a only');
         else expect(JSON.stringify(answer.body)).not.toContain('for a only');
+      });
+    }
+  });
+
+  test('a catch-up route registered without rules follows the subscribe hook\'s rules', async ({ pb, users }) => {
+    const { a, b } = users;
+    const topic = `user:${a.record.id}`;
+    // a page posts its subscriptions before it catches up: that post notes the rules
+    const raw = new RawSubscriber(pb.url, ['bare-warmup'], { reconnect: false });
+    await expect.poll(() => raw.subscribed).toBe(true);
+    raw.close();
+    await call(pb, '/faults/send', { topic, message: 'for a only, bare route', anonymous: true });
+    await call(pb, '/faults/send', { topic: 'admin:bare', message: 'for superusers only', anonymous: true });
+    const rows = [
+      ['a guest', null, topic, 403], ['user b', b, topic, 403], ['user a (owner)', a, topic, 200],
+      ['a guest', null, 'admin:bare', 403], ['user a', a, 'admin:bare', 403], ['the superuser', users.superuser, 'admin:bare', 200],
+    ];
+    for (const [who, user, asked, status] of rows) {
+      const name = asked === topic ? "user:<a's id>" : asked;
+      await step(`catch-up of "${name}" as ${who} through catchUp(e) given no rules (the subscribe hook has them)`, status === 200 ? 'answered with the send' : '403, nothing replayed', async () => {
+        const answer = await catchUp(pb, asked, 0, user, '/faults/catchup-bare');
+        expect(answer.status).toBe(status);
+        const text = JSON.stringify(answer.body);
+        if (status === 200) expect(text).toMatch(/for a only, bare route|for superusers only/);
+        else expect(text).not.toMatch(/for a only|for superusers only/);
       });
     }
   });

@@ -6,6 +6,7 @@ import { readHeads, readSince } from './journal';
 import { log } from './log';
 import type { RequestEvent, SubscribeRequestEvent } from './pocketbase';
 import { catchUpAnswer, headsHeader, orderedTopic } from './replay';
+import { mayReplayUnderNotedRules } from './recheck';
 import { maySubscribe, type TopicRules } from './rules';
 import { checkTopic } from './wire';
 
@@ -14,6 +15,11 @@ export const HEADS_HEADER = 'X-Sse-Heads';
 
 /** Options of the catch-up route: the same topic rules as the subscribe hook. */
 export interface CatchUpOptions {
+  /**
+   * The subscribe hook's rules. Without them the route follows the rules `subscribe()` noted
+   * (shortcut rules; a topic a function rule guards is refused; everything before the first
+   * subscription post of the process).
+   */
   rules?: TopicRules;
 }
 
@@ -36,8 +42,9 @@ export function catchUp(e: RequestEvent, options: CatchUpOptions = {}): void {
     return e.json(400, { message: String(error) });
   }
   const auth = e.auth || null;
-  if (options.rules && !maySubscribe(options.rules, topic, auth)) {
-    log.debug('catch-up refused by the topic rule', 'topic', topic);
+  // without rules of its own, the route follows those the subscribe hook noted (never fail open)
+  if (options.rules ? !maySubscribe(options.rules, topic, auth) : !mayReplayUnderNotedRules(topic, auth)) {
+    log.debug('catch-up refused by the topic rule', 'topic', topic, 'rulesGiven', !!options.rules);
     return e.json(403, { message: 'topic refused' });
   }
   const { head, rows } = readSince(topic, since);

@@ -160,6 +160,12 @@ routerAdd('GET', '/api/sse/catchup', (e) => {
   require('pocketpages-plugin-sse').catchUp(e, { rules: { 'user:{id}': 'owner', 'admin:*': 'superuser' } })
 })
 
+// The same route registered as the README's first example does, without rules: it must still
+// follow the subscribe hook's rules.
+routerAdd('GET', '/faults/catchup-bare', (e) => {
+  require('pocketpages-plugin-sse').catchUp(e)
+})
+
 // Sends outside any request: the topic comes from the store, the outcome goes back to it.
 // `mode` 'now' sends a message, 'capture' asks for capture mode (which needs a page).
 routerAdd('POST', '/faults/outside', (e) => {
