@@ -191,6 +191,25 @@ test.describe('replay leaks nothing (catch-up route, no browser)', () => {
     }
   });
 
+  test('sends spread over many topics, none reaching 64 sends, leave nothing past the window\'s age', async ({ pb }) => {
+    test.setTimeout(60_000);
+    const prefix = `spread-${Date.now()}-`;
+    const logged = async () => (await (await fetch(`${pb.url}/faults/journal?prefix=${prefix}`)).json()).rows;
+    await call(pb, '/faults/window', { ms: 1000 });
+    try {
+      await step('one send to each of 70 topics (as to 70 users\' `user:<id>`), the replay window shortened to 1 s', 'every row older than the window is gone once later sends (to other topics) follow: the log does not keep payloads for good', async () => {
+        for (let i = 0; i < 70; i++) await call(pb, '/faults/send', { topic: `${prefix}${i}`, message: `payload ${i}`, anonymous: true });
+        let n = 0;
+        await expect.poll(async () => {
+          await call(pb, '/faults/send', { topic: `later-${prefix}${n++}`, message: 'later', anonymous: true });
+          return logged();
+        }, { timeout: 15_000, intervals: [250] }).toBe(0);
+      });
+    } finally {
+      await call(pb, '/faults/window', {});
+    }
+  });
+
   test('a catch-up route registered without rules follows the subscribe hook\'s rules', async ({ pb, users }) => {
     const { a, b } = users;
     const topic = `user:${a.record.id}`;

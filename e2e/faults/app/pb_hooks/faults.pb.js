@@ -254,6 +254,14 @@ routerAdd('POST', '/faults/burst', (e) => {
   return e.json(200, { seqs })
 })
 
+// The send log's rows whose topic starts with `prefix` (test-only peek at the kit's table).
+routerAdd('GET', '/faults/journal', (e) => {
+  const prefix = String(e.requestInfo().query.prefix || '')
+  const row = new DynamicModel({ n: 0 })
+  $app.db().newQuery('SELECT COUNT(*) AS n FROM _pbsse_log WHERE substr(topic, 1, {:len}) = {:prefix}').bind({ len: prefix.length, prefix }).one(row)
+  return e.json(200, { rows: row.n })
+})
+
 // The replay window of ordered delivery (process-wide): `{rows, ms}`; `{}` restores the defaults.
 routerAdd('POST', '/faults/window', (e) => {
   const sse = require('pocketpages-plugin-sse')
