@@ -191,6 +191,35 @@ test.describe('replay leaks nothing (catch-up route, no browser)', () => {
     }
   });
 
+  test('a deleted user\'s id claimed again by a sign-up: the newcomer gets none of the old account\'s logged sends', async ({ pb, users }) => {
+    const stamp = Date.now();
+    const json = (body, headers = {}) => ({ method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) });
+    const signUp = async (fields) => {
+      const password = 'faults-user-password-1';
+      const created = await (await fetch(`${pb.url}/api/collections/users/records`, json({ ...fields, password, passwordConfirm: password }))).json();
+      const auth = await (await fetch(`${pb.url}/api/collections/users/auth-with-password`, json({ identity: fields.email, password }))).json();
+      return { id: created.id, token: auth.token, record: auth.record };
+    };
+    const victim = await signUp({ email: `victim-${stamp}@faults.test` });
+    const topic = `notes-${stamp}`;
+    await call(pb, '/faults/send', { topic: `user:${victim.id}`, message: 'wave for the victim', anonymous: true });
+    await call(pb, '/faults/send', { topic, message: 'note of the victim' }, victim);
+    await call(pb, '/faults/send', { topic, message: 'public line', anonymous: true });
+    const deleted = await fetch(`${pb.url}/api/collections/users/records/${victim.id}`, { method: 'DELETE', headers: { Authorization: users.superuser.token } });
+    expect(deleted.status).toBe(204);
+    const newcomer = await signUp({ id: victim.id, email: `newcomer-${stamp}@faults.test` });
+    expect(newcomer.record.id, 'PocketBase lets a sign-up choose a free id').toBe(victim.id);
+    for (const [asked, text] of [[`user:${victim.id}`, 'wave for the victim'], [topic, 'note of the victim']]) {
+      const name = asked === topic ? 'the old account\'s own note (default filter)' : '"user:<id>" (rule: owner)';
+      await step(`the account is deleted and a sign-up takes its id within the replay window; it asks catch-up for ${name}`, 'nothing logged before the newcomer existed is replayed to it (a public send of the same unguarded topic is)', async () => {
+        const answer = await catchUp(pb, asked, 0, newcomer);
+        expect(answer.status).toBe(200);
+        expect(JSON.stringify(answer.body)).not.toContain(text);
+        if (asked === topic) expect(values(answer)).toEqual(['public line']);
+      });
+    }
+  });
+
   test('sends spread over many topics, none reaching 64 sends, leave nothing past the window\'s age', async ({ pb }) => {
     test.setTimeout(60_000);
     const prefix = `spread-${Date.now()}-`;

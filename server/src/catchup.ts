@@ -4,10 +4,10 @@
 import { authKey } from './filters';
 import { readHeads, readSince } from './journal';
 import { log } from './log';
-import type { RequestEvent, SubscribeRequestEvent } from './pocketbase';
+import type { AuthRecord, RequestEvent, SubscribeRequestEvent } from './pocketbase';
 import { catchUpAnswer, headsHeader, orderedTopic } from './replay';
-import { mayReplayUnderNotedRules } from './recheck';
-import { maySubscribe, type TopicRules } from './rules';
+import { mayReceive, mayReplayUnderNotedRules } from './recheck';
+import { isGuarded, maySubscribe, type TopicRules } from './rules';
 import { checkTopic } from './wire';
 
 /** The response header of a subscription post that carries the heads of its ordered keys. */
@@ -48,8 +48,20 @@ export function catchUp(e: RequestEvent, options: CatchUpOptions = {}): void {
     return e.json(403, { message: 'topic refused' });
   }
   const { head, rows } = readSince(topic, since);
+  const guarded = options.rules ? isGuarded(options.rules, topic) : mayReceive(topic) !== null;
   e.response.header().set('Cache-Control', 'no-store');
-  return e.blob(200, 'application/json', catchUpAnswer(since, head, rows, authKey(auth)));
+  return e.blob(200, 'application/json', catchUpAnswer(since, head, rows, { key: authKey(auth), bornAt: createdAt(auth), guarded }));
+}
+
+/** When `auth`'s record was created (ms), 0 for a guest or a collection without `created`. */
+function createdAt(auth: AuthRecord | null): number {
+  if (!auth) return 0;
+  try {
+    const at = Date.parse(auth.getString('created').replace(' ', 'T'));
+    return at > 0 ? at : 0;
+  } catch {
+    return 0;
+  }
 }
 
 /**

@@ -106,11 +106,11 @@ export function readSince(topic: string, since: number, app: App = $app): { head
   const head = readHeads([topic], app)[topic] || 0;
   const window = replayWindow();
   if (since < 0 || since >= head || head - since > window.rows) return { head, rows: [] };
-  const found = arrayOf(new DynamicModel({ seq: 0, scope: '', data: '' })) as { seq: number; scope: string; data: string }[];
-  app.db().newQuery('SELECT seq, scope, data FROM ' + LOG_TABLE + ' WHERE topic = {:topic} AND seq > {:since} AND seq <= {:head} AND at >= {:old} ORDER BY seq')
+  const found = arrayOf(new DynamicModel({ seq: 0, scope: '', data: '', at: 0 })) as LoggedSend[];
+  app.db().newQuery('SELECT seq, scope, data, at FROM ' + LOG_TABLE + ' WHERE topic = {:topic} AND seq > {:since} AND seq <= {:head} AND at >= {:old} ORDER BY seq')
     .bind({ topic, since, head, old: Date.now() - window.ms }).all(found);
   const rows: LoggedSend[] = [];
-  for (let i = 0; i < found.length; i++) rows.push({ seq: found[i].seq, scope: found[i].scope, data: found[i].data });
+  for (let i = 0; i < found.length; i++) rows.push({ seq: found[i].seq, scope: found[i].scope, data: found[i].data, at: found[i].at });
   return { head, rows };
 }
 

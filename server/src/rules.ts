@@ -109,6 +109,12 @@ export function maySubscribe(rules: TopicRules, key: string, auth: AuthRecord | 
   return !found || passes(found.rule, { auth, topic, params: found.params });
 }
 
+/** True when a rule other than `'public'` decides `topic` (options after `?` do not count). */
+export function isGuarded(rules: TopicRules, key: string): boolean {
+  const found = ruleFor(compile(rules), topicOf(key));
+  return !!found && found.rule !== 'public';
+}
+
 /**
  * The data half of a rule set, as one string that any VM can read back (`$app.store()` holds
  * it): each pattern with its shortcut, or `'function'`. Functions stay in the VM that made them.
