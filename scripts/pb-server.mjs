@@ -70,17 +70,21 @@ export async function startPocketBase(options = {}) {
   const dataDir = options.dataDir || mkdtempSync(path.join(os.tmpdir(), 'pbsse-'));
   const port = options.port || (await freePort());
   const url = `http://127.0.0.1:${port}`;
+  // PocketBase's default migrations folder is the data folder's parent: for a temporary data
+  // folder that is the shared temp folder, where its automigrate would leave the collections one
+  // run creates for every later run to apply. Keep them inside this run's own folder instead.
+  const migrationsDir = options.migrationsDir || (ownData ? path.join(dataDir, 'pb_migrations') : '');
   const dirArgs = [`--dir=${dataDir}`];
   if (options.superuser) {
     execFileSync(bin, ['superuser', 'upsert', options.superuser.email, options.superuser.password, ...dirArgs,
-      ...(options.migrationsDir ? [`--migrationsDir=${options.migrationsDir}`] : []),
+      ...(migrationsDir ? [`--migrationsDir=${migrationsDir}`] : []),
       ...(options.hooksDir ? [`--hooksDir=${options.hooksDir}`] : [])],
       { cwd: options.cwd, stdio: 'ignore' });
   }
   const serveArgs = ['serve', `--http=127.0.0.1:${port}`, ...dirArgs, '--hooksWatch=false'];
   if (options.hooksDir) serveArgs.push(`--hooksDir=${options.hooksDir}`);
   if (options.publicDir) serveArgs.push(`--publicDir=${options.publicDir}`);
-  if (options.migrationsDir) serveArgs.push(`--migrationsDir=${options.migrationsDir}`);
+  if (migrationsDir) serveArgs.push(`--migrationsDir=${migrationsDir}`);
   serveArgs.push(...(options.args || []));
 
   let child = null;

@@ -5,6 +5,7 @@
 // user's default-filtered sends only to that user and never replays a custom filter's sends.
 import { test, expect, step, call, measure, waitOpen, logged } from '../faults/fixtures.mjs';
 import { startProxy } from '../faults/proxy.mjs';
+import { RawSubscriber } from '../faults/raw.mjs';
 
 const send = async (pb, topic, text) => (await call(pb, '/faults/send', { topic, message: `<li>${text}</li>`, anonymous: true })).result;
 const items = (page) => page.locator('#list li').allTextContents();
@@ -143,8 +144,8 @@ test('a frozen tab (page lifecycle "frozen") with 5 messages sent meanwhile: all
 test.describe('replay leaks nothing (catch-up route, no browser)', () => {
   test.skip(({ htmxVersion }) => htmxVersion !== '2', 'no browser involved: runs once, under htmx2');
 
-  const catchUp = async (pb, topic, since, user) => {
-    const res = await fetch(`${pb.url}/api/sse/catchup?topic=${encodeURIComponent(topic)}&since=${since}`, { headers: user ? { Authorization: user.token } : {} });
+  const catchUp = async (pb, topic, since, user, route = '/api/sse/catchup') => {
+    const res = await fetch(`${pb.url}${route}?topic=${encodeURIComponent(topic)}&since=${since}`, { headers: user ? { Authorization: user.token } : {} });
     return { status: res.status, body: await res.json() };
   };
   const values = (answer) => answer.body.r.map((row) => (row.length > 1 ? row[1] : `#${row[0]} (no value)`));
@@ -186,6 +187,79 @@ test.describe('replay leaks nothing (catch-up route, no browser)', () => {
         expect(answer.status).toBe(status);
         if (status === 200) expect(values(answer)).toContain('for a only');
         else expect(JSON.stringify(answer.body)).not.toContain('for a only');
+      });
+    }
+  });
+
+  test('a deleted user\'s id claimed again by a sign-up: the newcomer gets none of the old account\'s logged sends', async ({ pb, users }) => {
+    const stamp = Date.now();
+    const json = (body, headers = {}) => ({ method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) });
+    const signUp = async (fields) => {
+      const password = 'faults-user-password-1';
+      const created = await (await fetch(`${pb.url}/api/collections/users/records`, json({ ...fields, password, passwordConfirm: password }))).json();
+      const auth = await (await fetch(`${pb.url}/api/collections/users/auth-with-password`, json({ identity: fields.email, password }))).json();
+      return { id: created.id, token: auth.token, record: auth.record };
+    };
+    const victim = await signUp({ email: `victim-${stamp}@faults.test` });
+    const topic = `notes-${stamp}`;
+    await call(pb, '/faults/send', { topic: `user:${victim.id}`, message: 'wave for the victim', anonymous: true });
+    await call(pb, '/faults/send', { topic, message: 'note of the victim' }, victim);
+    await call(pb, '/faults/send', { topic, message: 'public line', anonymous: true });
+    const deleted = await fetch(`${pb.url}/api/collections/users/records/${victim.id}`, { method: 'DELETE', headers: { Authorization: users.superuser.token } });
+    expect(deleted.status).toBe(204);
+    const newcomer = await signUp({ id: victim.id, email: `newcomer-${stamp}@faults.test` });
+    expect(newcomer.record.id, 'PocketBase lets a sign-up choose a free id').toBe(victim.id);
+    for (const [asked, text] of [[`user:${victim.id}`, 'wave for the victim'], [topic, 'note of the victim']]) {
+      const name = asked === topic ? 'the old account\'s own note (default filter)' : '"user:<id>" (rule: owner)';
+      await step(`the account is deleted and a sign-up takes its id within the replay window; it asks catch-up for ${name}`, 'nothing logged before the newcomer existed is replayed to it (a public send of the same unguarded topic is)', async () => {
+        const answer = await catchUp(pb, asked, 0, newcomer);
+        expect(answer.status).toBe(200);
+        expect(JSON.stringify(answer.body)).not.toContain(text);
+        if (asked === topic) expect(values(answer)).toEqual(['public line']);
+      });
+    }
+  });
+
+  test('sends spread over many topics, none reaching 64 sends, leave nothing past the window\'s age', async ({ pb }) => {
+    test.setTimeout(60_000);
+    const prefix = `spread-${Date.now()}-`;
+    const logged = async () => (await (await fetch(`${pb.url}/faults/journal?prefix=${prefix}`)).json()).rows;
+    await call(pb, '/faults/window', { ms: 1000 });
+    try {
+      await step('one send to each of 70 topics (as to 70 users\' `user:<id>`), the replay window shortened to 1 s', 'every row older than the window is gone once later sends (to other topics) follow: the log does not keep payloads for good', async () => {
+        for (let i = 0; i < 70; i++) await call(pb, '/faults/send', { topic: `${prefix}${i}`, message: `payload ${i}`, anonymous: true });
+        let n = 0;
+        await expect.poll(async () => {
+          await call(pb, '/faults/send', { topic: `later-${prefix}${n++}`, message: 'later', anonymous: true });
+          return logged();
+        }, { timeout: 15_000, intervals: [250] }).toBe(0);
+      });
+    } finally {
+      await call(pb, '/faults/window', {});
+    }
+  });
+
+  test('a catch-up route registered without rules follows the subscribe hook\'s rules', async ({ pb, users }) => {
+    const { a, b } = users;
+    const topic = `user:${a.record.id}`;
+    // a page posts its subscriptions before it catches up: that post notes the rules
+    const raw = new RawSubscriber(pb.url, ['bare-warmup'], { reconnect: false });
+    await expect.poll(() => raw.subscribed).toBe(true);
+    raw.close();
+    await call(pb, '/faults/send', { topic, message: 'for a only, bare route', anonymous: true });
+    await call(pb, '/faults/send', { topic: 'admin:bare', message: 'for superusers only', anonymous: true });
+    const rows = [
+      ['a guest', null, topic, 403], ['user b', b, topic, 403], ['user a (owner)', a, topic, 200],
+      ['a guest', null, 'admin:bare', 403], ['user a', a, 'admin:bare', 403], ['the superuser', users.superuser, 'admin:bare', 200],
+    ];
+    for (const [who, user, asked, status] of rows) {
+      const name = asked === topic ? "user:<a's id>" : asked;
+      await step(`catch-up of "${name}" as ${who} through catchUp(e) given no rules (the subscribe hook has them)`, status === 200 ? 'answered with the send' : '403, nothing replayed', async () => {
+        const answer = await catchUp(pb, asked, 0, user, '/faults/catchup-bare');
+        expect(answer.status).toBe(status);
+        const text = JSON.stringify(answer.body);
+        if (status === 200) expect(text).toMatch(/for a only, bare route|for superusers only/);
+        else expect(text).not.toMatch(/for a only|for superusers only/);
       });
     }
   });

@@ -4,9 +4,10 @@
 import { authKey } from './filters';
 import { readHeads, readSince } from './journal';
 import { log } from './log';
-import type { RequestEvent, SubscribeRequestEvent } from './pocketbase';
+import type { AuthRecord, RequestEvent, SubscribeRequestEvent } from './pocketbase';
 import { catchUpAnswer, headsHeader, orderedTopic } from './replay';
-import { maySubscribe, type TopicRules } from './rules';
+import { mayReceive, mayReplayUnderNotedRules } from './recheck';
+import { isGuarded, maySubscribe, type TopicRules } from './rules';
 import { checkTopic } from './wire';
 
 /** The response header of a subscription post that carries the heads of its ordered keys. */
@@ -14,6 +15,11 @@ export const HEADS_HEADER = 'X-Sse-Heads';
 
 /** Options of the catch-up route: the same topic rules as the subscribe hook. */
 export interface CatchUpOptions {
+  /**
+   * The subscribe hook's rules. Without them the route follows the rules `subscribe()` noted
+   * (shortcut rules; a topic a function rule guards is refused; everything before the first
+   * subscription post of the process).
+   */
   rules?: TopicRules;
 }
 
@@ -36,13 +42,26 @@ export function catchUp(e: RequestEvent, options: CatchUpOptions = {}): void {
     return e.json(400, { message: String(error) });
   }
   const auth = e.auth || null;
-  if (options.rules && !maySubscribe(options.rules, topic, auth)) {
-    log.debug('catch-up refused by the topic rule', 'topic', topic);
+  // without rules of its own, the route follows those the subscribe hook noted (never fail open)
+  if (options.rules ? !maySubscribe(options.rules, topic, auth) : !mayReplayUnderNotedRules(topic, auth)) {
+    log.debug('catch-up refused by the topic rule', 'topic', topic, 'rulesGiven', !!options.rules);
     return e.json(403, { message: 'topic refused' });
   }
   const { head, rows } = readSince(topic, since);
+  const guarded = options.rules ? isGuarded(options.rules, topic) : mayReceive(topic) !== null;
   e.response.header().set('Cache-Control', 'no-store');
-  return e.blob(200, 'application/json', catchUpAnswer(since, head, rows, authKey(auth)));
+  return e.blob(200, 'application/json', catchUpAnswer(since, head, rows, { key: authKey(auth), bornAt: createdAt(auth), guarded }));
+}
+
+/** When `auth`'s record was created (ms), 0 for a guest or a collection without `created`. */
+function createdAt(auth: AuthRecord | null): number {
+  if (!auth) return 0;
+  try {
+    const at = Date.parse(auth.getString('created').replace(' ', 'T'));
+    return at > 0 ? at : 0;
+  } catch {
+    return 0;
+  }
 }
 
 /**

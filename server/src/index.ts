@@ -24,6 +24,7 @@ export { MAX_KEYS_PER_TOPIC } from './screen';
 export { configure, configureEngine, centrifugoConfig, centrifugoInForce } from './engines/centrifugo-config';
 export { centrifugoToken, MAX_TOKEN_TOPICS } from './engines/centrifugo-token';
 export { authChanged } from './engines/centrifugo-auth';
+export { endRealtimeSessions } from './sessions';
 export { channelFor, publishSends } from './engines/centrifugo';
 export { connectionGrant, channelOf, personalChannelOf } from './engines/centrifugo-channels';
 export { encodePayload, checkTopic, SseError, MAX_TOPIC_LENGTH } from './wire';

@@ -15,8 +15,11 @@ export const LOG_TABLE = '_pbsse_log';
 
 const READY = 'pbsse.journal.ready';
 const WINDOW = 'pbsse.journal.window';
-/** Old rows are pruned on every this-many-th send of a topic. */
+/** A topic's rows past the window's `rows` are pruned on every this-many-th send of it. */
 const PRUNE_EVERY = 64;
+/** Rows older than the window's `ms`, of every topic, are pruned by the first send after this many ms. */
+const PRUNE_OLD_EVERY_MS = 1000;
+const PRUNED_AT = 'pbsse.journal.prunedAt';
 
 /** Sets the replay window for the whole process (call it from a pb_hooks file's top level). */
 export function setReplayWindow(window: Partial<ReplayWindow>): ReplayWindow {
@@ -69,9 +72,14 @@ export function logSend(tx: { db(): Db }, topic: string, scope: string, data: st
   db.newQuery('INSERT INTO ' + LOG_TABLE + ' (topic, seq, scope, data, at) VALUES ({:topic}, {:seq}, {:scope}, {:data}, {:at})')
     .bind({ topic, seq, scope, data, at: now }).execute();
   if (seq % PRUNE_EVERY === 0) {
-    const window = replayWindow();
-    db.newQuery('DELETE FROM ' + LOG_TABLE + ' WHERE topic = {:topic} AND seq <= {:floor}').bind({ topic, floor: seq - window.rows }).execute();
-    db.newQuery('DELETE FROM ' + LOG_TABLE + ' WHERE at < {:old}').bind({ old: now - window.ms }).execute();
+    db.newQuery('DELETE FROM ' + LOG_TABLE + ' WHERE topic = {:topic} AND seq <= {:floor}').bind({ topic, floor: seq - replayWindow().rows }).execute();
+  }
+  // by time for the whole process, not per topic: sends spread over many topics (`user:<id>`),
+  // none reaching PRUNE_EVERY, would otherwise keep every payload for good
+  const store = $app.store();
+  if (!(now - (Number(store.get(PRUNED_AT)) || 0) < PRUNE_OLD_EVERY_MS)) {
+    store.set(PRUNED_AT, now);
+    db.newQuery('DELETE FROM ' + LOG_TABLE + ' WHERE at < {:old}').bind({ old: now - replayWindow().ms }).execute();
   }
   return seq;
 }
@@ -109,11 +117,11 @@ export function readSince(topic: string, since: number, app: App = $app): { head
   const head = readHeads([topic], app)[topic] || 0;
   const window = replayWindow();
   if (since < 0 || since >= head || head - since > window.rows) return { head, rows: [] };
-  const found = arrayOf(new DynamicModel({ seq: 0, scope: '', data: '' })) as { seq: number; scope: string; data: string }[];
-  app.db().newQuery('SELECT seq, scope, data FROM ' + LOG_TABLE + ' WHERE topic = {:topic} AND seq > {:since} AND seq <= {:head} AND at >= {:old} ORDER BY seq')
+  const found = arrayOf(new DynamicModel({ seq: 0, scope: '', data: '', at: 0 })) as LoggedSend[];
+  app.db().newQuery('SELECT seq, scope, data, at FROM ' + LOG_TABLE + ' WHERE topic = {:topic} AND seq > {:since} AND seq <= {:head} AND at >= {:old} ORDER BY seq')
     .bind({ topic, since, head, old: Date.now() - window.ms }).all(found);
   const rows: LoggedSend[] = [];
-  for (let i = 0; i < found.length; i++) rows.push({ seq: found[i].seq, scope: found[i].scope, data: found[i].data });
+  for (let i = 0; i < found.length; i++) rows.push({ seq: found[i].seq, scope: found[i].scope, data: found[i].data, at: found[i].at });
   return { head, rows };
 }
 

@@ -21,6 +21,8 @@ export interface AuthRecord {
   id: string;
   collection(): { id: string; name: string };
   isSuperuser(): boolean;
+  /** A field as text (`created`: `2024-01-02 03:04:05.678Z`). */
+  getString(field: string): string;
 }
 
 /** The parts of `core.RequestEvent` the kit reads. */

@@ -4,7 +4,7 @@
 
 import { authKey } from './filters';
 import type { AuthRecord, RealtimeClient } from './pocketbase';
-import { receiveCheck, ruleTable, type TopicRules } from './rules';
+import { receiveCheck, replayAllowed, ruleTable, type TopicRules } from './rules';
 
 /** `$app.store()` key of the rule table (see `ruleTable`). */
 export const RULES_KEY = 'pbsse.rules';
@@ -30,4 +30,15 @@ export function mayReceive(topic: string): ((client: RealtimeClient) => boolean)
   const check = receiveCheck(table, topic);
   if (!check) return null;
   return (client) => check((client.get('auth') as AuthRecord | null) || null, client.get(SUBSCRIBED_AS_KEY));
+}
+
+/**
+ * For a catch-up route given no rules: whether `auth` may have `topic` replayed under the rules
+ * `subscribe()` last noted in this process (see `replayAllowed`). Refuses everything before any
+ * subscription post noted them: a page always posts its subscriptions before it catches up.
+ */
+export function mayReplayUnderNotedRules(topic: string, auth: AuthRecord | null): boolean {
+  const table = $app.store().get(RULES_KEY);
+  if (typeof table !== 'string') return false;
+  return !table || replayAllowed(table, topic, auth);
 }

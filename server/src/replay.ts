@@ -48,6 +48,18 @@ export interface LoggedSend {
   scope: string;
   /** The payload (one line of JSON); '' for custom-filter sends. */
   data: string;
+  /** When it was logged (ms since the epoch). */
+  at?: number;
+}
+
+/** Who asks for a catch-up, as far as the answer depends on it. */
+export interface Caller {
+  /** Its auth key (`authKey`), '' for a guest. */
+  key: string;
+  /** When its auth record was created (ms), 0 for a guest or when unknown. */
+  bornAt?: number;
+  /** True when a topic rule (other than `'public'`) guards the topic. */
+  guarded?: boolean;
 }
 
 /**
@@ -55,17 +67,21 @@ export interface LoggedSend {
  * `since`, as JSON text: `{"h":head,"x":1 when beyond the window,"r":[[seq,value],[seq]...]}`.
  * `rows` are the logged sends after `since` up to `head`, in order, within the window.
  * Rows of another user's default-filtered sends are left out (the caller could not have got
- * them); custom-filter rows are listed without a value (the caller may have missed them and
- * nobody can tell). Beyond the window when a row in (since, head] is no longer logged.
- * A caller without a position (`since` < 0) learns only the head.
+ * them); so are rows logged before the caller's account existed that were only its own or on a
+ * guarded topic (a deleted account's id taken again by a sign-up inherits nothing). Custom-filter
+ * rows are listed without a value (the caller may have missed them and nobody can tell). Beyond
+ * the window when a row in (since, head] is no longer logged. A caller without a position
+ * (`since` < 0) learns only the head. `caller` may be given as its auth key alone.
  */
-export function catchUpAnswer(since: number, head: number, rows: LoggedSend[], callerKey: string): string {
+export function catchUpAnswer(since: number, head: number, rows: LoggedSend[], caller: string | Caller): string {
   if (since < 0 || since >= head) return '{"h":' + head + ',"x":0,"r":[]}';
+  const { key, bornAt = 0, guarded = false } = typeof caller === 'string' ? { key: caller } : caller;
   const beyond = rows.length === 0 || rows[0].seq !== since + 1 || rows.length < head - since;
   const parts: string[] = [];
   for (const row of rows) {
+    const before = (row.at || 0) < bornAt;
     if (row.scope === Scope.custom) parts.push('[' + row.seq + ']');
-    else if (row.scope === Scope.all || row.scope === callerKey) parts.push('[' + row.seq + ',' + row.data + ']');
+    else if ((row.scope === Scope.all && !(guarded && before)) || (key && row.scope === key && !before)) parts.push('[' + row.seq + ',' + row.data + ']');
   }
   return '{"h":' + head + ',"x":' + (beyond ? 1 : 0) + ',"r":[' + parts.join(',') + ']}';
 }

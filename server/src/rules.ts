@@ -109,6 +109,12 @@ export function maySubscribe(rules: TopicRules, key: string, auth: AuthRecord | 
   return !found || passes(found.rule, { auth, topic, params: found.params });
 }
 
+/** True when a rule other than `'public'` decides `topic` (options after `?` do not count). */
+export function isGuarded(rules: TopicRules, key: string): boolean {
+  const found = ruleFor(compile(rules), topicOf(key));
+  return !!found && found.rule !== 'public';
+}
+
 /**
  * The data half of a rule set, as one string that any VM can read back (`$app.store()` holds
  * it): each pattern with its shortcut, or `'function'`. Functions stay in the VM that made them.
@@ -123,13 +129,8 @@ export type ReceiveCheck = (auth: AuthRecord | null, subscribedAs: unknown) => b
 let lastTable = '';
 let lastCompiled: CompiledRule[] = [];
 
-/**
- * The send-time check of `topic` under a rule table, or null when the topic needs none (no rule,
- * or `'public'`). Shortcut rules are checked again with the client's current auth; a function
- * rule, which cannot run outside the VM that declared it, keeps passing only while the client is
- * bound to the same auth record (or the same guest) it had when the function allowed it.
- */
-export function receiveCheck(table: string, topic: string): ReceiveCheck | null {
+/** The rule of `topic` under a rule table (function rules as `'function'`), or null when none guards it. */
+function notedRule(table: string, topic: string): { rule: Rule; params: Record<string, string> } | null {
   if (table !== lastTable) {
     const rules: TopicRules = {};
     for (const [pattern, rule] of JSON.parse(table) as [string, string][]) rules[pattern] = rule as Rule;
@@ -137,8 +138,30 @@ export function receiveCheck(table: string, topic: string): ReceiveCheck | null 
     lastTable = table;
   }
   const found = ruleFor(lastCompiled, topic);
-  if (!found || found.rule === 'public') return null;
+  return !found || found.rule === 'public' ? null : found;
+}
+
+/**
+ * The send-time check of `topic` under a rule table, or null when the topic needs none (no rule,
+ * or `'public'`). Shortcut rules are checked again with the client's current auth; a function
+ * rule, which cannot run outside the VM that declared it, keeps passing only while the client is
+ * bound to the same auth record (or the same guest) it had when the function allowed it.
+ */
+export function receiveCheck(table: string, topic: string): ReceiveCheck | null {
+  const found = notedRule(table, topic);
+  if (!found) return null;
   const { rule, params } = found;
   if ((rule as string) === 'function') return (auth, subscribedAs) => authKey(auth) === subscribedAs;
   return (auth) => passes(rule, { auth, topic, params });
+}
+
+/**
+ * Whether `auth` may have `topic` replayed under a rule table, for a catch-up route given no
+ * rules of its own: shortcut rules are checked with `auth`; a function rule (which cannot run
+ * outside the VM that declared it) refuses; a topic no rule guards is allowed.
+ */
+export function replayAllowed(table: string, topic: string, auth: AuthRecord | null): boolean {
+  const found = notedRule(table, topic);
+  if (!found) return true;
+  return (found.rule as string) !== 'function' && passes(found.rule, { auth, topic, params: found.params });
 }

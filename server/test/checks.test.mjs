@@ -4,7 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkTopic } from '../../.build/server/wire.mjs';
-import { compilePattern, maySubscribe, receiveCheck, ruleTable } from '../../.build/server/rules.mjs';
+import { compilePattern, maySubscribe, receiveCheck, replayAllowed, ruleTable } from '../../.build/server/rules.mjs';
+import { mayReplayUnderNotedRules, RULES_KEY } from '../../.build/server/recheck.mjs';
 import { screenKeys, MAX_KEYS_PER_TOPIC } from '../../.build/server/screen.mjs';
 import { bindCookieAuth, isSameOrigin, parseOrigin } from '../../.build/server/auth.mjs';
 
@@ -75,6 +76,34 @@ test('send time: shortcut rules are checked with the current auth, function rule
   assert.equal(team(null, 'c/A'), false, 'auth vanished');
   assert.equal(team(user('B'), 'c/A'), false, 'auth changed');
   assert.equal(team(null, ''), true, 'a guest that subscribed as a guest');
+});
+
+test('a catch-up route given no rules follows the noted rules: shortcuts checked, function rules refused', () => {
+  const table = ruleTable({ 'user:{id}': 'owner', 'admin:*': 'superuser', open: 'public', 'team:{t}': () => true });
+  assert.equal(replayAllowed(table, 'chat', null), true, 'no rule: public');
+  assert.equal(replayAllowed(table, 'open', null), true);
+  assert.equal(replayAllowed(table, 'user:A', null), false);
+  assert.equal(replayAllowed(table, 'user:A', user('B')), false);
+  assert.equal(replayAllowed(table, 'user:A', user('A')), true);
+  assert.equal(replayAllowed(table, 'admin:x', user('A')), false);
+  assert.equal(replayAllowed(table, 'admin:x', user('S', true)), true);
+  assert.equal(replayAllowed(table, 'team:red', user('A')), false, 'a function rule cannot run here: refused');
+});
+
+test('before any subscription post noted rules, a catch-up route given none refuses everything', () => {
+  const store = new Map();
+  globalThis.$app = { store: () => ({ get: (key) => (store.has(key) ? store.get(key) : null), set: (key, value) => store.set(key, value) }) };
+  try {
+    assert.equal(mayReplayUnderNotedRules('chat', null), false, 'nothing noted yet');
+    store.set(RULES_KEY, '');
+    assert.equal(mayReplayUnderNotedRules('user:A', null), true, 'the subscribe hook has no rules: every topic is public');
+    store.set(RULES_KEY, ruleTable({ 'user:{id}': 'owner' }));
+    assert.equal(mayReplayUnderNotedRules('user:A', null), false);
+    assert.equal(mayReplayUnderNotedRules('user:A', user('A')), true);
+    assert.equal(mayReplayUnderNotedRules('chat', null), true);
+  } finally {
+    delete globalThis.$app;
+  }
 });
 
 const request = (headers, { host = '127.0.0.1:8090', tls = null } = {}) => ({

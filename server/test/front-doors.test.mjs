@@ -57,3 +57,25 @@ test('each factory call has its own capture: one request capturing never makes t
   second.onRender({ content: '<p>', api: secondApi, route: { absolutePath: '/p.ejs' }, filePath: '/p.ejs' });
   assert.equal(second.onResponse({ api: secondApi }), false);
 });
+
+test('endRealtimeSessions ends exactly the clients bound to that user (collection and id), and nothing for a guest', async () => {
+  const { fakeClient } = await import('./fake-pocketbase.mjs');
+  const { endRealtimeSessions } = await import('../../.build/server/sessions.mjs');
+  const record = (collection, id) => ({ id, collection: () => ({ id: collection }) });
+  const clients = { one: fakeClient('one', ['notify']), two: fakeClient('two', []), other: fakeClient('other', ['notify']), guest: fakeClient('guest', ['chat']), admin: fakeClient('admin', []) };
+  clients.one.set('auth', record('users', 'A'));
+  clients.two.set('auth', record('users', 'A'));
+  clients.other.set('auth', record('users', 'B'));
+  clients.admin.set('auth', record('_superusers', 'A'));
+  const unregistered = [];
+  globalThis.$app = { logger: () => ({ debug() {} }), store: () => ({ get: () => null }), subscriptionsBroker: () => ({ clients: () => clients, unregister: (id) => unregistered.push(id) }) };
+  try {
+    assert.equal(endRealtimeSessions(null), 0);
+    assert.deepEqual(unregistered, []);
+    assert.equal(endRealtimeSessions(record('users', 'A')), 2);
+    assert.deepEqual(unregistered, ['one', 'two']);
+    assert.deepEqual(Object.values(clients).map((c) => c.discarded), [true, true, false, false, false]);
+  } finally {
+    delete globalThis.$app;
+  }
+});

@@ -55,3 +55,19 @@ test('the heads header names, per posted key, where a kept ordered key starts (-
   const b = 'b' + ORDERED_SUFFIX;
   assert.equal(headsHeader([a, 'plain', b, 'refused' + ORDERED_SUFFIX], [a, 'plain', b], { a: 3 }), '3,-1,0,-1');
 });
+
+test('catch-up leaves out what was logged before the caller\'s account existed: its own scope, and every row of a guarded topic', () => {
+  const rows = [
+    { seq: 1, scope: '', data: '"old public"', at: 100 },
+    { seq: 2, scope: 'users/a', data: '"old own"', at: 100 },
+    { seq: 3, scope: '!', data: '', at: 100 },
+    { seq: 4, scope: '', data: '"new public"', at: 300 },
+    { seq: 5, scope: 'users/a', data: '"new own"', at: 300 },
+  ];
+  const answer = (caller) => JSON.parse(catchUpAnswer(0, 5, rows, caller)).r;
+  assert.deepEqual(answer({ key: 'users/a', bornAt: 200 }), [[1, 'old public'], [3], [4, 'new public'], [5, 'new own']]);
+  assert.deepEqual(answer({ key: 'users/a', bornAt: 200, guarded: true }), [[3], [4, 'new public'], [5, 'new own']]);
+  assert.deepEqual(answer({ key: 'users/a' }), [[1, 'old public'], [2, 'old own'], [3], [4, 'new public'], [5, 'new own']], 'creation unknown: as before');
+  assert.deepEqual(answer('users/a'), answer({ key: 'users/a' }), 'the auth key alone still works');
+  assert.deepEqual(answer({ key: '', guarded: true }), [[1, 'old public'], [3], [4, 'new public']], 'a guest: nothing is before it');
+});

@@ -16,8 +16,10 @@ routerAdd('POST', '/sign-in', (e) => {
 
 routerAdd('POST', '/sign-out', (e) => {
   const session = require(`${__hooks}/lib/session.js`)
-  const { isSameOrigin } = require('pocketpages-plugin-sse')
+  const { isSameOrigin, endRealtimeSessions } = require('pocketpages-plugin-sse')
   if (!isSameOrigin(e)) throw new ForbiddenError('Sign out from this site.')
+  const user = session.currentUser(e)
   session.signOut(e)
+  endRealtimeSessions(user) // tabs still open stop getting this user's private messages
   return e.redirect(303, String(e.requestInfo().body.htmx) === '4' ? '/?htmx=4' : '/')
 })

@@ -26,8 +26,15 @@ export interface AuthRecordEvent {
  */
 export function authChanged(e: AuthRecordEvent): boolean {
   e.next();
+  return disconnectUser(userOf(e.record));
+}
+
+/**
+ * With the Centrifugo engine, ends the connections of `user` (an `authKey`) on every node;
+ * false without the engine, for a guest, or when Centrifugo did not confirm (logged, never thrown).
+ */
+export function disconnectUser(user: string): boolean {
   const config = centrifugoInForce();
-  const user = userOf(e.record);
   if (!config || !user) return false;
   try {
     const response = $http.send(disconnectRequest(config, user));

@@ -175,6 +175,12 @@ routerAdd('GET', '/api/sse/catchup', (e) => {
   require('pocketpages-plugin-sse').catchUp(e, { rules: { 'user:{id}': 'owner', 'admin:*': 'superuser' } })
 })
 
+// The same route registered as the README's first example does, without rules: it must still
+// follow the subscribe hook's rules.
+routerAdd('GET', '/faults/catchup-bare', (e) => {
+  require('pocketpages-plugin-sse').catchUp(e)
+})
+
 // Sends outside any request: the topic comes from the store, the outcome goes back to it.
 // `mode` 'now' sends a message, 'capture' asks for capture mode (which needs a page).
 routerAdd('POST', '/faults/outside', (e) => {
@@ -261,6 +267,14 @@ routerAdd('POST', '/faults/burst', (e) => {
   const seqs = []
   for (let i = 0; i < body.count; i++) seqs.push(sse.sseSend(body.topic, body.prefix + i, sse.everyone).seq)
   return e.json(200, { seqs })
+})
+
+// The send log's rows whose topic starts with `prefix` (test-only peek at the kit's table).
+routerAdd('GET', '/faults/journal', (e) => {
+  const prefix = String(e.requestInfo().query.prefix || '')
+  const row = new DynamicModel({ n: 0 })
+  $app.db().newQuery('SELECT COUNT(*) AS n FROM _pbsse_log WHERE substr(topic, 1, {:len}) = {:prefix}').bind({ len: prefix.length, prefix }).one(row)
+  return e.json(200, { rows: row.n })
 })
 
 // The replay window of ordered delivery (process-wide): `{rows, ms}`; `{}` restores the defaults.

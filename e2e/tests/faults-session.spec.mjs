@@ -1,0 +1,41 @@
+// Signing out in one tab while another tab of the same browser stays open on the starter: the
+// open tab's realtime connection was bound to the user when it subscribed, and PocketBase never
+// hears of a sign-out (a cookie cleared, the token still valid), so without more that tab kept
+// receiving the user's private messages (notes, the default filter) after the sign-out, for
+// whoever uses the browser next. "Nothing arrived" checks send a later public message the tab
+// must get, wait for it, then QUIET_MS more (see e2e/faults/fixtures.mjs).
+import { test, expect, DEMO } from '../fixtures.mjs';
+import { step, quietInterval } from '../faults/fixtures.mjs';
+
+async function note(page, text) {
+  await page.fill('#notify-form input[name=note]', text);
+  await page.click('#notify-form button');
+}
+
+async function chat(page, text) {
+  await page.fill('#chat-form input[name=text]', text);
+  await page.click('#chat-form button');
+}
+
+test('signed out in one tab: the other open tab gets none of the user\'s private messages any more', async ({ starter }) => {
+  const alice = await starter.open({ as: DEMO.alice });
+  const otherTab = await starter.open({ tabOf: alice });
+  const phone = await starter.open({ as: DEMO.alice }); // another device, still signed in
+  const bob = await starter.open({ as: DEMO.bob });
+  const stamp = Date.now();
+
+  await note(phone.page, `before ${stamp}`);
+  await expect(alice.page.locator('#notes li', { hasText: `before ${stamp}` })).toHaveCount(1);
+
+  await step('Alice signs out in one tab of her browser; another tab of it stays open (not reloaded); she sends a note from her phone', 'the open tab of the signed-out browser does not get the note; her phone does', async () => {
+    await otherTab.page.click('.account button');
+    await expect(otherTab.page.locator('.sign-in')).toBeVisible();
+    await note(phone.page, `after ${stamp}`);
+    await expect(phone.page.locator('#notes li', { hasText: `after ${stamp}` })).toHaveCount(1);
+    // a later public message the open tab must get, then a second look
+    await chat(bob.page, `marker ${stamp}`);
+    await expect(alice.page.locator('#messages .message', { hasText: `marker ${stamp}` })).toHaveCount(1);
+    await quietInterval();
+    await expect(alice.page.locator('#notes li', { hasText: `after ${stamp}` })).toHaveCount(0);
+  });
+});
