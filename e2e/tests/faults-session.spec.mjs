@@ -4,7 +4,7 @@
 // receiving the user's private messages (notes, the default filter) after the sign-out, for
 // whoever uses the browser next. "Nothing arrived" checks send a later public message the tab
 // must get, wait for it, then QUIET_MS more (see e2e/faults/fixtures.mjs).
-import { test, expect, DEMO } from '../fixtures.mjs';
+import { test, expect, DEMO, signInByRequest } from '../fixtures.mjs';
 import { step, quietInterval } from '../faults/fixtures.mjs';
 
 async function note(page, text) {
@@ -33,6 +33,26 @@ test('signed out in one tab: the other open tab gets none of the user\'s private
     await note(phone.page, `after ${stamp}`);
     await expect(phone.page.locator('#notes li', { hasText: `after ${stamp}` })).toHaveCount(1);
     // a later public message the open tab must get, then a second look
+    await chat(bob.page, `marker ${stamp}`);
+    await expect(alice.page.locator('#messages .message', { hasText: `marker ${stamp}` })).toHaveCount(1);
+    await quietInterval();
+    await expect(alice.page.locator('#notes li', { hasText: `after ${stamp}` })).toHaveCount(0);
+  });
+});
+
+test('another user signs in in the same browser without signing out (a tab left on the sign-in form): the first user\'s open tab gets none of her private messages any more', async ({ starter, chatUrl }) => {
+  const alice = await starter.open({ as: DEMO.alice });
+  const phone = await starter.open({ as: DEMO.alice });
+  const bob = await starter.open({ as: DEMO.bob });
+  const stamp = Date.now();
+
+  await note(phone.page, `before ${stamp}`);
+  await expect(alice.page.locator('#notes li', { hasText: `before ${stamp}` })).toHaveCount(1);
+
+  await step('Bob signs in in Alice\'s browser (the sign-in form posted from a tab that still showed it); her tab there stays open; she sends a note from her phone', 'her tab in that browser does not get the note; her phone does', async () => {
+    await signInByRequest(alice.context, chatUrl, DEMO.bob);
+    await note(phone.page, `after ${stamp}`);
+    await expect(phone.page.locator('#notes li', { hasText: `after ${stamp}` })).toHaveCount(1);
     await chat(bob.page, `marker ${stamp}`);
     await expect(alice.page.locator('#messages .message', { hasText: `marker ${stamp}` })).toHaveCount(1);
     await quietInterval();

@@ -4,13 +4,15 @@
 
 routerAdd('POST', '/sign-in', (e) => {
   const session = require(`${__hooks}/lib/session.js`)
-  const { isSameOrigin } = require('pocketpages-plugin-sse')
+  const { isSameOrigin, endRealtimeSessions } = require('pocketpages-plugin-sse')
   const body = e.requestInfo().body
   const back = String(body.htmx) === '4' ? '/?htmx=4' : '/'
   if (!isSameOrigin(e)) throw new ForbiddenError('Sign in from this site.')
   const user = session.checkPassword(body.email, body.password)
   if (!user) return e.redirect(303, back + (back.indexOf('?') < 0 ? '?' : '&') + 'signin=failed')
+  const before = session.currentUser(e) // another user signed in in this browser (a tab left on the sign-in form)
   session.signIn(e, user)
+  if (before && before.id !== user.id) endRealtimeSessions(before) // her open tabs stop getting her private messages
   return e.redirect(303, back)
 })
 
