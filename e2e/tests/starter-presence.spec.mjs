@@ -40,3 +40,26 @@ test('joins update every page; a closed page drops out', async ({ starter }) => 
     .toBe(line(3, 1));
   await allSee([alice, aliceTab], line(3, 1));
 });
+
+// The joining page's own line goes to that page alone: it must not leave a hole in the other
+// pages' ordered presence stream (a hole each of them would ask the catch-up route about and
+// answer with `sse:resync`, one request per open page per join).
+test('a join costs the pages already open no catch-up and no sse:resync', async ({ starter }) => {
+  const first = await starter.open();
+  await allSee([first], line(1, 0));
+  await first.page.evaluate(() => {
+    window.presenceResyncs = 0;
+    document.addEventListener('sse:resync', () => window.presenceResyncs++);
+  });
+  const catchUps = [];
+  first.page.on('request', (request) => {
+    if (request.url().includes('/api/sse/catchup')) catchUps.push(request.url());
+  });
+
+  const second = await starter.open();
+  const third = await starter.open();
+  // the first page applies the count of three only once any hole before it was settled
+  await allSee([first, second, third], line(3, 0));
+  expect(catchUps).toEqual([]);
+  expect(await first.page.evaluate(() => window.presenceResyncs)).toBe(0);
+});

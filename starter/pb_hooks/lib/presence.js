@@ -50,6 +50,10 @@ function describe({ pages, signedIn }) {
  * the order they were counted, and the last line a page applies is the freshest count (a line
  * counted before another but committed after it would leave pages on a stale count).
  * `filter` as for sseSend; `onlyIfChanged` skips a line equal to the last one broadcast.
+ * A broadcast is logged, so pages apply the lines in order. A line for one page (a `filter`)
+ * is not: a logged send that a filter function keeps from the other pages is a hole in their
+ * order, which each would ask the catch-up route about and answer with `sse:resync`. That
+ * line comes before the next broadcast, which corrects it in any case.
  */
 function countAndSend(filter, onlyIfChanged) {
   const { sseSend, everyone } = require('pocketpages-plugin-sse')
@@ -60,7 +64,7 @@ function countAndSend(filter, onlyIfChanged) {
       if (onlyIfChanged && store.get(LINE_KEY) === line) return
       store.set(LINE_KEY, line)
     }
-    sseSend(TOPIC, line, { filter: filter || everyone, app: tx }) // logged, so pages apply the lines in order
+    sseSend(TOPIC, line, filter ? { filter, app: tx, replay: false } : { filter: everyone, app: tx })
   })
 }
 
