@@ -86,10 +86,10 @@ function cookie(e: RequestEvent, name: string): string {
 }
 
 /**
- * Makes a realtime subscription request authenticated from the session cookie, when it has no
- * `Authorization` header at all (not even an invalid one), comes from the same origin, and the
- * cookie holds a valid auth token (never a file, verification or password-reset token).
- * Returns the bound record or null.
+ * Makes a request authenticated from the session cookie (a realtime subscription post, or a
+ * plain `pb_hooks` route that sends as its user), when it has no `Authorization` header at all
+ * (not even an invalid one), comes from the same origin, and the cookie holds a valid auth
+ * token (never a file, verification or password-reset token). Returns the bound record or null.
  */
 export function bindCookieAuth(e: RequestEvent, options: CookieAuthOptions = {}): AuthRecord | null {
   if (e.auth) return e.auth;
@@ -100,7 +100,7 @@ export function bindCookieAuth(e: RequestEvent, options: CookieAuthOptions = {})
   const token = tokenFromCookieValue(cookie(e, options.cookieName || 'pb_auth'));
   if (!token) return null;
   if (!isSameOrigin(e, options.allowedOrigins)) {
-    log.warn('cookie auth refused for a cross-origin realtime request', 'origin', header(e, 'Origin'));
+    log.warn('cookie auth refused for a cross-origin request', 'origin', header(e, 'Origin'));
     return null;
   }
   try {
