@@ -51,6 +51,18 @@ test("default filter: A's message reaches A's two clients, not B, not a guest", 
   for (const listener of [b, guest]) expect(listener.messages.filter((m) => !String(m).startsWith('sentinel')).sort()).toEqual(['all', 'anon']);
 });
 
+test("a plain pb_hooks route posted with A's pb_auth cookie alone (no Authorization header) sends as A: the default filter reaches A's clients only; from another origin, as a guest", async ({ pb, users, sdk }) => {
+  const [a, b, guest] = await Promise.all([users.a, users.b, null].map((auth) => listen(sdk(auth), 'ck')));
+  const cookie = `pb_auth=${pbAuthCookie({ token: users.a.token, record: users.a.record })}`;
+  const res = await post(`${pb.url}/plain/send`, { topic: 'ck', message: 'cookie note' }, { Cookie: cookie, Origin: pb.url });
+  expect(await res.json()).toMatchObject({ subscribers: 3, delivered: 1, filtered: 2 });
+  await a.received('cookie note');
+  const [sa, sb, sg] = await sentinel(pb, [a, b, guest], 'ck');
+  expect([sa, sb, sg]).toEqual([['cookie note'], [], []]);
+  const foreign = await post(`${pb.url}/plain/send`, { topic: 'ck', message: 'from elsewhere' }, { Cookie: cookie, Origin: 'http://evil.example' });
+  expect(await foreign.json()).toMatchObject({ subscribers: 3, delivered: 3, filtered: 0 }); // a guest's send: nothing of A's
+});
+
 test('a filter that throws counts as false for that client only', async ({ pb, sdk }) => {
   const victim = sdk();
   const [v, o1, o2] = [await listen(victim, 'tf'), await listen(sdk(), 'tf'), await listen(sdk(), 'tf')];

@@ -87,26 +87,34 @@ function cookie(e: RequestEvent, name: string): string {
 
 /**
  * Makes a request authenticated from the session cookie (a realtime subscription post, or a
- * plain `pb_hooks` route that sends as its user), when it has no `Authorization` header at all
- * (not even an invalid one), comes from the same origin, and the cookie holds a valid auth
- * token (never a file, verification or password-reset token). Returns the bound record or null.
+ * plain `pb_hooks` route that wants the cookie's user as `e.auth`): see `cookieUser`. Returns
+ * the bound record or null.
  */
 export function bindCookieAuth(e: RequestEvent, options: CookieAuthOptions = {}): AuthRecord | null {
   if (e.auth) return e.auth;
+  const record = cookieUser(e, options);
+  if (record) e.auth = record;
+  return record;
+}
+
+/**
+ * The user of the request's session cookie, without binding it: when the request has no
+ * `Authorization` header at all (not even an invalid one), comes from the same origin, and the
+ * cookie holds a valid auth token (never a file, verification or password-reset token); else null.
+ */
+export function cookieUser(e: RequestEvent, options: CookieAuthOptions = {}): AuthRecord | null {
+  const token = tokenFromCookieValue(cookie(e, options.cookieName || 'pb_auth'));
+  if (!token) return null;
   if (header(e, 'Authorization')) {
     log.debug('cookie auth not used: the request carries its own Authorization header');
     return null;
   }
-  const token = tokenFromCookieValue(cookie(e, options.cookieName || 'pb_auth'));
-  if (!token) return null;
   if (!isSameOrigin(e, options.allowedOrigins)) {
     log.warn('cookie auth refused for a cross-origin request', 'origin', header(e, 'Origin'));
     return null;
   }
   try {
-    const record = $app.findAuthRecordByToken(token, 'auth');
-    e.auth = record;
-    return record;
+    return $app.findAuthRecordByToken(token, 'auth');
   } catch {
     log.debug('cookie auth ignored: not a valid auth token');
     return null;

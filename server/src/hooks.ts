@@ -1,5 +1,6 @@
 // The plain pb_hooks front door: route handlers, the subscribe hook, sends from anywhere.
 
+import { cookieUser } from './auth';
 import { Capture } from './capture';
 import { answerHeads } from './catchup';
 import { createContext, type SseContext } from './context';
@@ -7,7 +8,7 @@ import { cachedKeys, stateOf } from './clientstate';
 import { busTopicTest } from './delivery';
 import { noteOtherSenders } from './engines/direct';
 import { log } from './log';
-import type { RequestEvent, SubscribeRequestEvent } from './pocketbase';
+import type { AuthRecord, RequestEvent, SubscribeRequestEvent } from './pocketbase';
 import { rememberRules } from './recheck';
 import type { TopicRules } from './rules';
 import { screenKeys, type Refusal } from './screen';
@@ -68,7 +69,7 @@ export function subscribe(e: SubscribeRequestEvent, options: SubscribeOptions = 
 export interface PageContext extends SseContext {
   /** The PocketBase request event. */
   e: RequestEvent;
-  /** The signed-in user, or null. */
+  /** The signed-in user (`e.auth`, else the user of a same-origin `pb_auth` cookie session), or null. */
   auth: RequestEvent['auth'];
   /** The parsed request body (JSON or form). */
   body(): Record<string, unknown>;
@@ -82,10 +83,11 @@ export interface PageContext extends SseContext {
  */
 export function page(e: RequestEvent, render: (context: PageContext) => unknown): void {
   const capture = new Capture();
+  const auth = senderOf(e);
   const context: PageContext = {
-    ...createContext(e.auth, capture),
+    ...createContext(auth, capture),
     e,
-    auth: e.auth,
+    auth,
     body: () => e.requestInfo().body,
   };
   const output = render(context);
@@ -97,9 +99,18 @@ export function page(e: RequestEvent, render: (context: PageContext) => unknown)
   return e.html(200, html);
 }
 
-/** Per-request send functions bound to the request's auth (default filter: same user only). */
+/**
+ * Per-request send functions bound to the request's user (default filter: same user only):
+ * `e.auth`, or without one the user of a same-origin `pb_auth` session cookie (`cookieUser`), so
+ * a page signed in by cookie never sends its user's messages as a guest's.
+ */
 export function forRequest(e: RequestEvent): SseContext {
-  return createContext(e.auth, noCapture);
+  return createContext(senderOf(e), noCapture);
+}
+
+/** Who sends for a request: `e.auth`, else its cookie session's user (not bound to `e`), else a guest. */
+function senderOf(e: RequestEvent): AuthRecord | null {
+  return e.auth || cookieUser(e);
 }
 
 const noCapture = {

@@ -16,7 +16,7 @@ export { catchUp, HEADS_HEADER } from './catchup';
 export { setReplayWindow, replayWindow } from './journal';
 export { ORDERED_SUFFIX, catchUpAnswer } from './replay';
 export { defaultFilter, everyone, authKey, replayScope } from './filters';
-export { bindCookieAuth, isSameOrigin, tokenFromCookieValue } from './auth';
+export { bindCookieAuth, cookieUser, isSameOrigin, tokenFromCookieValue } from './auth';
 export { sameOriginOnly, mayUseCookieSession, isSafeMethod } from './guard';
 export { realtime, realtimePayload } from './realtime';
 export { maySubscribe, compilePattern } from './rules';
