@@ -50,8 +50,6 @@ export interface RealtimeConnection {
   _checkAuth(): void;
   /** Reconnects now when a reconnect is pending (e.g. the browser came back online). */
   _reconnectNow(): void;
-  /** Asks the server kit's catch-up route for `topic`'s messages after `since` (with the same token as the subscription). */
-  _catchUp(topic: string, since: number): Promise<CatchUp>;
 }
 
 /**
@@ -105,7 +103,7 @@ export function createConnection(options: ConnectionOptions, { onState, onMessag
     source = stream;
     stream.addEventListener('PB_CONNECT', (event) => {
       try {
-        clientId = JSON.parse((event as MessageEvent).data).clientId || '';
+        clientId = JSON.parse((event as MessageEvent).data).clientId;
       } catch {
         // a stream that is not PocketBase's: failed below
       }
@@ -140,6 +138,7 @@ export function createConnection(options: ConnectionOptions, { onState, onMessag
     return order;
   }
 
+  /** Asks the server kit's catch-up route for `topic`'s messages after `since` (with the same token as the subscription). */
   async function catchUp(topic: string, since: number): Promise<CatchUp> {
     const response = await request('/api/sse/catchup?topic=' + encodeURIComponent(topic) + '&since=' + since, {}, options.token());
     if (!response.ok) throw response.status;
@@ -241,6 +240,5 @@ export function createConnection(options: ConnectionOptions, { onState, onMessag
     _reconnectNow() {
       if (timer) retry(0);
     },
-    _catchUp: catchUp,
   };
 }
