@@ -81,7 +81,9 @@ export function createConnection(options: ConnectionOptions, { onState, onMessag
   function setTopics(wanted: string[]): void {
     const changed = wanted.join('\n') !== topics.join('\n');
     topics = wanted;
-    orders.forEach((_, topic) => wanted.includes(topic) || orders.delete(topic));
+    // a dropped topic's order goes inert (NaN matches no position): an answer still due to it reaches no
+    // element (a request of it that fails may still fire one sse:resync)
+    orders.forEach((order, topic) => wanted.includes(topic) || ((order._n = NaN), orders.delete(topic)));
     if (!wanted.length) close();
     else if (!source && !timer) connect();
     else if (changed) {

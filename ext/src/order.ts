@@ -15,12 +15,10 @@ export interface CatchUp {
 /**
  * The position of one topic on one connection. `_n` is the last applied sequence number:
  * -1 until the start is known (everything is held), -2 when the server kit gave none (the
- * next message starts).
+ * next message starts) or a refused catch-up left it unknown, NaN once its topic was dropped.
  */
 export interface Order {
   _n: number;
-  /** Messages that arrived ahead of a gap, by sequence number. */
-  readonly _held: Map<number, unknown>;
   /** A message with sequence number `seq` arrived on the stream. */
   _push(seq: number, value: unknown): void;
   /**
@@ -50,7 +48,6 @@ export function createOrder(apply: (value: unknown) => void, ask: (since: number
   let timer: ReturnType<typeof setTimeout> | 0 = 0;
   const order: Order = {
     _n: -1,
-    _held: held,
     _push(seq, value) {
       if (order._n == -2) order._n = seq - 1;
       if (seq > order._n) held.set(seq, value);
@@ -88,7 +85,7 @@ export function createOrder(apply: (value: unknown) => void, ask: (since: number
   function askAfter(since: number): void {
     ask(since).then(
       (answer) => (since == order._n ? order._caughtUp(answer) : answer.h > order._n && askAfter(order._n)),
-      (error) => (held.size || error > 0) && order._caughtUp({ h: Math.max(-2, ...held.keys()), x: 1 }),
+      (error) => (held.size || error > 0) && order._caughtUp({ h: Math.max(...held.keys(), -2), x: 1 }),
     );
   }
 

@@ -276,6 +276,41 @@ test('the catch-up request carries the topic, the position and the subscription\
   }
 });
 
+test('a topic dropped and added again while its catch-up is under way: the late answer reaches nothing (the new elements start at their own head)', async () => {
+  FakeEventSource.all = [];
+  let heads = '4';
+  const pendingAnswers = [];
+  const messages = [];
+  const fetch = async (url, init) => {
+    if (init.method === 'POST') return { ok: true, status: 204, headers: { get: (name) => (name === 'X-Sse-Heads' ? heads : null) } };
+    return new Promise((resolve) => pendingAnswers.push(resolve));
+  };
+  const connection = createConnection(
+    { url: 'http://pb.test', token: () => '', backoff: { min: 1, max: 1, factor: 1, jitter: 0 }, EventSource: FakeEventSource, fetch },
+    { onState() {}, onMessage: (topic, message) => messages.push(message && message.html) },
+  );
+  const source = () => FakeEventSource.all[FakeEventSource.all.length - 1];
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 5));
+  connection._setTopics(['a']);
+  source().emit('PB_CONNECT', '{"clientId":"c1"}');
+  await settle();
+  heads = '6';
+  source().fail(); // reconnect: the catch-up from 4 is asked and stays under way
+  await settle();
+  source().emit('PB_CONNECT', '{"clientId":"c2"}');
+  await settle();
+  assert.equal(pendingAnswers.length, 1);
+  connection._setTopics([]); // the element goes (an htmx swap), and comes back rendered at head 6
+  connection._setTopics(['a']);
+  source().emit('PB_CONNECT', '{"clientId":"c3"}');
+  await settle();
+  pendingAnswers[0]({ ok: true, status: 200, json: async () => ({ h: 6, r: [[5, 'five'], [6, 'six']] }) });
+  await settle();
+  source().emit('a', JSON.stringify({ s: 7, v: 'seven' }));
+  assert.deepEqual(messages, ['seven'], 'five and six are in the new render already');
+  connection._setTopics([]);
+});
+
 test('the minified bundle stays within its budget (3,584 B gzipped)', () => {
   const code = readFileSync(new URL('../dist/pocketbase-sse.min.js', import.meta.url));
   const size = gzipSync(code, { level: 9 }).length;
