@@ -64,12 +64,12 @@ export async function clients(pb) {
 }
 
 /**
- * The line Chromium itself logs when a request to PocketBase's realtime stream fails at the
- * network level (the server died, the proxy cut it, the browser went offline). No page
- * script writes it and no script can prevent it.
+ * The line Chromium itself logs when a request to PocketBase's realtime stream (or the catch-up
+ * request made on the way back) fails at the network level (the server died, the proxy cut
+ * it, the browser went offline). No page script writes it and no script can prevent it.
  */
 export function isStreamFailure({ text, url }) {
-  return /^Failed to load resource: net::ERR_[A-Z_]+$/.test(text) && /\/api\/realtime$/.test(url);
+  return /^Failed to load resource: net::ERR_[A-Z_]+$/.test(text) && /\/api\/(realtime$|sse\/catchup\?)/.test(url);
 }
 
 export const test = base.extend({

@@ -50,8 +50,6 @@ export interface RealtimeConnection {
   _checkAuth(): void;
   /** Reconnects now when a reconnect is pending (e.g. the browser came back online). */
   _reconnectNow(): void;
-  /** Asks the server kit's catch-up route for `topic`'s messages after `since` (with the same token as the subscription). */
-  _catchUp(topic: string, since: number): Promise<CatchUp>;
 }
 
 /**
@@ -83,7 +81,9 @@ export function createConnection(options: ConnectionOptions, { onState, onMessag
   function setTopics(wanted: string[]): void {
     const changed = wanted.join('\n') !== topics.join('\n');
     topics = wanted;
-    orders.forEach((_, topic) => wanted.includes(topic) || orders.delete(topic));
+    // a dropped topic's order goes inert (NaN matches no position): an answer still due to it reaches no
+    // element (a request of it that fails may still fire one sse:resync)
+    orders.forEach((order, topic) => wanted.includes(topic) || ((order._n = NaN), orders.delete(topic)));
     if (!wanted.length) close();
     else if (!source && !timer) connect();
     else if (changed) {
@@ -105,7 +105,7 @@ export function createConnection(options: ConnectionOptions, { onState, onMessag
     source = stream;
     stream.addEventListener('PB_CONNECT', (event) => {
       try {
-        clientId = JSON.parse((event as MessageEvent).data).clientId || '';
+        clientId = JSON.parse((event as MessageEvent).data).clientId;
       } catch {
         // a stream that is not PocketBase's: failed below
       }
@@ -140,6 +140,7 @@ export function createConnection(options: ConnectionOptions, { onState, onMessag
     return order;
   }
 
+  /** Asks the server kit's catch-up route for `topic`'s messages after `since` (with the same token as the subscription). */
   async function catchUp(topic: string, since: number): Promise<CatchUp> {
     const response = await request('/api/sse/catchup?topic=' + encodeURIComponent(topic) + '&since=' + since, {}, options.token());
     if (!response.ok) throw response.status;
@@ -241,6 +242,5 @@ export function createConnection(options: ConnectionOptions, { onState, onMessag
     _reconnectNow() {
       if (timer) retry(0);
     },
-    _catchUp: catchUp,
   };
 }

@@ -19,13 +19,16 @@ export interface Htmx4 {
   swap(ctx: Htmx4Context): Promise<void>;
 }
 
-/** htmx 4's own names for our events (those of its hx-sse extension), each fired right after ours. */
+/**
+ * htmx 4's own names for our events (those of its hx-sse extension, after `htmx:sse:`), each
+ * fired right after ours.
+ */
 const HTMX4_NAMES: Record<string, string> = {
-  'htmx:sseOpen': 'htmx:sse:after:connection',
-  'htmx:sseError': 'htmx:sse:error',
-  'htmx:sseClose': 'htmx:sse:close',
-  'htmx:sseBeforeMessage': 'htmx:sse:before:message',
-  'htmx:sseMessage': 'htmx:sse:after:message',
+  'htmx:sseOpen': 'after:connection',
+  'htmx:sseError': 'error',
+  'htmx:sseClose': 'close',
+  'htmx:sseBeforeMessage': 'before:message',
+  'htmx:sseMessage': 'after:message',
 };
 
 /** Dispatches a bubbling, cancellable event; false when a listener cancelled it. */
@@ -46,7 +49,7 @@ export function registerHtmx4(htmx: Htmx4, name: string): Extension {
     trigger(element, eventName, detail) {
       const ours = dispatch(element, eventName, detail);
       const own = HTMX4_NAMES[eventName];
-      return (!own || dispatch(element, own, detail)) && ours;
+      return (!own || dispatch(element, 'htmx:sse:' + own, detail)) && ours;
     },
   };
   const core = createExtension(adapter, name);

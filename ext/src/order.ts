@@ -8,26 +8,26 @@ export const GAP_WAIT = 150;
 /** A catch-up answer: the head `h`, rows `[seq, value]` (`[seq]`: not replayable), `x` when beyond the window. */
 export interface CatchUp {
   h: number;
-  r: [number, unknown?][];
+  r?: [number, unknown?][];
   x?: unknown;
 }
 
 /**
  * The position of one topic on one connection. `_n` is the last applied sequence number:
  * -1 until the start is known (everything is held), -2 when the server kit gave none (the
- * next message starts).
+ * next message starts) or a refused catch-up left it unknown, NaN once its topic was dropped.
  */
 export interface Order {
   _n: number;
-  /** Messages that arrived ahead of a gap, by sequence number. */
-  readonly _held: Map<number, unknown>;
   /** A message with sequence number `seq` arrived on the stream. */
   _push(seq: number, value: unknown): void;
   /**
    * Takes a catch-up answer: applies, in order, every held or replayed message up to the head
    * (a sequence number in between that is in neither was not for this page), fires the resync
-   * once when something was lost, then goes on with what arrived after the head. The start of
-   * a subscription is an answer too: `{h: head before it, r: []}`.
+   * once when something was lost, then goes on from the head with what arrived after it. A
+   * head below the position (the server's log went back: wiped, or an older backup) comes with
+   * `x` and moves the position back to it. The start of a subscription is an answer too:
+   * `{h: head before it, r: []}`.
    */
   _caughtUp(answer: CatchUp): void;
   /**
@@ -48,38 +48,45 @@ export function createOrder(apply: (value: unknown) => void, ask: (since: number
   let timer: ReturnType<typeof setTimeout> | 0 = 0;
   const order: Order = {
     _n: -1,
-    _held: held,
     _push(seq, value) {
       if (order._n == -2) order._n = seq - 1;
       if (seq > order._n) held.set(seq, value);
       drain();
     },
-    _caughtUp(answer) {
-      let lost = answer.x;
-      for (const [seq, ...value] of answer.r) {
+    _caughtUp({ h, r = [], x: lost }) {
+      for (const [seq, ...value] of r) {
         if (seq > order._n) value.length ? held.set(seq, value[0]) : held.has(seq) || (lost = 1);
       }
       if (lost) resync();
       for (const seq of [...held.keys()].sort((a, b) => a - b)) {
-        if (seq > answer.h) break;
+        if (seq > h) break;
         if (seq > order._n) apply(held.get(seq));
         held.delete(seq);
       }
-      if (answer.h > order._n) order._n = answer.h;
+      order._n = h;
       drain();
     },
     _subscribed(head, fresh) {
-      if (order._n == -1) head ? order._caughtUp({ h: +head, r: [] }) : (order._n = -2);
-      else if (fresh && order._n >= 0 && head != '-1') askAfter(order._n); // '-1': the server refused the key this time
+      if (order._n < 0) head ? order._caughtUp({ h: +head }) : (order._n = -2);
+      else if (fresh && head != '-1') askAfter(order._n); // '-1': the server refused the key this time
     },
   };
 
   /**
-   * Asks the server for what came after `since` and takes the answer; when it cannot be asked,
-   * everything held is applied in order, and the page resyncs.
+   * Asks the server for what came after `since` and takes the answer, unless the position moved
+   * meanwhile (another answer came first): a stale answer that reaches further is asked again
+   * from the new position, so its `x` never resyncs twice. When the server refuses (an HTTP
+   * status) or a gap is known (something is held), everything held is applied in order and the
+   * page resyncs, then goes on from the newest it holds (with nothing held, from its next
+   * message or subscription: the re-fetch shows what came before). A request lost on the
+   * network with nothing held changes nothing: the next reconnect or gap asks again, so what
+   * a re-fetch would show is never caught up on top of it.
    */
   function askAfter(since: number): void {
-    ask(since).then(order._caughtUp, () => order._caughtUp({ h: Math.max(...held.keys()), r: [], x: 1 }));
+    ask(since).then(
+      (answer) => (since == order._n ? order._caughtUp(answer) : answer.h > order._n && askAfter(order._n)),
+      (error) => (held.size || error > 0) && order._caughtUp({ h: Math.max(...held.keys(), -2), x: 1 }),
+    );
   }
 
   /** Applies what follows without a gap; a gap still open after at most `GAP_WAIT` is asked for. */

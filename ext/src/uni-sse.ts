@@ -144,6 +144,5 @@ export function createUniConnection(options: UniOptions, { onState, onMessage }:
     _reconnectNow() {
       if (timer && !source) retry(0);
     },
-    _catchUp: () => Promise.reject(new Error('Centrifugo recovers by itself')),
   };
 }

@@ -242,20 +242,73 @@ test('a lost message (beyond the window) reaches the owner as null, once', async
   assert.deepEqual(t.messages, [['a', null]]);
 });
 
-test('the catch-up request carries the topic, the position and the subscription\'s token', async () => {
-  const calls = [];
+test('the catch-up request carries the topic, the position and the subscription\'s token; a refusal resyncs', async () => {
+  for (const [answer, expected] of [
+    [{ ok: true, status: 200, json: async () => ({ h: 6, r: [[5, '<p>five</p>'], [6, '<p>six</p>']] }) }, ['<p>five</p>', '<p>six</p>']],
+    [{ ok: false, status: 404 }, [null]], // no catch-up route: the page resyncs
+  ]) {
+    FakeEventSource.all = [];
+    const calls = [];
+    const messages = [];
+    const fetch = async (url, init) => {
+      if (init.method === 'POST') return { ok: true, status: 204, headers: { get: (name) => (name === 'X-Sse-Heads' ? String(calls.length ? 6 : 4) : null) } };
+      calls.push([url, init.headers]);
+      return answer;
+    };
+    const connection = createConnection(
+      { url: 'http://pb.test', token: () => 'tok', backoff: { min: 1, max: 1, factor: 1, jitter: 0 }, EventSource: FakeEventSource, fetch },
+      { onState() {}, onMessage: (topic, message) => messages.push(message && message.html) },
+    );
+    connection._setTopics(['user:a/b c']);
+    const source = () => FakeEventSource.all[FakeEventSource.all.length - 1];
+    source().emit('PB_CONNECT', '{"clientId":"c1"}');
+    await tick();
+    source().emit('user:a/b c', JSON.stringify({ s: 4, v: 'old' })); // at or below the start (4): dropped
+    source().fail();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    source().emit('PB_CONNECT', '{"clientId":"c2"}');
+    await tick();
+    await tick();
+    await tick();
+    assert.deepEqual(calls, [['http://pb.test/api/sse/catchup?topic=user%3Aa%2Fb%20c&since=4', { Authorization: 'tok' }]]);
+    assert.deepEqual(messages, expected);
+    connection._setTopics([]);
+  }
+});
+
+test('a topic dropped and added again while its catch-up is under way: the late answer reaches nothing (the new elements start at their own head)', async () => {
+  FakeEventSource.all = [];
+  let heads = '4';
+  const pendingAnswers = [];
+  const messages = [];
+  const fetch = async (url, init) => {
+    if (init.method === 'POST') return { ok: true, status: 204, headers: { get: (name) => (name === 'X-Sse-Heads' ? heads : null) } };
+    return new Promise((resolve) => pendingAnswers.push(resolve));
+  };
   const connection = createConnection(
-    { url: 'http://pb.test', token: () => 'tok', backoff: {}, EventSource: FakeEventSource,
-      fetch: async (url, init) => (calls.push([url, init.headers]), { ok: true, json: async () => ({ h: 4, r: [] }) }) },
-    { onState() {}, onMessage() {} },
+    { url: 'http://pb.test', token: () => '', backoff: { min: 1, max: 1, factor: 1, jitter: 0 }, EventSource: FakeEventSource, fetch },
+    { onState() {}, onMessage: (topic, message) => messages.push(message && message.html) },
   );
-  assert.deepEqual(await connection._catchUp('user:a/b c', 7), { h: 4, r: [] });
-  assert.deepEqual(calls, [['http://pb.test/api/sse/catchup?topic=user%3Aa%2Fb%20c&since=7', { Authorization: 'tok' }]]);
-  const failing = createConnection(
-    { url: 'http://pb.test', token: () => '', backoff: {}, EventSource: FakeEventSource, fetch: async () => ({ ok: false, status: 404 }) },
-    { onState() {}, onMessage() {} },
-  );
-  await assert.rejects(failing._catchUp('a', 1), (status) => status === 404);
+  const source = () => FakeEventSource.all[FakeEventSource.all.length - 1];
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 5));
+  connection._setTopics(['a']);
+  source().emit('PB_CONNECT', '{"clientId":"c1"}');
+  await settle();
+  heads = '6';
+  source().fail(); // reconnect: the catch-up from 4 is asked and stays under way
+  await settle();
+  source().emit('PB_CONNECT', '{"clientId":"c2"}');
+  await settle();
+  assert.equal(pendingAnswers.length, 1);
+  connection._setTopics([]); // the element goes (an htmx swap), and comes back rendered at head 6
+  connection._setTopics(['a']);
+  source().emit('PB_CONNECT', '{"clientId":"c3"}');
+  await settle();
+  pendingAnswers[0]({ ok: true, status: 200, json: async () => ({ h: 6, r: [[5, 'five'], [6, 'six']] }) });
+  await settle();
+  source().emit('a', JSON.stringify({ s: 7, v: 'seven' }));
+  assert.deepEqual(messages, ['seven'], 'five and six are in the new render already');
+  connection._setTopics([]);
 });
 
 test('the minified bundle stays within its budget (3,584 B gzipped)', () => {

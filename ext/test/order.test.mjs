@@ -15,15 +15,24 @@ function setup(start = 0, answer = () => new Promise(() => {})) {
   return { order, applied, asked, resyncs: () => resyncs };
 }
 
-test('messages are applied in sequence order, each once, whatever the arrival order', () => {
+/** Nothing is left held: a held message would be asked for once GAP_WAIT passed. */
+function assertNothingHeld(c, t) {
+  const asked = t.asked.length;
+  c.mock.timers.tick(GAP_WAIT * 2);
+  assert.equal(t.asked.length, asked, 'nothing held, so nothing asked');
+}
+
+test('messages are applied in sequence order, each once, whatever the arrival order', (c) => {
+  c.mock.timers.enable({ apis: ['setTimeout'] });
   const t = setup(10);
   for (const s of [12, 11, 11, 14, 13, 12, 10, 9, 15]) t.order._push(s, 'v' + s);
   assert.deepEqual(t.applied, ['v11', 'v12', 'v13', 'v14', 'v15']);
   assert.equal(t.order._n, 15);
-  assert.equal(t.order._held.size, 0);
+  assertNothingHeld(c, t);
 });
 
-test('before the start is known everything is held; at the start, what arrived is applied in order', () => {
+test('before the start is known everything is held; at the start, what arrived is applied in order', (c) => {
+  c.mock.timers.enable({ apis: ['setTimeout'] });
   const t = setup(null);
   t.order._push(5, 'v5');
   t.order._push(3, 'v3');
@@ -31,7 +40,7 @@ test('before the start is known everything is held; at the start, what arrived i
   t.order._caughtUp({ h: 4, r: [] }); // the start: the head before the subscription
   assert.deepEqual(t.applied, ['v3', 'v5']);
   assert.equal(t.order._n, 5);
-  assert.equal(t.order._held.size, 0);
+  assertNothingHeld(c, t);
 });
 
 test('without a start from the server kit, the next message starts', () => {
@@ -97,12 +106,104 @@ test('a custom-filter send in the gap: applied when it arrived live, resync when
   assert.deepEqual(fine.applied, ['v1', 'custom']);
 });
 
-test('an old answer arriving late changes nothing', () => {
-  const t = setup(0);
-  for (const s of [1, 2, 3]) t.order._push(s, 'v' + s);
-  t.order._caughtUp({ h: 2, r: [[1, 'v1'], [2, 'v2']] });
+/** An ask whose answers the test settles: `settle(i, answer)` resolves the i-th ask, `fail(i, error)` rejects it. */
+function pending() {
+  const calls = [];
+  const ask = () => new Promise((resolve, reject) => calls.push({ resolve, reject }));
+  const flush = () => new Promise((resolve) => setImmediate(resolve));
+  return {
+    ask,
+    settle: async (i, answer) => (calls[i].resolve(answer), flush()),
+    fail: async (i, error) => (calls[i].reject(error), flush()),
+  };
+}
+
+test('an old answer arriving late (the position moved meanwhile) changes nothing', async (c) => {
+  c.mock.timers.enable({ apis: ['setTimeout'] });
+  const p = pending();
+  const t = setup(0, p.ask);
+  t.order._push(2, 'v2');
+  c.mock.timers.tick(GAP_WAIT);
+  assert.deepEqual(t.asked, [0]);
+  t.order._push(1, 'v1'); // the gap fills live
+  t.order._push(3, 'v3');
+  await p.settle(0, { h: 2, r: [[1, 'v1'], [2, 'v2']] });
   assert.deepEqual(t.applied, ['v1', 'v2', 'v3']);
   assert.equal(t.order._n, 3);
+  assert.deepEqual(t.asked, [0], 'nothing asked again: the old answer reached no further');
+});
+
+test('two asks for the same gap beyond the window: one resync, not one per answer', async (c) => {
+  c.mock.timers.enable({ apis: ['setTimeout'] });
+  const p = pending();
+  const t = setup(4, p.ask);
+  t.order._subscribed('20', true); // a new clientId: asks from 4
+  t.order._push(21, 'v21'); // live on the new stream, held behind the gap
+  c.mock.timers.tick(GAP_WAIT); // the answer is slow: the gap is asked for again
+  assert.deepEqual(t.asked, [4, 4]);
+  await p.settle(0, { h: 20, r: [], x: 1 });
+  assert.equal(t.resyncs(), 1);
+  assert.deepEqual(t.applied, ['v21']);
+  await p.settle(1, { h: 21, r: [[21, 'v21']], x: 1 });
+  assert.equal(t.resyncs(), 1, 'the second answer is about a range already resynced');
+  assert.deepEqual(t.applied, ['v21']);
+  assert.deepEqual(t.asked, [4, 4]);
+});
+
+test('an old answer that reaches further than the position is asked again from the position', async (c) => {
+  c.mock.timers.enable({ apis: ['setTimeout'] });
+  const p = pending();
+  const t = setup(4, p.ask);
+  t.order._subscribed('6', true); // reconnect: asks from 4
+  t.order._subscribed('9', true); // cut again before the answer: asks from 4 again
+  await p.settle(0, { h: 6, r: [[5, 'v5'], [6, 'v6']] });
+  await p.settle(1, { h: 9, r: [[5, 'v5'], [6, 'v6'], [7, 'v7'], [8, 'v8'], [9, 'v9']], x: 1 });
+  assert.deepEqual(t.asked, [4, 4, 6], '7-9 were sent while the second stream was not subscribed yet');
+  await p.settle(2, { h: 9, r: [[7, 'v7'], [8, 'v8'], [9, 'v9']] });
+  assert.deepEqual(t.applied, ['v5', 'v6', 'v7', 'v8', 'v9']);
+  assert.equal(t.resyncs(), 0);
+});
+
+test('a catch-up lost on the network with nothing held changes nothing: the next reconnect asks again, nothing resyncs or doubles', async () => {
+  const p = pending();
+  const t = setup(4, p.ask);
+  t.order._subscribed('7', true);
+  await p.fail(0, new TypeError('Failed to fetch'));
+  assert.equal(t.resyncs(), 0);
+  assert.equal(t.order._n, 4);
+  t.order._subscribed('8', true);
+  assert.deepEqual(t.asked, [4, 4]);
+  await p.settle(1, { h: 8, r: [[5, 'v5'], [6, 'v6'], [7, 'v7'], [8, 'v8']] });
+  assert.deepEqual(t.applied, ['v5', 'v6', 'v7', 'v8']);
+  assert.equal(t.resyncs(), 0);
+});
+
+test('a catch-up refused with an HTTP status and nothing held: one resync, then the page goes on from its next subscription, never replaying what the re-fetch shows', async () => {
+  const p = pending();
+  const t = setup(4, p.ask);
+  t.order._subscribed('7', true);
+  await p.fail(0, 500);
+  assert.equal(t.resyncs(), 1);
+  t.order._subscribed('9', true); // the next clientId: starts at its head
+  assert.deepEqual(t.asked, [4]);
+  t.order._push(10, 'v10');
+  t.order._push(6, 'old');
+  assert.deepEqual(t.applied, ['v10']);
+  assert.equal(t.resyncs(), 1);
+});
+
+test('the server\'s log went back (a head below the position: wiped, an older backup): one resync, then the new numbers are applied', async (c) => {
+  c.mock.timers.enable({ apis: ['setTimeout'] });
+  const p = pending();
+  const t = setup(50, p.ask);
+  t.order._subscribed('0', true);
+  assert.deepEqual(t.asked, [50]);
+  await p.settle(0, { h: 0, r: [], x: 1 }); // what the server answers for a position beyond its head
+  assert.equal(t.resyncs(), 1);
+  assert.equal(t.order._n, 0);
+  for (const s of [1, 2, 3]) t.order._push(s, 'n' + s);
+  assert.deepEqual(t.applied, ['n1', 'n2', 'n3']);
+  assertNothingHeld(c, t);
 });
 
 test('when the server cannot be asked, what is held is applied in order and the page resyncs', async (c) => {

@@ -71,10 +71,12 @@ export interface Caller {
  * guarded topic (a deleted account's id taken again by a sign-up inherits nothing). Custom-filter
  * rows are listed without a value (the caller may have missed them and nobody can tell). Beyond
  * the window when a row in (since, head] is no longer logged. A caller without a position
- * (`since` < 0) learns only the head. `caller` may be given as its auth key alone.
+ * (`since` < 0) learns only the head. A position beyond the head means the log went back
+ * (wiped, or the database restored from an older backup): `x` is 1, the caller resyncs and goes
+ * on from the head. `caller` may be given as its auth key alone.
  */
 export function catchUpAnswer(since: number, head: number, rows: LoggedSend[], caller: string | Caller): string {
-  if (since < 0 || since >= head) return '{"h":' + head + ',"x":0,"r":[]}';
+  if (since < 0 || since >= head) return '{"h":' + head + ',"x":' + (since > head ? 1 : 0) + ',"r":[]}';
   const { key, bornAt = 0, guarded = false } = typeof caller === 'string' ? { key: caller } : caller;
   const beyond = rows.length === 0 || rows[0].seq !== since + 1 || rows.length < head - since;
   const parts: string[] = [];

@@ -284,3 +284,12 @@ routerAdd('POST', '/faults/window', (e) => {
   const window = sse.setReplayWindow({ rows: Number(body.rows) || 1000, ms: Number(body.ms) || 300000 })
   return e.json(200, window)
 })
+
+// Forgets a topic's send log (its head and rows), as a database restored from an older backup
+// or a wiped journal would: the topic's numbers start again from 0.
+routerAdd('POST', '/faults/journal-wipe', (e) => {
+  const topic = String(e.requestInfo().body.topic)
+  $app.db().newQuery('DELETE FROM _pbsse_heads WHERE topic = {:topic}').bind({ topic }).execute()
+  $app.db().newQuery('DELETE FROM _pbsse_log WHERE topic = {:topic}').bind({ topic }).execute()
+  return e.json(200, { topic })
+})
