@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { signedInUsers, startTestApp, workerPocketBase } from '../support.mjs';
 import { sdkClient, listen, post } from '../server-fixtures.mjs';
+import { startProxy } from './proxy.mjs';
 
 const app = path.join(path.dirname(fileURLToPath(import.meta.url)), 'app');
 export const SUPERUSER = { email: 'faults-admin@example.test', password: 'faults-admin-password-1' };
@@ -78,6 +79,16 @@ export const test = base.extend({
   /** One PocketBase per worker serving the fault app. */
   pb: workerPocketBase(() => startTestApp(app, SUPERUSER)),
 
+  /** A loopback TCP proxy in front of the worker's PocketBase, for one test (see proxy.mjs), closed after it (not `proxy`: Playwright's own option of that name configures browser contexts). */
+  netProxy: async ({ pb }, use) => {
+    const proxy = await startProxy(pb.port);
+    try {
+      await use(proxy);
+    } finally {
+      await proxy.close();
+    }
+  },
+
   /** Users `a` and `b` and the superuser (`{ token, record }`), created once per worker. */
   users: [async ({ pb }, use) => use(await signedInUsers(pb.url, SUPERUSER, 'faults.test', PASSWORD)), { scope: 'worker' }],
 
@@ -120,6 +131,20 @@ export const test = base.extend({
 export async function waitOpen(page, count = 1) {
   await expect.poll(() => page.evaluate(() => window.sseLog.filter((e) => e.name === 'htmx:sseOpen').length)).toBeGreaterThanOrEqual(count);
   await expect(page.locator('#root')).not.toHaveClass(/sse-disconnected/);
+}
+
+/**
+ * Opens the ordered-delivery test page for `topic` (through `base`, e.g. a proxy's URL), lets
+ * it log network failures, and swaps a first message `before` into its list once it is open;
+ * resolves to the page's handle.
+ */
+export async function openOrdered(open, pb, topic, base) {
+  const handle = await open(`ordered.html?topic=${topic}`, base ? { base } : undefined);
+  handle.allowNetworkFailures();
+  await waitOpen(handle.page);
+  await call(pb, '/faults/send', { topic, message: '<li>before</li>', anonymous: true });
+  await expect(handle.page.locator('#list li')).toHaveText(['before']);
+  return handle;
 }
 
 /** The extension's events the page logged, by name. */

@@ -3,8 +3,7 @@
 // `sse:resync` and re-fetches its region. And replay leaks nothing: the
 // catch-up route answers with the caller's current auth, re-checks the topic rule, replays a
 // user's default-filtered sends only to that user and never replays a custom filter's sends.
-import { test, expect, step, call, measure, waitOpen, logged } from '../faults/fixtures.mjs';
-import { startProxy } from '../faults/proxy.mjs';
+import { test, expect, step, call, measure, waitOpen, logged, openOrdered } from '../faults/fixtures.mjs';
 import { RawSubscriber } from '../faults/raw.mjs';
 
 const send = async (pb, topic, text) => (await call(pb, '/faults/send', { topic, message: `<li>${text}</li>`, anonymous: true })).result;
@@ -13,23 +12,11 @@ const catchUps = (handle) => handle.requests.filter((r) => r.includes('/api/sse/
 const range = (prefix, n) => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
 
 test.describe('through a loopback proxy', () => {
-  let proxy;
-  test.beforeEach(async ({ pb }) => {
-    proxy = await startProxy(pb.port);
-  });
-  test.afterEach(async () => {
-    await proxy.close();
-  });
-
-  test('network cut for 10 s with 20 messages sent meanwhile: all caught up, once, in order, before newer ones', async ({ open, pb, htmxVersion }) => {
+  test('network cut for 10 s with 20 messages sent meanwhile: all caught up, once, in order, before newer ones', async ({ open, pb, netProxy: proxy, htmxVersion }) => {
     test.setTimeout(60_000);
     const topic = `cut-${htmxVersion}`;
-    const handle = await open(`ordered.html?topic=${topic}`, { base: proxy.url });
-    handle.allowNetworkFailures();
+    const handle = await openOrdered(open, pb, topic, proxy.url);
     const { page } = handle;
-    await waitOpen(page);
-    await send(pb, topic, 'before');
-    await expect(page.locator('#list li')).toHaveText(['before']);
     const missed = range('m', 20);
     await step('the proxy drops the stream and holds every new connection for 10 s; 20 messages are sent meanwhile', 'none arrives while cut; the page is marked sse-disconnected', async () => {
       proxy.stall();
@@ -53,16 +40,12 @@ test.describe('through a loopback proxy', () => {
     });
   });
 
-  test('away longer than the replay window: one resync event, the region re-fetched, then live again', async ({ open, pb, htmxVersion }) => {
+  test('away longer than the replay window: one resync event, the region re-fetched, then live again', async ({ open, pb, netProxy: proxy, htmxVersion }) => {
     const topic = `window-${htmxVersion}`;
     await call(pb, '/faults/window', { rows: 5 });
     try {
-      const handle = await open(`ordered.html?topic=${topic}`, { base: proxy.url });
-      handle.allowNetworkFailures();
+      const handle = await openOrdered(open, pb, topic, proxy.url);
       const { page } = handle;
-      await waitOpen(page);
-      await send(pb, topic, 'before');
-      await expect(page.locator('#list li')).toHaveText(['before']);
       await step('window set to 5 messages; the stream is cut and held while 8 are sent; then the network comes back', 'sse:resync fires once on the list and makes it re-fetch its region (hx-get), nothing of the 8 is swapped on its own; the next message is swapped live after it', async () => {
         proxy.stall();
         proxy.cut();

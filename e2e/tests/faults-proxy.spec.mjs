@@ -3,7 +3,6 @@
 // stalled while the extension reconnects. The extension must recover by itself and carry
 // `sse-disconnected` while it knows it is down.
 import { test, expect, step, call, measure, clients, waitOpen, logged, quietInterval } from '../faults/fixtures.mjs';
-import { startProxy } from '../faults/proxy.mjs';
 
 const opens = async (page) => (await logged(page, 'htmx:sseOpen')).length;
 const feedIds = async (pb) => (await clients(pb)).filter((c) => c.topics.includes('feed')).map((c) => c.id);
@@ -11,15 +10,7 @@ const feedClients = async (pb) => (await feedIds(pb)).length;
 const send = async (pb, text) => (await call(pb, '/faults/send', { topic: 'feed', message: `<li>${text}</li>`, anonymous: true })).result.delivered;
 
 test.describe('through a loopback proxy', () => {
-  let proxy;
-  test.beforeEach(async ({ pb }) => {
-    proxy = await startProxy(pb.port);
-  });
-  test.afterEach(async () => {
-    await proxy.close();
-  });
-
-  test('the stream cut in the middle of a message, then between messages', async ({ open, pb }) => {
+  test('the stream cut in the middle of a message, then between messages', async ({ open, pb, netProxy: proxy }) => {
     const handle = await open('faults.html', { base: proxy.url });
     handle.allowNetworkFailures();
     const { page } = handle;
@@ -50,7 +41,7 @@ test.describe('through a loopback proxy', () => {
     });
   });
 
-  test('the proxy stalls: while connected, and while the extension reconnects', async ({ open, pb }) => {
+  test('the proxy stalls: while connected, and while the extension reconnects', async ({ open, pb, netProxy: proxy }) => {
     const handle = await open('faults.html', { base: proxy.url });
     handle.allowNetworkFailures();
     const { page } = handle;

@@ -2,8 +2,7 @@
 // or is slow, or the server's send log went back (a wiped journal, a database restored from an
 // older backup). The page must never swap a message twice, never drop one silently, and fire
 // `sse:resync` exactly once for each loss.
-import { test, expect, step, call, waitOpen, logged, quietInterval } from '../faults/fixtures.mjs';
-import { startProxy } from '../faults/proxy.mjs';
+import { test, expect, step, call, waitOpen, logged, quietInterval, openOrdered } from '../faults/fixtures.mjs';
 
 const send = async (pb, topic, text) => (await call(pb, '/faults/send', { topic, message: `<li>${text}</li>`, anonymous: true })).result;
 const items = (page) => page.locator('#list li').allTextContents();
@@ -38,23 +37,11 @@ test('PocketBase restarted with the topic\'s send log wiped: one resync, then ev
 });
 
 test.describe('through a loopback proxy', () => {
-  let proxy;
-  test.beforeEach(async ({ pb }) => {
-    proxy = await startProxy(pb.port);
-  });
-  test.afterEach(async () => {
-    await proxy.close();
-  });
-
-  test('a cut exactly during the catch-up (the request fails, the stream drops): the next reconnect catches up, each message once, in order, no resync', async ({ open, pb, htmxVersion }) => {
+  test('a cut exactly during the catch-up (the request fails, the stream drops): the next reconnect catches up, each message once, in order, no resync', async ({ open, pb, netProxy: proxy, htmxVersion }) => {
     test.setTimeout(60_000);
     const topic = `cut-catchup-${htmxVersion}`;
-    const handle = await open(`ordered.html?topic=${topic}`, { base: proxy.url });
-    handle.allowNetworkFailures();
+    const handle = await openOrdered(open, pb, topic, proxy.url);
     const { page } = handle;
-    await waitOpen(page);
-    await send(pb, topic, 'before');
-    await expect(page.locator('#list li')).toHaveText(['before']);
     await step('stream cut, 5 messages sent; on the way back the first catch-up request fails at the same moment the stream is cut again', 'after the next reconnect the 5 are caught up, then the next one: each once, in order; no resync (which would re-fetch the 5 and then swap them again on top)', async () => {
       proxy.stall();
       proxy.cut();
@@ -79,17 +66,13 @@ test.describe('through a loopback proxy', () => {
     });
   });
 
-  test('beyond the window with a slow catch-up (400 ms) while live messages keep coming: exactly one resync', async ({ open, pb, htmxVersion }) => {
+  test('beyond the window with a slow catch-up (400 ms) while live messages keep coming: exactly one resync', async ({ open, pb, netProxy: proxy, htmxVersion }) => {
     test.setTimeout(60_000);
     const topic = `slow-window-${htmxVersion}`;
     await call(pb, '/faults/window', { rows: 5 });
     try {
-      const handle = await open(`ordered.html?topic=${topic}`, { base: proxy.url });
-      handle.allowNetworkFailures();
+      const handle = await openOrdered(open, pb, topic, proxy.url);
       const { page } = handle;
-      await waitOpen(page);
-      await send(pb, topic, 'before');
-      await expect(page.locator('#list li')).toHaveText(['before']);
       await step('window of 5; stream cut while 8 are sent; every catch-up answer takes 400 ms; 3 live messages right after the page is back', 'one sse:resync (not one per catch-up request); the 3 live ones swapped once, in order', async () => {
         proxy.stall();
         proxy.cut();
