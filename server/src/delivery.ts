@@ -152,9 +152,10 @@ export interface Handoff {
  * in order). Given a transaction's `app`, the send joins that transaction and goes out when it
  * commits. `own` says the kit owns the transaction (`app` is not one, or it is the kit's own
  * and this is its last step): only then may recipients be sent to directly, and `handoff` tells
- * how it went (when the transaction is `app`, its caller calls `takeBackBus` should it not
- * commit; a transaction `fanOut` starts itself, it does that itself). `recipients` may be a list
- * of recipients with their counters read.
+ * how it went (its caller calls `takeBackBus` when it knows the transaction did not commit; a
+ * send that throws may also have committed, when what failed ran after the commit, so counts
+ * are never taken back on a guess: left standing they only make a client look busy).
+ * `recipients` may be a list of recipients with their counters read.
  */
 export function fanOut(recipients: RecipientsByKey | Recipient[], payload: Payload, app: App = $app, own = !inMainTransaction(app), handoff: Handoff = { direct: false }): number {
   const list = recipients instanceof Map ? byClient(recipients) : recipients;
@@ -164,15 +165,9 @@ export function fanOut(recipients: RecipientsByKey | Recipient[], payload: Paylo
   handoff.directly = 0;
   handoff.onBus = [];
   let handed = 0;
-  const starts = !inMainTransaction(app);
-  try {
-    inOwnTransaction(app, (tx) => {
-      handed = directWherePossible(list, dataOf, tx, handoff);
-    });
-  } catch (error) {
-    if (starts) takeBackBus(handoff);
-    throw error;
-  }
+  inOwnTransaction(app, (tx) => {
+    handed = directWherePossible(list, dataOf, tx, handoff);
+  });
   return handed;
 }
 

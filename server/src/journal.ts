@@ -65,8 +65,9 @@ export function logSend(tx: { db(): Db }, topic: string, scope: string, data: st
   const db = tx.db();
   ensureTables(db, false);
   const row = new DynamicModel({ seq: 0 }) as { seq: number };
-  db.newQuery('INSERT INTO ' + HEADS_TABLE + ' (topic, seq) VALUES ({:topic}, 1) ON CONFLICT (topic) DO UPDATE SET seq = seq + 1 RETURNING seq')
-    .bind({ topic }).one(row);
+  const first = (Number($app.store().get(SKIPPED + topic)) || 0) + 1; // above a number a failed send handed out
+  db.newQuery('INSERT INTO ' + HEADS_TABLE + ' (topic, seq) VALUES ({:topic}, {:first}) ON CONFLICT (topic) DO UPDATE SET seq = max(seq + 1, {:first}) RETURNING seq')
+    .bind({ topic, first }).one(row);
   const seq = row.seq;
   const now = Date.now();
   db.newQuery('INSERT INTO ' + LOG_TABLE + ' (topic, seq, scope, data, at) VALUES ({:topic}, {:seq}, {:scope}, {:data}, {:at})')
@@ -84,15 +85,32 @@ export function logSend(tx: { db(): Db }, topic: string, scope: string, data: st
   return seq;
 }
 
+/** App store key prefix of the highest number a failed send of a topic handed out (see `skipSeq`). */
+const SKIPPED = 'pbsse.journal.skipped.';
+
 /**
- * Makes `seq` taken on `topic` (its head at least `seq`), in a transaction of its own: the next
- * send gets a later number. For a send that failed after some recipients had it (see ordered.ts).
+ * Makes `seq` taken on `topic`: at once for every send of this process (the app store, read by
+ * `logSend`), then in the log (its head at least `seq`, in a transaction of its own), so the
+ * next send gets a later number. For a send that failed after some recipients had it (see
+ * ordered.ts); throws when the log could not be written (the process still skips it).
  */
 export function skipSeq(app: App, topic: string, seq: number): void {
+  app.store().set(SKIPPED + topic, seq);
   app.runInTransaction((tx: { db(): Db }) => {
     tx.db().newQuery('INSERT INTO ' + HEADS_TABLE + ' (topic, seq) VALUES ({:topic}, {:seq}) ON CONFLICT (topic) DO UPDATE SET seq = max(seq, excluded.seq)')
       .bind({ topic, seq }).execute();
   });
+}
+
+/** Whether the log holds send `seq` of `topic` (committed), or null when that cannot be read. */
+export function isLogged(app: App, topic: string, seq: number): boolean | null {
+  try {
+    const found = arrayOf(new DynamicModel({ seq: 0 })) as { seq: number }[];
+    app.db().newQuery('SELECT seq FROM ' + LOG_TABLE + ' WHERE topic = {:topic} AND seq = {:seq}').bind({ topic, seq }).all(found);
+    return found.length > 0;
+  } catch {
+    return null;
+  }
 }
 
 /** The newest sequence number of each topic (0 for a topic never sent to). */

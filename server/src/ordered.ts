@@ -3,7 +3,7 @@
 // every other key exactly the value (the JS SDK's contract).
 
 import { fanOut, takeBackBus, type Handoff, type Recipient } from './delivery';
-import { logSend, prepareLog, skipSeq } from './journal';
+import { isLogged, logSend, prepareLog, skipSeq } from './journal';
 import { log } from './log';
 import type { App } from './pocketbase';
 import { envelope, isOrderedKey, Scope } from './replay';
@@ -38,20 +38,26 @@ export function sendInOrder(topic: string, data: string, scope: string, recipien
 }
 
 /**
- * After the kit's own transaction of a send failed (SQLite could not commit it: disk full, an
- * I/O error, a constraint checked at commit): nothing went out on the bus, so its counts are
- * taken back; but recipients handed their message directly (the transaction's last step) have
- * it, with sequence number `seq`, which was never logged. That number is skipped, so the next
- * send does not reuse it (pages would drop that send as one they already have); a page that
- * missed the number sees a gap, asks, and finds nothing for it, like any send not for it.
+ * After the kit's own transaction of a send threw. When its log row is there, it committed and
+ * what failed ran after the commit (an app's hook): everything went out, nothing to undo.
+ * Otherwise SQLite could not commit it (disk full, an I/O error, a constraint checked at
+ * commit): nothing went out on the bus, so its counts are taken back (only when the row is
+ * known to be missing: counts left standing only make a client look busy), but recipients
+ * handed their message directly (the transaction's last step) have it, with sequence number
+ * `seq`, which was never logged. That number is skipped (`skipSeq`: at once for this process,
+ * then in the log), so the next send does not reuse it (pages would drop that send as one they
+ * already have); a page that missed the number finds no row for it and resyncs.
  */
 function undoFailedSend(app: App, topic: string, seq: number, handoff: Handoff): void {
-  takeBackBus(handoff);
-  if (!handoff.directly || seq <= 0) return;
+  if (seq <= 0) return; // it failed before it was logged: nothing was counted or handed yet
+  const logged = isLogged(app, topic, seq);
+  if (logged === true) return;
+  if (logged === false) takeBackBus(handoff);
+  if (!handoff.directly) return;
   try {
     skipSeq(app, topic, seq);
     log.error('a send failed after handing some recipients its message; its sequence number is skipped', 'topic', topic, 'seq', seq, 'direct', handoff.directly);
   } catch (error) {
-    log.error('a send failed after handing some recipients its message, and its sequence number could not be skipped: the next send to the topic may be dropped by those pages as a duplicate', 'topic', topic, 'seq', seq, 'error', String(error));
+    log.error('a send failed after handing some recipients its message; its sequence number is skipped in this process only', 'topic', topic, 'seq', seq, 'error', String(error));
   }
 }

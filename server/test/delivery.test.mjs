@@ -3,7 +3,7 @@
 // server is covered by e2e/tests/server-stall.spec.mjs and faults-attack-delivery.spec.mjs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fanOut, DIRECT_MAX } from '../../.build/server/delivery.mjs';
+import { fanOut, takeBackBus, DIRECT_MAX } from '../../.build/server/delivery.mjs';
 import { messageSend, BACKLOG_LIMIT } from '../../.build/server/backlog.mjs';
 import { noteOtherSenders } from '../../.build/server/engines/direct.mjs';
 import { CLEARED, CLEARED_KEYS, rememberKeys, SHARED } from '../../.build/server/clientstate.mjs';
@@ -250,7 +250,7 @@ test('a recipient found free of other senders is remembered so with its keys and
   assert.equal(other.deletes, 1, 'the new key names a collection: the bus');
 });
 
-test('a send whose own transaction fails to commit takes back what it counted for the bus (none of it went out); what it handed directly stays counted', () => {
+test('a send whose own transaction throws keeps its counts (it may have committed: what failed may have run after the commit); takeBackBus, for a caller that knows it did not, takes back what went to the bus, never what was handed directly', () => {
   const idle = hooked('idle', ['t']);
   const behind = hooked('behind', ['t']);
   setHanded(behind, 1); // a message still queued for it: it takes the bus
@@ -259,8 +259,12 @@ test('a send whose own transaction fails to commit takes back what it counted fo
   app.runInTransaction = (fn) => { run(fn); throw new Error('commit failed'); };
   const handoff = { direct: false };
   assert.throws(() => fanOut(new Map([['t', [idle, behind]]]), '"x"', app, undefined, handoff), /commit failed/);
+  assert.equal(handedOf(behind), 2, 'counted: a guess must not take it back');
+  assert.equal(handoff.directly, 1);
+  takeBackBus(handoff);
   assert.equal(handedOf(behind), 1, 'the bus message never went out: not counted');
   assert.equal(handedOf(idle), 1, 'handed directly: out, and counted');
-  assert.equal(handoff.directly, 1);
+  takeBackBus(handoff);
+  assert.equal(handedOf(behind), 1, 'taken back once');
   assert.deepEqual(idle.sent, [['t', '"x"']]);
 });
