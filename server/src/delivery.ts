@@ -162,8 +162,6 @@ export function fanOut(recipients: RecipientsByKey | Recipient[], payload: Paylo
   if (list.length === 0) return 0;
   const dataOf = typeof payload === 'string' ? () => payload : payload;
   if (!own) return inCallersTransaction(list, dataOf, app);
-  handoff.directly = 0;
-  handoff.onBus = [];
   let handed = 0;
   inOwnTransaction(app, (tx) => {
     handed = directWherePossible(list, dataOf, tx, handoff);
@@ -216,7 +214,7 @@ function directWherePossible(recipients: Recipient[], dataOf: (key: string) => s
   const rest = paths.bus.concat(busy);
   const idle = paths.idle.concat(waited);
   let handed = 0;
-  const onBus = handoff.onBus || (handoff.onBus = []);
+  const onBus: [Backlog, number][] = (handoff.onBus = []);
   if (rest.length > 0) handed += viaBus(rest, dataOf, tx, (r, n) => onBus.push([r.backlog as Backlog, n]));
   if (idle.length > 0) { // the last step before the commit
     handoff.directly = idle.length; // before the first handoff: should one throw, the others may be out already

@@ -65,7 +65,8 @@ export function logSend(tx: { db(): Db }, topic: string, scope: string, data: st
   const db = tx.db();
   ensureTables(db, false);
   const row = new DynamicModel({ seq: 0 }) as { seq: number };
-  const first = (Number($app.store().get(SKIPPED + topic)) || 0) + 1; // above a number a failed send handed out
+  const store = $app.store();
+  const first = (Number(store.get(SKIPPED + topic)) || 0) + 1; // above a number a failed send handed out
   db.newQuery('INSERT INTO ' + HEADS_TABLE + ' (topic, seq) VALUES ({:topic}, {:first}) ON CONFLICT (topic) DO UPDATE SET seq = max(seq + 1, {:first}) RETURNING seq')
     .bind({ topic, first }).one(row);
   const seq = row.seq;
@@ -77,7 +78,6 @@ export function logSend(tx: { db(): Db }, topic: string, scope: string, data: st
   }
   // by time for the whole process, not per topic: sends spread over many topics (`user:<id>`),
   // none reaching PRUNE_EVERY, would otherwise keep every payload for good
-  const store = $app.store();
   if (!(now - (Number(store.get(PRUNED_AT)) || 0) < PRUNE_OLD_EVERY_MS)) {
     store.set(PRUNED_AT, now);
     db.newQuery('DELETE FROM ' + LOG_TABLE + ' WHERE at < {:old}').bind({ old: now - replayWindow().ms }).execute();

@@ -96,15 +96,15 @@ function mayGoDirect(r: Candidate, isCollection: CollectionTest): boolean {
   if (r.keys.length !== 1 || !state) return false;
   const keys = state[KEYS]; // read once: the subscribe hook may replace it meanwhile
   const cached = typeof keys === 'string';
-  if (cached && state[CLEARED_KEYS] === keys && state[CLEARED] === isCollection.stamp()) return true;
+  const stamp = cached ? isCollection.stamp() : null; // a check of uncached keys is not remembered
+  if (stamp !== null && state[CLEARED_KEYS] === keys && state[CLEARED] === stamp) return true;
   const held = cached ? splitKeys(keys) : Object.keys(r.client.subscriptions());
   for (let i = 0; i < held.length; i++) {
     if (!hasOtherSender(held[i], isCollection)) continue;
     state[SHARED] = true;
     return false;
   }
-  const stamp = isCollection.stamp();
-  if (cached && stamp !== null) {
+  if (stamp !== null) {
     state[CLEARED_KEYS] = keys;
     state[CLEARED] = stamp;
   }
