@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { measureBrowser } from './lib/browser.mjs';
 import { measureBundles } from './lib/bundle.mjs';
 import { measureCentrifugo } from './lib/centrifugo.mjs';
-import { nextSeq, measureFanout, throughputRounds } from './lib/fanout.mjs';
+import { hold, nextSeq, measureFanout, throughputRounds } from './lib/fanout.mjs';
 import { startFleet } from './lib/fleet.mjs';
 import { describeRun, ownFdLimits } from './lib/machine.mjs';
 import { measureMemory } from './lib/memory.mjs';
@@ -71,19 +71,16 @@ async function fanoutSection(fleet, results) {
   results.run.pocketbase_fd_limit = pbFds;
   try {
     for (const s of [...STRATEGIES, ...PROTOTYPES]) await sendOnce(pb.url, s, nextSeq()); // warm the VM pool and the routes
-    let have = 0;
     for (const level of CONFIG.levels) {
-      const c = await fleet.connect(pb.url, 'chat', level - have);
-      if (c.failed) throw new Error(`${c.failed} of ${level - have} subscribers failed to connect: ${c.errors.join('; ')}`);
-      have = level;
       log(`fan-out at ${level} subscribers`);
-      const f = await measureFanout(pb.url, fleet, { rounds: CONFIG.rounds, messages: CONFIG.messages[level], strategies: [...STRATEGIES, ...PROTOTYPES] });
+      const f = await measureFanout(pb.url, fleet, { subscribers: level, rounds: CONFIG.rounds, messages: CONFIG.messages[level], strategies: [...STRATEGIES, ...PROTOTYPES] });
       results.fanout.push(...f.rows);
       results.fanout_rounds.push({ subscribers: level, rounds: f.perRound, ratios: f.ratios, errors: f.errors });
       if (level === 1000 && wanted('throughput')) {
-        results.throughput.push(...await throughputRounds(pb.url, fleet, STRATEGIES, { rounds: CONFIG.rounds, seconds: CONFIG.throughputSeconds, log }));
+        results.throughput.push(...await throughputRounds(pb.url, fleet, STRATEGIES, { subscribers: level, rounds: CONFIG.rounds, seconds: CONFIG.throughputSeconds, log }));
       }
     }
+    await hold(pb.url, fleet, 'naive', CONFIG.levels[CONFIG.levels.length - 1]); // the profile's loops send on `chat`
     log('profile of the send loop');
     results.profile = await profileSend(pb.url, quick ? 3 : 10);
   } finally {
@@ -99,13 +96,9 @@ async function scaleSection(fleet, results) {
   if (pbFds < NEEDED_FDS) throw new Error(`PocketBase's open-file limit is ${pbFds}, below ${NEEDED_FDS}`);
   try {
     for (const s of STRATEGIES) await sendOnce(pb.url, s, nextSeq());
-    let have = 0;
     for (const level of CONFIG.scale.levels) {
-      const c = await fleet.connect(pb.url, 'chat', level - have);
-      if (c.failed) throw new Error(`${c.failed} of ${level - have} subscribers failed to connect: ${c.errors.join('; ')}`);
-      have = level;
       log(`scale: broadcast to ${level} subscribers`);
-      const f = await measureFanout(pb.url, fleet, { rounds: CONFIG.scale.rounds, messages: CONFIG.scale.messages, strategies: STRATEGIES, timeoutMs: 30000 });
+      const f = await measureFanout(pb.url, fleet, { subscribers: level, rounds: CONFIG.scale.rounds, messages: CONFIG.scale.messages, strategies: STRATEGIES, timeoutMs: 30000 });
       results.scale.push(...f.rows);
       results.scale_rounds.push({ subscribers: level, rounds: f.perRound, ratios: f.ratios, errors: f.errors });
     }

@@ -35,7 +35,7 @@ async function openPage(context, url, errors) {
 
 async function latency(context, url, messages, errors) {
   const [sender, receiver] = [await openPage(context, url + '/chat.html', errors), await openPage(context, url + '/chat.html', errors)];
-  await until(async () => (await stats(url)).topics.chat === 2, 'both pages subscribed to chat', 15000);
+  await until(async () => (await stats(url)).topics.room === 2, 'both pages subscribed to room', 15000);
   const samples = [];
   for (let i = 0; i < messages; i++) {
     const id = `m${i}`;

@@ -12,7 +12,7 @@ import { nextSeq, roundOrder } from './fanout.mjs';
 import { fdLimit, startBenchPocketBase } from './pb.mjs';
 import { pidListeningOn } from './procs.mjs';
 import { nowMs, ratio, spread, summarize } from './stats.mjs';
-import { sendOnce } from './strategies.mjs';
+import { KIT_TOPIC, sendOnce } from './strategies.mjs';
 import { fragment } from './wire.mjs';
 
 /** What each strategy is, for the report. */
@@ -185,7 +185,9 @@ async function connectLevel(fleet, setup, have, { pbCount, cfCount, cfConnect })
   }
   if (pbCount > have.pb) {
     needFds('PocketBase', setup.pbRealtime.pid, pbCount + 500);
-    const c = await fleet.connect(setup.pbRealtime.url, 'chat', pbCount - have.pb, { group: 'pb' });
+    // each holds both strategies' topics (`room` the kit's, `chat` native's collection): holding a
+    // collection key, they all take the kit's bus path here, unlike in the scale section
+    const c = await fleet.connect(setup.pbRealtime.url, 'chat', pbCount - have.pb, { group: 'pb', topics: [KIT_TOPIC, 'chat'] });
     if (c.failed) throw new Error(`${c.failed} of ${pbCount - have.pb} PocketBase subscribers failed to connect: ${c.errors.join('; ')}`);
     have.pb = pbCount;
   }

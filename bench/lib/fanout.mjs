@@ -2,7 +2,8 @@
 // (the next is sent once every reader has the last one), interleaved in rounds (in a new order
 // each round) so that noise hits all strategies alike. Also the throughput search at a fixed N.
 
-import { STRATEGIES, sendOnce } from './strategies.mjs';
+import { stats, until } from './pb.mjs';
+import { STRATEGIES, sendOnce, topicOf } from './strategies.mjs';
 import { nowMs, quantile, ratio, sortedCopy, spread, summarize } from './stats.mjs';
 
 let seqCounter = 0;
@@ -33,14 +34,33 @@ export function roundOrder(strategies, r) {
   return order;
 }
 
+/**
+ * Leaves exactly `count` readers of `strategy`'s topic connected (a fleet group named after the
+ * topic), closing the other topic's first, and waits until PocketBase counts just them: every
+ * strategy is measured with the same number of clients connected, and the kit's subscribers
+ * never get a message from outside the kit (see `topicOf`).
+ */
+export async function hold(url, fleet, strategy, count) {
+  const topic = topicOf(strategy);
+  for (const other of fleet.groupNames()) if (other !== topic && fleet.readersOf(other) > 0) await fleet.closeGroup(other);
+  const have = fleet.readersOf(topic);
+  if (have < count) {
+    const c = await fleet.connect(url, topic, count - have, { group: topic });
+    if (c.failed) throw new Error(`${c.failed} of ${count - have} subscribers of ${topic} failed to connect: ${c.errors.join('; ')}`);
+  }
+  await until(async () => (await stats(url)).clients === count, `PocketBase to hold ${count} clients of ${topic}`, 60000, 250);
+}
+
 /** Sends `messages` messages with one strategy, each after the previous one reached every reader. */
 async function burst(url, fleet, strategy, messages, timeoutMs) {
   const failures = [];
+  let direct = null; // sends the kit handed wholly directly (null: the route does not say)
   for (let i = 0; i < messages; i++) {
     const seq = nextSeq();
     const sent = await sendOnce(url, strategy, seq, timeoutMs);
     if (!sent.ok) failures.push(sent.error || `HTTP ${sent.status}`);
-    await fleet.waitFor(seq, timeoutMs);
+    if (sent.direct !== null && sent.direct !== undefined) direct = (direct || 0) + (sent.direct ? 1 : 0);
+    await fleet.waitFor(seq, timeoutMs, topicOf(strategy));
   }
   const { bySeq } = await fleet.collect();
   const samples = [];
@@ -49,24 +69,37 @@ async function burst(url, fleet, strategy, messages, timeoutMs) {
     samples.push(...list);
     lastPerMessage.push(Math.max(...list));
   }
-  return { samples, lastPerMessage, failures };
+  return { samples, lastPerMessage, failures, direct };
 }
 
 /**
- * Measures every strategy at the fleet's current size. Returns the result rows (schema of
- * `fanout`), per-round figures, and the kit's ratios against each baseline over the rounds.
+ * The order of `strategies` in round `r` (`roundOrder`), grouped by topic, those sending on the
+ * topic held now first (each change of topic costs the fleet a reconnect of every reader: see
+ * `hold`).
  */
-export async function measureFanout(url, fleet, { rounds, messages, timeoutMs = 10000, strategies = STRATEGIES }) {
-  const subscribers = fleet.readers;
+function heldFirst(strategies, r, fleet) {
+  const order = roundOrder(strategies, r);
+  const topics = [...new Set(order.map(topicOf))].sort((a, b) => (fleet.readersOf(b) > 0) - (fleet.readersOf(a) > 0));
+  return topics.flatMap((topic) => order.filter((s) => topicOf(s) === topic));
+}
+
+/**
+ * Measures every strategy with `subscribers` readers (see `hold`). Returns the result rows
+ * (schema of `fanout`), per-round figures, and the kit's ratios against each baseline over the
+ * rounds.
+ */
+export async function measureFanout(url, fleet, { subscribers, rounds, messages, timeoutMs = 10000, strategies = STRATEGIES }) {
   const pooled = Object.fromEntries(strategies.map((s) => [s, { samples: [], failures: [] }]));
   const perRound = [];
   for (let r = 0; r < rounds; r++) {
-    const order = roundOrder(strategies, r);
+    const order = heldFirst(strategies, r, fleet);
     const round = {};
     for (const strategy of order) {
+      await hold(url, fleet, strategy, subscribers);
       const out = await burst(url, fleet, strategy, messages, timeoutMs);
       pooled[strategy].samples.push(...out.samples);
       pooled[strategy].failures.push(...out.failures);
+      if (out.direct !== null) pooled[strategy].direct = (pooled[strategy].direct || 0) + out.direct;
       round[strategy] = { ...summarize(out.samples), last_median_ms: summarize(out.lastPerMessage).p50_ms };
     }
     perRound.push(round);
@@ -77,6 +110,8 @@ export async function measureFanout(url, fleet, { rounds, messages, timeoutMs = 
     ...summarize(pooled[strategy].samples),
     delivered: pooled[strategy].samples.length,
     expected: subscribers * messages * rounds,
+    sent_direct: pooled[strategy].direct ?? null,
+    sends: messages * rounds,
   }));
   const errors = Object.fromEntries(strategies.filter((s) => pooled[s].failures.length).map((s) => [s, pooled[s].failures.slice(0, 5)]));
   return { subscribers, rows, perRound, ratios: ratiosOf(perRound, strategies), errors };
@@ -128,12 +163,13 @@ async function paced(url, fleet, strategy, rate, seconds, { inFlight = 64, timeo
     open.add(p);
   }
   await Promise.all(open);
-  for (const seq of seqs) await fleet.waitFor(seq, 2000);
+  const group = topicOf(strategy);
+  for (const seq of seqs) await fleet.waitFor(seq, 2000, group);
   const { bySeq } = await fleet.collect();
   const samples = [];
   for (const list of bySeq.values()) samples.push(...list);
   const achieved = seqs.length / ((nowMs() - start) / 1000);
-  return { rate, sent: seqs.length, skipped, failures, ...summarize(samples), delivered: samples.length, expected: seqs.length * fleet.readers, achieved };
+  return { rate, sent: seqs.length, skipped, failures, ...summarize(samples), delivered: samples.length, expected: seqs.length * fleet.readersOf(group), achieved };
 }
 
 /**
@@ -164,19 +200,20 @@ export async function findThroughput(url, fleet, strategy, { seconds, startRate 
     if (passes(step)) best = low = mid;
     else failedAt = mid;
   }
-  return { strategy, subscribers: fleet.readers, max_rate_per_s: best, p99_limit_ms: p99LimitMs, steps };
+  return { strategy, subscribers: fleet.readersOf(topicOf(strategy)), max_rate_per_s: best, p99_limit_ms: p99LimitMs, steps };
 }
 
 /**
- * `findThroughput` for every strategy, `rounds` times, the strategies' order changed per round (`roundOrder`)
- * so that noise hits them alike. Per strategy: the median of the rounds' rates, the rates of
+ * `findThroughput` for every strategy with `subscribers` readers, `rounds` times, the
+ * strategies' order changed per round (`heldFirst`) so that noise hits them alike. Per strategy: the median of the rounds' rates, the rates of
  * each round, and every step.
  */
-export async function throughputRounds(url, fleet, strategies, { rounds, seconds, log = () => {} }) {
+export async function throughputRounds(url, fleet, strategies, { subscribers, rounds, seconds, log = () => {} }) {
   const byStrategy = Object.fromEntries(strategies.map((s) => [s, []]));
   for (let r = 0; r < rounds; r++) {
-    for (const strategy of roundOrder(strategies, r)) {
-      log(`throughput of ${strategy} to ${fleet.readers} subscribers, round ${r + 1} of ${rounds}`);
+    for (const strategy of heldFirst(strategies, r, fleet)) {
+      await hold(url, fleet, strategy, subscribers);
+      log(`throughput of ${strategy} to ${subscribers} subscribers, round ${r + 1} of ${rounds}`);
       byStrategy[strategy].push(await findThroughput(url, fleet, strategy, { seconds }));
     }
   }
@@ -184,7 +221,7 @@ export async function throughputRounds(url, fleet, strategies, { rounds, seconds
     const runs = byStrategy[strategy];
     const rates = runs.map((t) => t.max_rate_per_s);
     return {
-      strategy, subscribers: fleet.readers, max_rate_per_s: quantile(sortedCopy(rates), 0.5), rounds: rates,
+      strategy, subscribers, max_rate_per_s: quantile(sortedCopy(rates), 0.5), rounds: rates,
       p99_limit_ms: runs[0].p99_limit_ms, steps: runs.flatMap((t, r) => t.steps.map((step) => ({ ...step, round: r + 1 }))),
     };
   });

@@ -63,6 +63,10 @@ export function startFleet(size) {
     readersOf(name) {
       return groupOf(name).readers;
     },
+    /** The groups connected so far (some may have no readers left). */
+    groupNames() {
+      return [...groups.keys()];
+    },
     /**
      * Adds `count` subscribers of `topic` (spread over the processes); `stall` ones never read.
      * With `topics`, each subscribes to those instead, `{i}` replaced by a number unique in this

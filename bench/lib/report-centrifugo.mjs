@@ -77,7 +77,7 @@ export function centrifugoMd(r) {
   const rounds = r.run.config.centrifugo.rounds;
   return [
     `## Centrifugo cluster beside PocketBase (${c.nodes} Centrifugo nodes, one ${c.broker} broker, subscribers split evenly over the nodes; 1 KB fragment to every subscriber of \`chat\`, latency from the send request to each receipt)`,
-    'Strategies: ' + c.strategies.map((s) => `\`${s}\`: ${c.labels[s]}`).join('; ') + '. At the levels with both engines, both sets of subscribers are held at once by the same load-client processes and the strategies take turns; past them, Centrifugo alone.',
+    'Strategies: ' + c.strategies.map((s) => `\`${s}\`: ${c.labels[s]}`).join('; ') + '. At the levels with both engines, both sets of subscribers are held at once by the same load-client processes and the strategies take turns; past them, Centrifugo alone. PocketBase\'s subscribers each hold `room` (the kit\'s topic) and `chat` (native\'s collection), so here the kit reaches them all through PocketBase\'s bus, never directly (the scale section measures the direct path).',
     deliveryMd(c),
     'Load average when each level finished (the machine is shared): ' + c.levels.map((l) => `${l.subscribers}: ${l.load_average?.join(' ')}`).join('; ') + '.',
     `Centrifugo against PocketBase per round (min / median / max over ${rounds} rounds; below 1 = faster than the PocketBase baseline; "last" = median time to the last subscriber):`,

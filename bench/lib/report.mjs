@@ -12,15 +12,20 @@ const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 're
 const PHASES = ['clients_map_ms', 'iterate_ms', 'has_subscription_ms', 'subscriptions_prefix_ms', 'subscriptions_exact_prefix_ms', 'is_discarded_ms', 'send_only_ms', 'naive_loop_ms', 'kit_send_ms', 'kit_fast_send_ms', 'kit_require_ms'];
 
 
+/** `direct/sends` for the kit's strategies that say (`sseSend`'s answer), else blank. */
+function sentDirect(f) {
+  return f.sent_direct === null || f.sent_direct === undefined ? '' : `${f.sent_direct}/${f.sends}`;
+}
+
 function fanoutMd(r) {
-  const rows = r.fanout.map((f) => [f.strategy, f.subscribers, f.p50_ms, f.p99_ms, f.max_ms, `${f.delivered}/${f.expected}`]);
+  const rows = r.fanout.map((f) => [f.strategy, f.subscribers, f.p50_ms, f.p99_ms, f.max_ms, `${f.delivered}/${f.expected}`, sentDirect(f)]);
   const ratioRows = [];
   for (const level of r.fanout_rounds) {
     for (const [name, s] of Object.entries(level.ratios)) ratioRows.push([level.subscribers, name, mmm(s)]);
   }
   return [
-    '## Fan-out (1 KB fragment, every subscriber on `chat`, latency from the send request to each receipt)',
-    table(['strategy', 'subscribers', 'p50 ms', 'p99 ms', 'max ms', 'delivered/expected'], rows),
+    '## Fan-out (1 KB fragment to N subscribers of one topic: the kit\'s strategies on `room` (no collection: nothing else sends to its subscribers), naive and native on `chat` (a collection), each to subscribers of its own with only they connected; latency from the send request to each receipt)',
+    table(['strategy', 'subscribers', 'p50 ms', 'p99 ms', 'max ms', 'delivered/expected', 'sends handed wholly directly'], rows),
     `Ratios per round (min / median / max over ${r.run.config.rounds} rounds; below 1 = faster than the baseline; "last" = median time to the last subscriber):`,
     table(['subscribers', 'ratio', 'min / median / max'], ratioRows),
   ].join('\n\n');
@@ -104,14 +109,14 @@ function targetedMd(r) {
 
 function scaleMd(r) {
   if (!r.scale?.length) return '';
-  const rows = r.scale.map((f) => [f.strategy, f.subscribers, f.p50_ms, f.p99_ms, f.max_ms, `${f.delivered}/${f.expected}`]);
+  const rows = r.scale.map((f) => [f.strategy, f.subscribers, f.p50_ms, f.p99_ms, f.max_ms, `${f.delivered}/${f.expected}`, sentDirect(f)]);
   const ratioRows = [];
   for (const level of r.scale_rounds) {
     for (const [name, s] of Object.entries(level.ratios)) if (/\/native/.test(name)) ratioRows.push([level.subscribers, name, mmm(s)]);
   }
   return [
-    '## Scale (1 KB fragment to every subscriber of `chat`, latency from the send request to each receipt)',
-    table(['strategy', 'subscribers', 'p50 ms', 'p99 ms', 'max ms', 'delivered/expected'], rows),
+    '## Scale (1 KB fragment to N subscribers of one topic, held as in the fan-out: the kit\'s strategies on `room` (no collection: nothing else sends to its subscribers), naive and native on `chat` (a collection), each to subscribers of its own with only they connected; latency from the send request to each receipt)',
+    table(['strategy', 'subscribers', 'p50 ms', 'p99 ms', 'max ms', 'delivered/expected', 'sends handed wholly directly'], rows),
     `Ratios against native per round (min / median / max over ${r.run.config.scale.rounds} rounds; "last" = median time to the last subscriber):`,
     table(['subscribers', 'ratio', 'min / median / max'], ratioRows),
   ].join('\n\n');

@@ -5,7 +5,7 @@
 
 import { rssKb, startBenchPocketBase, stats } from './pb.mjs';
 import { nextSeq } from './fanout.mjs';
-import { sendOnce } from './strategies.mjs';
+import { sendOnce, topicOf } from './strategies.mjs';
 import { nowMs, summarize } from './stats.mjs';
 
 async function healthy(url) {
@@ -62,8 +62,8 @@ function timeline(sends, bySeq, readers, bucketS, seconds) {
 export async function stallRun(fleet, strategy, { readers, rate, seconds, timeoutMs = 5000, inFlight = 16 }) {
   const pb = await startBenchPocketBase();
   try {
-    await fleet.connect(pb.url, 'chat', readers);
-    await fleet.connect(pb.url, 'chat', 1, { stall: true });
+    await fleet.connect(pb.url, topicOf(strategy), readers);
+    await fleet.connect(pb.url, topicOf(strategy), 1, { stall: true });
     const rssStartKb = rssKb(pb.pid);
     const { sends, skipped } = await drive(pb.url, strategy, rate, seconds, timeoutMs, inFlight);
     await Promise.all(sends.slice(-50).map((s) => fleet.waitFor(s.seq, 2000)));

@@ -1,12 +1,15 @@
 // Benchmark-only routes: one per send strategy, plus counters the harness reads.
 // The body of every send route is {html}: the 1 KB fragment, already carrying its sequence
 // number and send time. Each handler runs in its own pooled VM, so it requires inside.
+// The kit's routes send on `room`, a topic naming no collection, whose subscribers nothing but
+// the kit sends to; naive and native send on `chat` to subscribers of their own (see
+// bench/lib/strategies.mjs).
 
 // kit: the server kit's sseSend from a route handler (anonymous sender: every subscriber), as
 // before ordered delivery: not logged, no sequence number (`replay: false`).
 routerAdd('POST', '/bench/kit', (e) => {
   const { sseSend } = require('pocketpages-plugin-sse')
-  const result = sseSend('chat', e.requestInfo().body.html, { replay: false })
+  const result = sseSend('room', e.requestInfo().body.html, { replay: false })
   return e.json(200, result)
 })
 
@@ -15,7 +18,7 @@ routerAdd('POST', '/bench/kit', (e) => {
 // the bare key, like the SDK, so it measures the send side's cost).
 routerAdd('POST', '/bench/kit-ordered', (e) => {
   const { sseSend } = require('pocketpages-plugin-sse')
-  const result = sseSend('chat', e.requestInfo().body.html)
+  const result = sseSend('room', e.requestInfo().body.html)
   return e.json(200, result)
 })
 
@@ -23,7 +26,7 @@ routerAdd('POST', '/bench/kit-ordered', (e) => {
 routerAdd('POST', '/bench/kit-capture', (e) => {
   const { page } = require('pocketpages-plugin-sse')
   return page(e, ({ body, sseSend }) => {
-    sseSend('chat')
+    sseSend('room')
     return $template.loadFiles(`${__hooks}/views/fragment.html`).render({ html: body().html })
   })
 })
