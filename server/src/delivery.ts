@@ -17,7 +17,7 @@
 
 import { countHanded, cutOff, isTooFarBehind, readBacklog, uncountHanded, type Backlog } from './backlog';
 import { collectionTest } from './engines/collections';
-import { awaitIdle, DIRECT_MAX, pausesFor, sendDirect, sortByPath } from './engines/direct';
+import { awaitIdle, DIRECT_MAX, handWhileSorting, pausesFor, sendDirect, sortByPath } from './engines/direct';
 import { carry, type Group, type Message } from './engines/pocketbase';
 import type { App, RealtimeClient } from './pocketbase';
 import { inMainTransaction } from './transaction';
@@ -199,29 +199,34 @@ function inCallersTransaction(recipients: Recipient[], dataOf: (key: string) => 
  * anything, so the counters, live views of each client's state, stay true until the handoff):
  * cuts off the recipients too far behind, hands idle ones their message directly and carries
  * the rest on the bus. A small send (at most `DIRECT_MAX`) whose only obstacle is busy streams
- * waits briefly for them first (see `pausesFor`): when they finish, the bus walk is spared.
+ * waits briefly for them first (see `pausesFor`): when they finish, the bus walk is spared; it
+ * hands out last. A larger one hands each idle recipient its message as soon as it is found
+ * (`handWhileSorting`), then carries the rest.
  */
 function directWherePossible(recipients: Recipient[], dataOf: (key: string) => string, tx: App, handoff: Handoff): number {
-  const paths = sortByPath(recipients, collectionTest(tx));
+  const small = recipients.length <= DIRECT_MAX;
+  const noteHanded = (n: number) => { handoff.directly = n; }; // before each handoff: should one throw, the earlier ones are out
+  const paths = small ? sortByPath(recipients, collectionTest(tx)) : handWhileSorting(recipients, collectionTest(tx), dataOf, noteHanded);
+  let direct = handoff.directly || 0;
   for (const r of paths.behind) cutOff(r.client, r.backlog as Backlog, tx);
   let busy = paths.busy;
   let waited: Recipient[] = [];
-  if (busy.length > 0 && paths.bus.length === 0 && recipients.length <= DIRECT_MAX) {
+  if (busy.length > 0 && paths.bus.length === 0 && small) {
     const after = awaitIdle(busy, pausesFor(tx.subscriptionsBroker().totalClients()));
     waited = after.idle;
     busy = after.busy;
   }
   const rest = paths.bus.concat(busy);
   const idle = paths.idle.concat(waited);
-  let handed = 0;
+  let handed = direct;
   const onBus: [Backlog, number][] = (handoff.onBus = []);
   if (rest.length > 0) handed += viaBus(rest, dataOf, tx, (r, n) => onBus.push([r.backlog as Backlog, n]));
   if (idle.length > 0) { // the last step before the commit
-    handoff.directly = idle.length; // before the first handoff: should one throw, the others may be out already
+    noteHanded(direct += idle.length);
     handed += sendDirect(idle, dataOf);
-    count(rest.length > 0 ? MIXED_COUNT : DIRECT_COUNT);
   }
-  handoff.direct = rest.length === 0 && idle.length > 0;
+  if (direct > 0) count(rest.length > 0 ? MIXED_COUNT : DIRECT_COUNT);
+  handoff.direct = rest.length === 0 && direct > 0;
   return handed;
 }
 

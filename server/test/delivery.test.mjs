@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { fanOut, takeBackBus, DIRECT_MAX } from '../../.build/server/delivery.mjs';
 import { messageSend, BACKLOG_LIMIT } from '../../.build/server/backlog.mjs';
 import { noteOtherSenders } from '../../.build/server/engines/direct.mjs';
-import { CLEARED, CLEARED_KEYS, rememberKeys, SHARED } from '../../.build/server/clientstate.mjs';
+import { CLEARED, CLEARED_KEYS, rememberKeys, SHARED, STATE_KEY } from '../../.build/server/clientstate.mjs';
 import { fakeClient, fakeApp, directApp, hooked, handedOf, takenOf, setHanded, listsOf } from './fake-pocketbase.mjs';
 
 test('one bus delete per send, one message per key, whatever the number of keys and clients', () => {
@@ -139,6 +139,35 @@ test(`a broadcast of more than ${DIRECT_MAX} idle clients goes direct too: no bu
   assert.equal(path.direct, true);
   assert.equal(app.transactions, 1);
   assert.ok(many.every((c) => c.sent.length === 1 && handedOf(c) === 1));
+});
+
+test(`a broadcast of more than ${DIRECT_MAX} recipients hands the first idle one its message before looking at the others`, () => {
+  const events = [];
+  const many = Array.from({ length: DIRECT_MAX * 2 }, (_, i) => hooked('m' + i, ['t']));
+  const first = many[0];
+  const send = first.send;
+  first.send = function (message) { events.push('first handed'); send.call(this, message); };
+  const list = many.map((client) => ({ client, keys: ['t'], backlog: client.get(STATE_KEY) }));
+  const last = list[list.length - 1];
+  last.backlog = new Proxy(last.backlog, { get(target, prop) { events.push('last looked at'); return target[prop]; } });
+  const path = { direct: false };
+  assert.equal(fanOut(list, '"x"', directApp(many), undefined, path), many.length);
+  assert.equal(path.direct, true);
+  assert.equal(events[0], 'first handed', events.slice(0, 3).join(', '));
+  assert.equal(path.directly, many.length, 'every handoff counted as direct');
+});
+
+test('a broadcast whose bus step fails after some recipients were handed theirs says how many went out directly', () => {
+  const idle = Array.from({ length: DIRECT_MAX + 2 }, (_, i) => hooked('i' + i, ['t']));
+  const busy = hooked('busy', ['t']);
+  setHanded(busy, 1);
+  const app = directApp([...idle, busy]);
+  const run = app.runInTransaction.bind(app);
+  app.runInTransaction = (fn) => run((tx) => { tx.delete = () => { throw new Error('disk full'); }; fn(tx); });
+  const path = { direct: false };
+  assert.throws(() => fanOut(new Map([['t', [...idle, busy]]]), '"x"', app, undefined, path), /disk full/);
+  assert.equal(path.directly, idle.length, 'the idle ones have it: their number must be skipped (ordered.ts)');
+  assert.ok(idle.every((c) => c.sent.length === 1));
 });
 
 test('a send mixing idle and other recipients hands the idle ones theirs directly and carries the rest on one bus delete', () => {
