@@ -40,10 +40,11 @@ export function sendInOrder(topic: string, data: string, scope: string, recipien
 /**
  * After the kit's own transaction of a send threw. When its log row is there, it committed and
  * what failed ran after the commit (an app's hook): everything went out, nothing to undo.
- * Otherwise SQLite could not commit it (disk full, an I/O error, a constraint checked at
- * commit): nothing went out on the bus, so its counts are taken back (only when the row is
- * known to be missing: counts left standing only make a client look busy), but recipients
- * handed their message directly (the transaction's last step) have it, with sequence number
+ * Otherwise it failed at its bus step or its commit (disk full, an I/O error, a constraint
+ * checked at commit): nothing went out on the bus, so its counts are taken back (only when the
+ * row is known to be missing: counts left standing only make a client look busy), but
+ * recipients handed their message directly (before the bus step of a send of more than
+ * `DIRECT_MAX`, after it otherwise) have it, with sequence number
  * `seq`, which was never logged. That number is skipped (`skipSeq`: at once for this process,
  * then in the log), so the next send does not reuse it (pages would drop that send as one they
  * already have); a page that missed the number finds no row for it and resyncs.

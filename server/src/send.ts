@@ -24,7 +24,7 @@ export interface SendResult {
   filtered: number;
   /** The send's sequence number on its topic (commit order; see ordered delivery); 0 when not logged. */
   seq: number;
-  /** True when the kit handed the messages to the recipients itself, without PocketBase's bus (a small send to idle clients). */
+  /** True when the kit handed the messages to the recipients itself, without PocketBase's bus (every recipient idle, whatever their number: see engines/direct.ts). */
   direct: boolean;
 }
 
