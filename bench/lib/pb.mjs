@@ -9,11 +9,13 @@ const app = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'app')
 
 /**
  * Runs PocketBase on the bench app (fresh data folder); `publicDir` overrides its static files,
- * `env` adds to its environment (`BENCH_INDEX: 'off'` turns the kit's topic index off).
+ * `env` adds to its environment (`BENCH_INDEX: 'off'` turns the kit's topic index off, `BENCH_KIT:
+ * 'off'` leaves the kit's realtime hooks out), `onOutput(text)` gets its console output.
  */
-export function startBenchPocketBase({ publicDir, env } = {}) {
+export function startBenchPocketBase({ publicDir, env, onOutput } = {}) {
   return startPocketBase({
     env,
+    onOutput,
     cwd: app,
     hooksDir: path.join(app, 'pb_hooks'),
     migrationsDir: path.join(app, 'pb_migrations'),

@@ -68,15 +68,21 @@ function otherMd(r) {
   if (r.memory) {
     const m = r.memory;
     const levels = m.levels || [1000, 5000];
+    const top = levels[levels.length - 1];
+    const row = (who, connecting, suffix) => [who, connecting, ...levels.map((l) => cell(m[`rss_per_subscriber_kb_${l}${suffix}`])),
+      cell(m[`live_heap_per_subscriber_kb_${top}${suffix}`])];
     parts.push('## Memory (PocketBase VmRSS; each idle subscriber holds `chat` and a topic of its own)',
-      table(['topic index', 'connecting', ...levels.map((l) => `KB per idle subscriber at ${l}`)], [
-        ['off', '128 at a time', ...levels.map((l) => m[`rss_per_subscriber_kb_${l}_index_off`])],
-        ['on', '128 at a time', ...levels.map((l) => m[`rss_per_subscriber_kb_${l}`])],
-        ['off', '8 at a time', ...levels.map((l) => m[`rss_per_subscriber_kb_${l}_index_off_gentle`])],
-        ['on', '8 at a time', ...levels.map((l) => m[`rss_per_subscriber_kb_${l}_gentle`])],
-      ]),
-      `RSS difference on - off at ${levels[levels.length - 1]} per (topic, client) entry: ${cell(m.index_bytes_per_entry)} B connecting 128 at a time, ${cell(m.index_bytes_per_entry_gentle)} B connecting 8 at a time (RSS of separate PocketBase processes: an upper bound that includes heap high water, noisy at small counts).`,
-      table(['cycles', 'growth after cycles MB', 'growth in the second half MB'], [[m.cycles, m.rss_growth_after_cycles_mb, m.rss_growth_second_half_mb]]));
+      table(['PocketBase', 'connecting', ...levels.map((l) => `KB per idle subscriber at ${l}`), `live heap KB per subscriber at ${top}`], [
+        ['alone (no kit hooks)', '128 at a time', '_bare'],
+        ['kit, topic index off', '128 at a time', '_index_off'],
+        ['kit, topic index on', '128 at a time', ''],
+        ['alone (no kit hooks)', '8 at a time', '_bare_gentle'],
+        ['kit, topic index off', '8 at a time', '_index_off_gentle'],
+        ['kit, topic index on', '8 at a time', '_gentle'],
+      ].filter(([, , suffix]) => m[`rss_per_subscriber_kb_${top}${suffix}`] !== undefined).map(([who, connecting, suffix]) => row(who, connecting, suffix))),
+      `RSS difference on - off at ${top} per (topic, client) entry: ${cell(m.index_bytes_per_entry)} B connecting 128 at a time, ${cell(m.index_bytes_per_entry_gentle)} B connecting 8 at a time (RSS of separate PocketBase processes: an upper bound that includes heap high water, noisy at small counts). Live heap difference on - off, connecting 8 at a time: ${cell(m.index_live_bytes_per_entry_gentle)} B per entry (Go's collector trace, \`GODEBUG=gctrace=1\`: the live heap after marking, in whole MB, read after making garbage until three collections ran, the least of the last two; the base is what the collections during start-up left).`,
+      table(['cycles', 'RSS growth after cycles MB', 'RSS growth in the second half MB', 'live heap after half / all cycles MB', 'live heap growth in the second half MB'],
+        [[m.cycles, m.rss_growth_after_cycles_mb, m.rss_growth_second_half_mb, `${cell(m.live_heap_mb_after_half)} / ${cell(m.live_heap_mb_after_cycles)}`, cell(m.live_heap_growth_second_half_mb)]]));
   }
   if (r.profile) {
     const ph = r.profile.phases;

@@ -67,6 +67,18 @@ routerAdd('GET', '/bench/stats', (e) => {
   return e.json(200, { clients: broker.totalClients(), subscribed, keys, topics })
 })
 
+// Garbage for Go's collector: about 10 MB of short-lived strings per call, so that the memory
+// section can have a few collections run and read the live heap each one leaves (GODEBUG=gctrace=1).
+routerAdd('POST', '/bench/garbage', (e) => {
+  let kept = 0
+  for (let round = 0; round < 4; round++) {
+    const strings = []
+    for (let i = 0; i < 50000; i++) strings.push('garbage ' + round + ' ' + i)
+    kept += strings.length
+  }
+  return e.json(200, { made: kept })
+})
+
 // Server time of `reps` sends to `topic`, one after the other, each timed alone inside the VM
 // (nanosecond clock) and answered in ms: `kit` is sseSend, `naive` the docs' loop. `delivered`
 // is the last send's count, `paths` how many of the kit's sends went direct and through the bus.
