@@ -12,7 +12,7 @@ import type { AuthRecord, RequestEvent, SubscribeRequestEvent } from './pocketba
 import { rememberRules } from './recheck';
 import type { TopicRules } from './rules';
 import { screenKeys, type Refusal } from './screen';
-import { fileSubscriptions, turnTopicIndexOff } from './topicindex-store';
+import { queueSubscriptions, turnTopicIndexOff } from './topicindex-store';
 import { noteOutsideApp } from './txsends';
 import { SseError } from './wire';
 
@@ -32,7 +32,7 @@ export interface SubscribeOptions {
  * `screenKeys`: control characters, the hidden bus collection, topic rules, more than
  * `MAX_KEYS_PER_TOPIC` keys of one topic), logs what it dropped, notes the rules and the
  * client's auth for the send-time re-check, answers the heads of the extension's ordered keys,
- * continues, and files the client in the topic index once PocketBase applied the post (sends
+ * continues, and queues the client for the topic index once PocketBase applied the post (sends
  * then look at the topic's subscribers only). Call it as the hook's whole body, for every
  * subscription post: clients that never went through it are not found by the index.
  * (Auth comes from the `Authorization` header, or from the PocketPages plugin's cookie
@@ -61,7 +61,7 @@ export function subscribe(e: SubscribeRequestEvent, options: SubscribeOptions = 
   } finally {
     // filed from what the client holds now, so also right when a later hook threw
     if (options.index === false) turnTopicIndexOff();
-    else fileSubscriptions(e.client);
+    else queueSubscriptions(e.client);
   }
 }
 

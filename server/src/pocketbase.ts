@@ -68,6 +68,10 @@ export interface AppStore {
   get(key: string): unknown;
   set(key: string, value: unknown): void;
   remove(key: string): void;
+  /** Every key (a copy). */
+  keys(): string[];
+  /** How many keys it holds. */
+  length(): number;
   /** Replaces the value with `fn(old)` under the store's write lock (`old` is null when unset). */
   setFunc(key: string, fn: (old: unknown) => unknown): void;
 }

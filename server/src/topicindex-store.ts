@@ -1,6 +1,9 @@
 // The topic index, PocketBase part: kept in the app store (process-wide; module state would be
 // per JS VM), fed by `subscribe()` after each subscription post, read by every send.
 //
+// A subscription post does not file its client itself: it leaves a key in the app store, and the
+// next reader of the index files every waiting post first (topicindex-queue.ts).
+//
 // Clients only leave the index lazily: PocketBase has no disconnect hook, and a JS
 // `onRealtimeConnectRequest` hook that waits for its `e.next()` holds a whole JS VM for the
 // life of every stream. So a send drops the ids it no longer finds in the broker, and a
@@ -9,8 +12,9 @@
 import { cachedKeys, rememberKeys, stateOf } from './clientstate';
 import { noteOtherSenders } from './engines/direct';
 import { log } from './log';
-import type { RealtimeClient } from './pocketbase';
+import type { App, RealtimeClient } from './pocketbase';
 import { subscriptionsChanged } from './walkcache';
+import { filedUpTo, MAX_STORE_KEYS, queueKey, waitingPosts } from './topicindex-queue';
 import {
   clientIds, countOf, emptyIndex, idsOf, needsSweep, removeClient, setTopics, topicsOf, type IndexState,
 } from './topicindex';
@@ -71,29 +75,115 @@ function withIndex<T>(create: boolean, fn: (state: IndexState) => T): T | null {
 /**
  * Files a client under the topics it holds now, and marks remembered broadcast walks stale
  * (last, so that a walk that reads the new version also reads the keys and index filed here).
- * Call after PocketBase applied its subscription post (`e.next()` returned), and after
- * changing a client's subscriptions server-side. Never throws: on failure the index is turned off
- * for the process (sends walk every client again) and the error is logged.
+ * Call after changing a client's subscriptions server-side (subscription posts go through
+ * `queueSubscriptions`). Never throws: on failure the index is turned off for the process
+ * (sends walk every client again) and the error is logged.
  */
 export function fileSubscriptions(client: RealtimeClient): void {
   try {
-    const id = client.id();
-    const keys = Object.keys(client.subscriptions());
-    noteOtherSenders(client, keys.concat(cachedKeys(stateOf(client)) || []), $app); // a server-side change, or a hook after subscribe() in a post's chain, may have added or dropped a collection's key
-    rememberKeys(client, keys); // what sends read instead of asking the client per recipient
+    const keys = noteKeys(client);
     const topics = topicsOf(keys);
     const connected = $app.subscriptionsBroker().totalClients(); // outside the store's lock: the broker has its own
     const sweep = withIndex(true, (state) => {
-      setTopics(state, id, topics, heldNow(client));
+      setTopics(state, client.id(), topics, heldNow(client));
       return needsSweep(state, connected);
     });
     if (sweep) sweepTopicIndex();
   } catch (error) {
-    $app.store().set(INDEX_STORE_KEY, DISABLED);
-    log.error('topic index failed; every send walks all clients from now on', 'error', String(error));
+    indexFailed(error);
   } finally {
     subscriptionsChanged(); // remembered broadcast walks are stale now
   }
+}
+
+/**
+ * What `subscribe()` does once PocketBase applied a post (`e.next()` returned): notes the
+ * client's keys on its state, leaves a key saying the client waits to be filed (a plain store
+ * `set`, see topicindex-queue.ts), then renews the subscriptions version. Files every waiting
+ * post itself only when the app store holds more than `MAX_STORE_KEYS` keys (nobody read the
+ * index for a while) and no other post is at it. Never throws, like `fileSubscriptions`.
+ */
+export function queueSubscriptions(client: RealtimeClient): void {
+  const store = $app.store();
+  try {
+    noteKeys(client);
+    if (store.get(INDEX_STORE_KEY) !== DISABLED) store.set(queueKey(client.id(), $security.randomString(8)), true);
+  } catch (error) {
+    indexFailed(error);
+  } finally {
+    subscriptionsChanged(); // after the key: a reader that sees this version also sees the key
+  }
+  if (store.length() <= MAX_STORE_KEYS || store.has(FILING_KEY)) return;
+  store.set(FILING_KEY, true); // one post files at a time (rarely two: checked without the lock), the others go on
+  try {
+    fileWaiting();
+  } finally {
+    store.remove(FILING_KEY);
+  }
+}
+
+/** App store key present while a subscription post files the waiting ones. */
+const FILING_KEY = 'pbsse.filing';
+
+/** The client's keys now, noted on its state for sends, after marking it shared when one names a collection. */
+function noteKeys(client: RealtimeClient): string[] {
+  const keys = Object.keys(client.subscriptions());
+  noteOtherSenders(client, keys.concat(cachedKeys(stateOf(client)) || []), $app); // a server-side change, or a hook after subscribe() in a post's chain, may have added or dropped a collection's key
+  rememberKeys(client, keys); // what sends read instead of asking the client per recipient
+  return keys;
+}
+
+/** At most this many waiting posts are filed under one hold of the store's lock. */
+const FILE_AT_ONCE = 256;
+
+/**
+ * Files every subscription post waiting (see topicindex-queue.ts), a few hundred per hold of the
+ * store's lock, from what each client holds now (a client that left is taken out), and takes
+ * their keys out of the store. Every reader of the index calls it first. Never throws.
+ */
+export function fileWaiting(): void {
+  const store = $app.store();
+  const waiting = waitingPosts(store);
+  if (!waiting) return;
+  const { keys, ids } = waiting.queued;
+  try {
+    const broker = $app.subscriptionsBroker();
+    const connected = broker.totalClients();
+    let sweep = false;
+    for (let from = 0; from < ids.length; from += FILE_AT_ONCE) {
+      const batch = ids.slice(from, from + FILE_AT_ONCE).map((id) => {
+        const client = clientOrNull(broker, id);
+        return { id, client, topics: client ? topicsOf(Object.keys(client.subscriptions())) : [] };
+      });
+      sweep = withIndex(true, (state) => {
+        for (const { id, client, topics } of batch) {
+          if (client) setTopics(state, id, topics, heldNow(client));
+          else removeClient(state, id);
+        }
+        return needsSweep(state, connected);
+      }) || sweep;
+    }
+    if (sweep) sweepGone();
+  } catch (error) {
+    indexFailed(error);
+  } finally {
+    for (let i = 0; i < keys.length; i++) store.remove(keys[i]);
+  }
+  filedUpTo(waiting.version);
+}
+
+function clientOrNull(broker: ReturnType<App['subscriptionsBroker']>, id: string): RealtimeClient | null {
+  try {
+    return broker.clientById(id);
+  } catch {
+    return null;
+  }
+}
+
+/** Turns the index off for good after it failed (every send walks), and says so. */
+function indexFailed(error: unknown): void {
+  $app.store().set(INDEX_STORE_KEY, DISABLED);
+  log.error('topic index failed; every send walks all clients from now on', 'error', String(error));
 }
 
 /**
@@ -133,6 +223,7 @@ function allClients(): RealtimeClient[] {
  * client's keys and filter: being named here delivers nothing by itself.
  */
 export function clientsToCheck(topic: string): RealtimeClient[] {
+  fileWaiting();
   const broker = $app.subscriptionsBroker();
   const connected = broker.totalClients();
   const ids = withIndex(false, (state) => {
@@ -161,11 +252,17 @@ function forget(ids: string[]): void {
 }
 
 /**
- * Takes every client that left the broker out of the index; returns how many went and how many
- * stay. Subscription posts run it when needed; a cron job may run it too, to shrink the index of
- * a process that stopped receiving posts.
+ * Takes every client that left the broker out of the index (after filing the waiting posts);
+ * returns how many went and how many stay. The index does this itself when needed; a cron job
+ * may run it too, to shrink the index of a process that stopped receiving posts.
  */
 export function sweepTopicIndex(): { removed: number; clients: number } {
+  fileWaiting();
+  return sweepGone();
+}
+
+/** `sweepTopicIndex` without filing first. */
+function sweepGone(): { removed: number; clients: number } {
   const ids = withIndex(false, clientIds) || [];
   const live = $app.subscriptionsBroker().clients();
   const gone: string[] = [];
@@ -176,6 +273,7 @@ export function sweepTopicIndex(): { removed: number; clients: number } {
 
 /** What the index holds now; with `topic`, also how many clients are filed under it. */
 export function topicIndexStats(topic?: string): TopicIndexStats {
+  fileWaiting();
   const stats = withIndex(false, (state) => ({
     enabled: true, clients: state.size, entries: state.entries, topics: Object.keys(state.topics).length,
     filed: topic ? countOf(state, topic) : 0,

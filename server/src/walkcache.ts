@@ -6,7 +6,7 @@
 // same topic the answer only changes when a client posts its subscriptions, connects or
 // leaves, so the last answer is kept and reused while nothing of that changed:
 //
-// - the subscriptions version, which `fileSubscriptions` renews on every post that went
+// - the subscriptions version, which `queueSubscriptions` renews on every post that went
 //   through `subscribe()` (and on every server-side change it is told of);
 // - the number of connected clients (a disconnect, a cut-off, a new connection);
 // - the collections (a recipient holding a key that names a collection never goes direct).

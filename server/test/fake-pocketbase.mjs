@@ -95,6 +95,8 @@ export function fakeApp(clients) {
       set: (key, value) => data.set(key, value),
       remove: (key) => data.delete(key),
       has: (key) => data.has(key),
+      keys: () => [...data.keys()],
+      length: () => data.size,
       setFunc: (key, fn) => data.set(key, fn(data.has(key) ? data.get(key) : null)),
     }),
   };

@@ -3,7 +3,8 @@
 // walks go stale.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { clientsToCheck, fileSubscriptions } from '../../.build/server/topicindex-store.mjs';
+import { clientsToCheck, fileSubscriptions, INDEX_STORE_KEY, queueSubscriptions, topicIndexStats } from '../../.build/server/topicindex-store.mjs';
+import { queuedAmong, queueKey, QUEUE_PREFIX, MAX_STORE_KEYS } from '../../.build/server/topicindex-queue.mjs';
 import { recall, remember, stampNow } from '../../.build/server/walkcache.mjs';
 import { keysFor, stateOf } from '../../.build/server/clientstate.mjs';
 
@@ -30,18 +31,30 @@ function fakeClient(id, keys) {
   return client;
 }
 
-/** A fake `$app` whose broker holds `clients`; the store's `setFunc` runs its callback in place, as PocketBase does under its lock. */
+/**
+ * A fake `$app` whose broker holds `clients`; the store's `setFunc` runs its callback in place, as
+ * PocketBase does under its lock. `calls` counts the store's `setFunc` (by key) and `keys` calls.
+ */
 function installApp(clients) {
   const data = new Map([['pbAppCachedCollections', []]]);
+  const calls = { setFunc: new Map(), keys: 0 };
   let version = 0;
   globalThis.$security = { randomString: () => 'v' + ++version };
   globalThis.$app = {
+    calls,
+    data,
     logger: () => ({ error() {}, warn() {}, debug() {}, info() {} }),
     store: () => ({
       get: (key) => (data.has(key) ? data.get(key) : null),
       set: (key, value) => data.set(key, value),
       has: (key) => data.has(key),
-      setFunc: (key, fn) => data.set(key, fn(data.has(key) ? data.get(key) : null)),
+      remove: (key) => data.delete(key),
+      keys: () => (calls.keys++, [...data.keys()]),
+      length: () => data.size,
+      setFunc: (key, fn) => {
+        calls.setFunc.set(key, (calls.setFunc.get(key) || 0) + 1);
+        data.set(key, fn(data.has(key) ? data.get(key) : null));
+      },
     }),
     subscriptionsBroker: () => ({
       totalClients: () => clients.length,
@@ -82,4 +95,58 @@ test('a broadcast walking while a post is being filed is not remembered past it:
   fileSubscriptions(x);
   const later = recall('T', stampNow());
   assert.ok(!later || later.recipients.some((r) => r.client === x), 'a remembered walk leaves out x, which holds T now');
+});
+
+test('a subscription post leaves a key of its own and takes no JS callback under the store lock; the next reader files it', () => {
+  const a = fakeClient('a', ['room']);
+  const b = fakeClient('b', ['room', 'user:b']);
+  const c = fakeClient('c', ['room']);
+  installApp([a, b, c]);
+  for (const client of [a, b, c]) queueSubscriptions(client);
+  assert.equal($app.calls.setFunc.get(INDEX_STORE_KEY) || 0, 0, 'a post does not update the index itself');
+  assert.equal([...$app.data.keys()].filter((k) => k.startsWith(QUEUE_PREFIX)).length, 3);
+  assert.deepEqual(clientsToCheck('user:b'), [b]);
+  assert.deepEqual([...$app.data.keys()].filter((k) => k.startsWith(QUEUE_PREFIX)), [], 'filed posts leave no key behind');
+  assert.deepEqual(topicIndexStats('room'), { enabled: true, clients: 3, entries: 4, topics: 2, filed: 3 });
+});
+
+test('a reader lists the store keys only after a post renewed the subscriptions version', () => {
+  const a = fakeClient('a', ['room']);
+  const others = ['b', 'c'].map((id) => fakeClient(id, ['room']));
+  installApp([a, ...others]);
+  for (const client of [a, ...others]) queueSubscriptions(client);
+  clientsToCheck('room');
+  const listed = $app.calls.keys;
+  clientsToCheck('room');
+  clientsToCheck('user:x');
+  assert.equal($app.calls.keys, listed, 'nothing posted since: no listing');
+  a.keys = ['room', 'user:a'];
+  queueSubscriptions(a);
+  assert.deepEqual(clientsToCheck('user:a'), [a]);
+  assert.equal($app.calls.keys, listed + 1);
+});
+
+test('a client that left before its post was filed is not filed (and is taken out)', () => {
+  const a = fakeClient('a', ['room']);
+  const clients = [a];
+  installApp(clients);
+  fileSubscriptions(a);
+  queueSubscriptions(a);
+  clients.length = 0; // it left
+  assert.deepEqual(clientsToCheck('room'), []);
+  assert.equal(topicIndexStats().clients, 0);
+});
+
+test('when nobody reads the index, a post files the waiting ones once the store holds more than MAX_STORE_KEYS keys', () => {
+  const clients = Array.from({ length: MAX_STORE_KEYS + 8 }, (_, i) => fakeClient('c' + i, ['room', 'user:' + i]));
+  installApp(clients);
+  for (const c of clients) queueSubscriptions(c);
+  const waiting = [...$app.data.keys()].filter((k) => k.startsWith(QUEUE_PREFIX)).length;
+  assert.ok(waiting < 16, `${waiting} posts still waiting`);
+  assert.ok(($app.calls.setFunc.get(INDEX_STORE_KEY) || 0) <= 8, 'filed in a few holds of the lock');
+});
+
+test('queue keys name their client; other keys are not posts', () => {
+  const keys = [queueKey('abc', 't1'), 'pbAppCachedCollections', queueKey('abc', 't2'), queueKey('d|e', 't3'), QUEUE_PREFIX + 'x'];
+  assert.deepEqual(queuedAmong(keys), { keys: [keys[0], keys[2], keys[3]], ids: ['abc', 'd|e'] });
 });

@@ -1,0 +1,79 @@
+// Subscription posts waiting to be filed in the topic index.
+//
+// A post does not file its client itself: updating the index takes the app store's write lock
+// with a JS callback inside (`setFunc`), and in a burst of posts each one waited tens of
+// milliseconds for that lock while holding a JS VM, until PocketBase ran out of pooled VMs and
+// built one-off ones (see docs/performance.md). A post only leaves a key of its own in the app
+// store (a plain `set`: no JS under the lock), and whoever reads the index next files every
+// waiting post in a few holds of the lock (`topicindex-store.ts`).
+//
+// A reader knows when nothing can be waiting without listing the store's keys: every post
+// renews the subscriptions version (walkcache.ts) after leaving its key, so a VM that found
+// nothing waiting under one version finds nothing new while the version stays.
+
+import type { AppStore } from './pocketbase';
+import { SUBSCRIPTIONS_VERSION } from './walkcache';
+
+/** App store keys of waiting posts: this prefix, the client's id, `|`, a random tail (one key per post: none overwrites another). */
+export const QUEUE_PREFIX = 'pbsse.unfiled|';
+
+/** A post files the waiting ones itself once the app store holds more keys than this (when nobody reads the index). */
+export const MAX_STORE_KEYS = 1024;
+
+/** What a reader found waiting: the store keys and the distinct client ids they name, in order. */
+export interface Queued {
+  keys: string[];
+  ids: string[];
+}
+
+/** The key a post of client `id` leaves (`tail` makes it its own). */
+export function queueKey(id: string, tail: string): string {
+  return QUEUE_PREFIX + id + '|' + tail;
+}
+
+/** The client id of a queue key, or null for any other key. */
+export function queuedId(key: string): string | null {
+  if (!key.startsWith(QUEUE_PREFIX)) return null;
+  const end = key.lastIndexOf('|');
+  return end > QUEUE_PREFIX.length - 1 ? key.slice(QUEUE_PREFIX.length, end) : null;
+}
+
+/** The waiting posts among `keys` (the store's keys): their keys, and their clients once each. */
+export function queuedAmong(keys: ArrayLike<string>): Queued {
+  const found: Queued = { keys: [], ids: [] };
+  const seen = new Set<string>();
+  for (let i = 0; i < keys.length; i++) {
+    const id = queuedId(keys[i]);
+    if (id === null) continue;
+    found.keys.push(keys[i]);
+    if (!seen.has(id)) {
+      seen.add(id);
+      found.ids.push(id);
+    }
+  }
+  return found;
+}
+
+/** The subscriptions version under which this VM last found no post waiting. */
+let emptyAt: unknown = null;
+
+/**
+ * The posts waiting now, or null when none can be (no post changed the subscriptions version
+ * since this VM last found none). Read the version before the keys: a post that leaves its
+ * key after this read renews the version after it too.
+ */
+export function waitingPosts(store: AppStore): { queued: Queued; version: unknown } | null {
+  const version = store.get(SUBSCRIPTIONS_VERSION);
+  if (!version || version === emptyAt) return null;
+  const queued = queuedAmong(store.keys());
+  if (queued.keys.length === 0) {
+    emptyAt = version;
+    return null;
+  }
+  return { queued, version };
+}
+
+/** Notes that every post waiting under `version` was filed by this VM. */
+export function filedUpTo(version: unknown): void {
+  emptyAt = version;
+}
