@@ -11,13 +11,14 @@
 // renews the subscriptions version (walkcache.ts) after leaving its key, so a VM that found
 // nothing waiting under one version finds nothing new while the version stays.
 
+import { log } from './log';
 import type { AppStore } from './pocketbase';
 import { SUBSCRIPTIONS_VERSION } from './walkcache';
 
 /** App store keys of waiting posts: this prefix, the client's id, `|`, a random tail (one key per post: none overwrites another). */
 export const QUEUE_PREFIX = 'pbsse.unfiled|';
 
-/** A post files the waiting ones itself once the app store holds more keys than this (when nobody reads the index). */
+/** A post files the waiting ones itself once the app store holds this many keys more than when its VM last filed (when nobody reads the index). */
 export const MAX_STORE_KEYS = 1024;
 
 /** What a reader found waiting: the store keys and the distinct client ids they name, in order. */
@@ -76,4 +77,63 @@ export function waitingPosts(store: AppStore): { queued: Queued; version: unknow
 /** Notes that every post waiting under `version` was filed by this VM. */
 export function filedUpTo(version: unknown): void {
   emptyAt = version;
+}
+
+/** The queue keys of `keys` by their client's id. */
+export function keysById(keys: string[]): Map<string, string[]> {
+  const byId = new Map<string, string[]>();
+  for (const key of keys) {
+    const id = queuedId(key) as string;
+    const list = byId.get(id);
+    if (list) list.push(key);
+    else byId.set(id, [key]);
+  }
+  return byId;
+}
+
+/** Takes every waiting post's key out of the store (after the index failed: nothing will file them). */
+export function removeWaiting(store: AppStore): void {
+  try {
+    const keys = queuedAmong(store.keys()).keys;
+    for (let i = 0; i < keys.length; i++) store.remove(keys[i]);
+  } catch (error) {
+    log.error('waiting subscription posts could not be removed', 'error', String(error));
+  }
+}
+
+// ---- a post filing when nobody reads ----------------------------------------
+
+/** App store key holding the time a subscription post began filing the waiting ones. */
+const FILING_KEY = 'pbsse.filing';
+
+/** A post's filing older than this is taken as ended (one cut short without its `finally`, say by a VM interrupt). */
+const FILING_STALE_MS = 10000;
+
+/** The app store's length when this VM last filed everything waiting. */
+let filedLength = 0;
+
+/**
+ * Whether a post should file the waiting ones itself: the store holds `MAX_STORE_KEYS` keys
+ * more than when this VM last filed (it may hold many keys that are not posts, the app's or the
+ * kit's), and no other post is filing (checked without the lock: rarely two at once).
+ */
+export function postShouldFile(store: AppStore): boolean {
+  if (store.length() <= filedLength + MAX_STORE_KEYS) return false;
+  const since = Number(store.get(FILING_KEY)) || 0;
+  return !(since > 0 && Date.now() - since < FILING_STALE_MS);
+}
+
+/** Marks a post's filing as under way. */
+export function startFiling(store: AppStore): void {
+  store.set(FILING_KEY, Date.now());
+}
+
+/** Marks a post's filing as over. */
+export function endFiling(store: AppStore): void {
+  store.remove(FILING_KEY);
+}
+
+/** Notes the store's length once this VM filed everything waiting. */
+export function filedAll(store: AppStore): void {
+  filedLength = store.length();
 }

@@ -7,14 +7,17 @@
 // Clients only leave the index lazily: PocketBase has no disconnect hook, and a JS
 // `onRealtimeConnectRequest` hook that waits for its `e.next()` holds a whole JS VM for the
 // life of every stream. So a send drops the ids it no longer finds in the broker, and a
-// subscription post sweeps the index once it holds a quarter more clients than are connected.
+// filing (by a reader, or by a post when nobody reads) sweeps the index once it holds a quarter
+// more clients than are connected.
 
 import { cachedKeys, rememberKeys, stateOf } from './clientstate';
 import { noteOtherSenders } from './engines/direct';
 import { log } from './log';
 import type { App, RealtimeClient } from './pocketbase';
 import { subscriptionsChanged } from './walkcache';
-import { filedUpTo, MAX_STORE_KEYS, queueKey, waitingPosts } from './topicindex-queue';
+import {
+  endFiling, filedAll, filedUpTo, keysById, postShouldFile, queueKey, removeWaiting, startFiling, waitingPosts,
+} from './topicindex-queue';
 import {
   clientIds, countOf, emptyIndex, idsOf, needsSweep, removeClient, setTopics, topicsOf, type IndexState,
 } from './topicindex';
@@ -100,8 +103,8 @@ export function fileSubscriptions(client: RealtimeClient): void {
  * What `subscribe()` does once PocketBase applied a post (`e.next()` returned): notes the
  * client's keys on its state, leaves a key saying the client waits to be filed (a plain store
  * `set`, see topicindex-queue.ts), then renews the subscriptions version. Files every waiting
- * post itself only when the app store holds more than `MAX_STORE_KEYS` keys (nobody read the
- * index for a while) and no other post is at it. Never throws, like `fileSubscriptions`.
+ * post itself when nobody read the index for a while (`postShouldFile`). Never throws, like
+ * `fileSubscriptions`.
  */
 export function queueSubscriptions(client: RealtimeClient): void {
   const store = $app.store();
@@ -113,17 +116,14 @@ export function queueSubscriptions(client: RealtimeClient): void {
   } finally {
     subscriptionsChanged(); // after the key: a reader that sees this version also sees the key
   }
-  if (store.length() <= MAX_STORE_KEYS || store.has(FILING_KEY)) return;
-  store.set(FILING_KEY, true); // one post files at a time (rarely two: checked without the lock), the others go on
+  if (!postShouldFile(store)) return;
+  startFiling(store); // usually one post files at a time (checked without the lock), the others go on
   try {
     fileWaiting();
   } finally {
-    store.remove(FILING_KEY);
+    endFiling(store);
   }
 }
-
-/** App store key present while a subscription post files the waiting ones. */
-const FILING_KEY = 'pbsse.filing';
 
 /** The client's keys now, noted on its state for sends, after marking it shared when one names a collection. */
 function noteKeys(client: RealtimeClient): string[] {
@@ -143,12 +143,13 @@ const FILE_AT_ONCE = 256;
  */
 export function fileWaiting(): void {
   const store = $app.store();
-  const waiting = waitingPosts(store);
-  if (!waiting) return;
-  const { keys, ids } = waiting.queued;
   try {
+    const waiting = waitingPosts(store);
+    if (!waiting) return;
     const broker = $app.subscriptionsBroker();
     const connected = broker.totalClients();
+    const keysOf = keysById(waiting.queued.keys);
+    const ids = waiting.queued.ids;
     let sweep = false;
     for (let from = 0; from < ids.length; from += FILE_AT_ONCE) {
       const batch = ids.slice(from, from + FILE_AT_ONCE).map((id) => {
@@ -162,14 +163,15 @@ export function fileWaiting(): void {
         }
         return needsSweep(state, connected);
       }) || sweep;
+      for (const { id } of batch) for (const key of keysOf.get(id) || []) store.remove(key); // filed: other readers need not file them again
     }
     if (sweep) sweepGone();
+    filedUpTo(waiting.version);
+    filedAll(store);
   } catch (error) {
     indexFailed(error);
-  } finally {
-    for (let i = 0; i < keys.length; i++) store.remove(keys[i]);
+    removeWaiting(store);
   }
-  filedUpTo(waiting.version);
 }
 
 function clientOrNull(broker: ReturnType<App['subscriptionsBroker']>, id: string): RealtimeClient | null {

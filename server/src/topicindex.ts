@@ -153,7 +153,7 @@ export function clientIds(state: IndexState): string[] {
 /**
  * Whether the index holds so many more clients than are connected that it is worth
  * sweeping out the ones that left: more than `connected` plus a quarter of it (at least 64).
- * Checked after every subscription post, so sweeps cost O(1) per post amortized.
+ * Checked after each batch of filed posts, so sweeps cost O(1) per filed post amortized.
  */
 export function needsSweep(state: IndexState, connected: number): boolean {
   return state.size > connected + Math.max(64, connected >> 2);

@@ -150,3 +150,21 @@ test('queue keys name their client; other keys are not posts', () => {
   const keys = [queueKey('abc', 't1'), 'pbAppCachedCollections', queueKey('abc', 't2'), queueKey('d|e', 't3'), QUEUE_PREFIX + 'x'];
   assert.deepEqual(queuedAmong(keys), { keys: [keys[0], keys[2], keys[3]], ids: ['abc', 'd|e'] });
 });
+
+test('a store full of other keys does not make every post file: only MAX_STORE_KEYS more than at the last filing do', () => {
+  const clients = Array.from({ length: 20 }, (_, i) => fakeClient('p' + i, ['room']));
+  installApp(clients);
+  for (let i = 0; i < MAX_STORE_KEYS + 500; i++) $app.data.set('app.key.' + i, i); // the app's own keys
+  for (const c of clients) queueSubscriptions(c);
+  assert.ok($app.calls.keys <= 2, `the store's keys were listed ${$app.calls.keys} times for 20 posts`);
+});
+
+test('a filing cut short long ago (its marker left behind) does not stop posts from filing', () => {
+  const clients = Array.from({ length: 3 * MAX_STORE_KEYS + 40 }, (_, i) => fakeClient('q' + i, ['room'])); // past any VM baseline an earlier test left
+  installApp(clients);
+  $app.data.set('pbsse.filing', Date.now() - 60000);
+  for (const c of clients) queueSubscriptions(c);
+  const waiting = [...$app.data.keys()].filter((k) => k.startsWith(QUEUE_PREFIX)).length;
+  assert.ok(($app.calls.setFunc.get(INDEX_STORE_KEY) || 0) > 0, 'posts filed');
+  assert.ok(waiting <= MAX_STORE_KEYS, `${waiting} posts still waiting`);
+});
