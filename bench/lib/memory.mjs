@@ -34,7 +34,8 @@ async function liveHeapMb(url, output) {
  * kit's hooks and its topic index on or off (`kit: false`: PocketBase alone, the baseline); each
  * subscriber holds `chat` and a topic of its own (two index entries). At the top level, after
  * RSS, also Go's live heap per subscriber (from its collector's trace: what the process holds,
- * without the heap's high water; from the collections start-up ran, before any subscriber). `suffix` names the keys (`rss_per_subscriber_kb_<level><suffix>`).
+ * without the heap's high water; the base is what start-up's collections left, before any
+ * subscriber). `suffix` names the keys (`rss_per_subscriber_kb_<level><suffix>`).
  */
 async function perSubscriber(fleet, levels, { kit = true, index, suffix, concurrency = 32 }) {
   let output = '';

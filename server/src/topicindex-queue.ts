@@ -21,12 +21,6 @@ export const QUEUE_PREFIX = 'pbsse.unfiled|';
 /** A post files the waiting ones itself once the app store holds this many keys more than when its VM last filed (when nobody reads the index). */
 export const MAX_STORE_KEYS = 1024;
 
-/** What a reader found waiting: the store keys and the distinct client ids they name, in order. */
-export interface Queued {
-  keys: string[];
-  ids: string[];
-}
-
 /** The key a post of client `id` leaves (`tail` makes it its own). */
 export function queueKey(id: string, tail: string): string {
   return QUEUE_PREFIX + id + '|' + tail;
@@ -39,63 +33,51 @@ export function queuedId(key: string): string | null {
   return end > QUEUE_PREFIX.length - 1 ? key.slice(QUEUE_PREFIX.length, end) : null;
 }
 
-/** The waiting posts among `keys` (the store's keys): their keys, and their clients once each. */
-export function queuedAmong(keys: ArrayLike<string>): Queued {
-  const found: Queued = { keys: [], ids: [] };
-  const seen = new Set<string>();
+/** The waiting posts among `keys` (the store's keys): their keys by client id, clients in first-seen order. */
+export function queuedAmong(keys: ArrayLike<string>): Map<string, string[]> {
+  const byId = new Map<string, string[]>();
   for (let i = 0; i < keys.length; i++) {
     const id = queuedId(keys[i]);
     if (id === null) continue;
-    found.keys.push(keys[i]);
-    if (!seen.has(id)) {
-      seen.add(id);
-      found.ids.push(id);
-    }
+    const list = byId.get(id);
+    if (list) list.push(keys[i]);
+    else byId.set(id, [keys[i]]);
   }
-  return found;
+  return byId;
 }
 
 /** The subscriptions version under which this VM last found no post waiting. */
 let emptyAt: unknown = null;
+
+/** The app store's length when this VM last filed everything waiting (see `postShouldFile`). */
+let filedLength = 0;
 
 /**
  * The posts waiting now, or null when none can be (no post changed the subscriptions version
  * since this VM last found none). Read the version before the keys: a post that leaves its
  * key after this read renews the version after it too.
  */
-export function waitingPosts(store: AppStore): { queued: Queued; version: unknown } | null {
+export function waitingPosts(store: AppStore): { queued: Map<string, string[]>; version: unknown } | null {
   const version = store.get(SUBSCRIPTIONS_VERSION);
   if (!version || version === emptyAt) return null;
   const queued = queuedAmong(store.keys());
-  if (queued.keys.length === 0) {
+  if (queued.size === 0) {
     emptyAt = version;
     return null;
   }
   return { queued, version };
 }
 
-/** Notes that every post waiting under `version` was filed by this VM. */
-export function filedUpTo(version: unknown): void {
+/** Notes that this VM filed every post waiting under `version`, and the store's length then. */
+export function filedUpTo(version: unknown, store: AppStore): void {
   emptyAt = version;
-}
-
-/** The queue keys of `keys` by their client's id. */
-export function keysById(keys: string[]): Map<string, string[]> {
-  const byId = new Map<string, string[]>();
-  for (const key of keys) {
-    const id = queuedId(key) as string;
-    const list = byId.get(id);
-    if (list) list.push(key);
-    else byId.set(id, [key]);
-  }
-  return byId;
+  filedLength = store.length();
 }
 
 /** Takes every waiting post's key out of the store (after the index failed: nothing will file them). */
 export function removeWaiting(store: AppStore): void {
   try {
-    const keys = queuedAmong(store.keys()).keys;
-    for (let i = 0; i < keys.length; i++) store.remove(keys[i]);
+    queuedAmong(store.keys()).forEach((keys) => keys.forEach((key) => store.remove(key)));
   } catch (error) {
     log.error('waiting subscription posts could not be removed', 'error', String(error));
   }
@@ -108,9 +90,6 @@ const FILING_KEY = 'pbsse.filing';
 
 /** A post's filing older than this is taken as ended (one cut short without its `finally`, say by a VM interrupt). */
 const FILING_STALE_MS = 10000;
-
-/** The app store's length when this VM last filed everything waiting. */
-let filedLength = 0;
 
 /**
  * Whether a post should file the waiting ones itself: the store holds `MAX_STORE_KEYS` keys
@@ -131,9 +110,4 @@ export function startFiling(store: AppStore): void {
 /** Marks a post's filing as over. */
 export function endFiling(store: AppStore): void {
   store.remove(FILING_KEY);
-}
-
-/** Notes the store's length once this VM filed everything waiting. */
-export function filedAll(store: AppStore): void {
-  filedLength = store.length();
 }

@@ -16,7 +16,7 @@ import { log } from './log';
 import type { App, RealtimeClient } from './pocketbase';
 import { subscriptionsChanged } from './walkcache';
 import {
-  endFiling, filedAll, filedUpTo, keysById, postShouldFile, queueKey, removeWaiting, startFiling, waitingPosts,
+  endFiling, filedUpTo, postShouldFile, queueKey, removeWaiting, startFiling, waitingPosts,
 } from './topicindex-queue';
 import {
   clientIds, countOf, emptyIndex, idsOf, needsSweep, removeClient, setTopics, topicsOf, type IndexState,
@@ -87,11 +87,7 @@ export function fileSubscriptions(client: RealtimeClient): void {
     const keys = noteKeys(client);
     const topics = topicsOf(keys);
     const connected = $app.subscriptionsBroker().totalClients(); // outside the store's lock: the broker has its own
-    const sweep = withIndex(true, (state) => {
-      setTopics(state, client.id(), topics, heldNow(client));
-      return needsSweep(state, connected);
-    });
-    if (sweep) sweepTopicIndex();
+    if (fileClients([{ id: client.id(), client, topics }], connected)) sweepTopicIndex();
   } catch (error) {
     indexFailed(error);
   } finally {
@@ -148,32 +144,40 @@ export function fileWaiting(): void {
     if (!waiting) return;
     const broker = $app.subscriptionsBroker();
     const connected = broker.totalClients();
-    const keysOf = keysById(waiting.queued.keys);
-    const ids = waiting.queued.ids;
+    const ids = Array.from(waiting.queued.keys());
     let sweep = false;
     for (let from = 0; from < ids.length; from += FILE_AT_ONCE) {
       const batch = ids.slice(from, from + FILE_AT_ONCE).map((id) => {
         const client = clientOrNull(broker, id);
         return { id, client, topics: client ? topicsOf(Object.keys(client.subscriptions())) : [] };
       });
-      sweep = withIndex(true, (state) => {
-        for (const { id, client, topics } of batch) {
-          if (client) setTopics(state, id, topics, heldNow(client));
-          else removeClient(state, id);
-        }
-        return needsSweep(state, connected);
-      }) || sweep;
-      for (const { id } of batch) for (const key of keysOf.get(id) || []) store.remove(key); // filed: other readers need not file them again
+      sweep = fileClients(batch, connected) || sweep;
+      for (const { id } of batch) for (const key of waiting.queued.get(id) || []) store.remove(key); // filed: other readers need not file them again
     }
     if (sweep) sweepGone();
-    filedUpTo(waiting.version);
-    filedAll(store);
+    filedUpTo(waiting.version, store);
   } catch (error) {
     indexFailed(error);
     removeWaiting(store);
   }
 }
 
+/**
+ * Files each client of `batch` under `topics` (what it held when read; see `heldNow` for topics
+ * dropped meanwhile), or takes it out when it left (`client` null), in one hold of the store's
+ * lock. Returns whether the index now needs a sweep (`connected` clients connected).
+ */
+function fileClients(batch: { id: string; client: RealtimeClient | null; topics: string[] }[], connected: number): boolean {
+  return withIndex(true, (state) => {
+    for (const { id, client, topics } of batch) {
+      if (client) setTopics(state, id, topics, heldNow(client));
+      else removeClient(state, id);
+    }
+    return needsSweep(state, connected);
+  }) === true;
+}
+
+/** The connected client with `id`, or null when it left the broker. */
 function clientOrNull(broker: ReturnType<App['subscriptionsBroker']>, id: string): RealtimeClient | null {
   try {
     return broker.clientById(id);
@@ -236,11 +240,9 @@ export function clientsToCheck(topic: string): RealtimeClient[] {
   const clients: RealtimeClient[] = [];
   const gone: string[] = [];
   for (let i = 0; i < ids.length; i++) {
-    try {
-      clients.push(broker.clientById(ids[i]));
-    } catch {
-      gone.push(ids[i]);
-    }
+    const client = clientOrNull(broker, ids[i]);
+    if (client) clients.push(client);
+    else gone.push(ids[i]);
   }
   if (gone.length > 0) forget(gone);
   return clients;

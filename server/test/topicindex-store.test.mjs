@@ -148,7 +148,7 @@ test('when nobody reads the index, a post files the waiting ones once the store 
 
 test('queue keys name their client; other keys are not posts', () => {
   const keys = [queueKey('abc', 't1'), 'pbAppCachedCollections', queueKey('abc', 't2'), queueKey('d|e', 't3'), QUEUE_PREFIX + 'x'];
-  assert.deepEqual(queuedAmong(keys), { keys: [keys[0], keys[2], keys[3]], ids: ['abc', 'd|e'] });
+  assert.deepEqual([...queuedAmong(keys)], [['abc', [keys[0], keys[2]]], ['d|e', [keys[3]]]]);
 });
 
 test('a store full of other keys does not make every post file: only MAX_STORE_KEYS more than at the last filing do', () => {
