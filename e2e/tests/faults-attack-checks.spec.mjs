@@ -1,6 +1,7 @@
 // Attacks on the subscribe-time and send-time checks, on the server kit's test app: a guest
 // amplifying one topic with a thousand option keys, a thief keeping a private topic after the
-// victim's password change, a key with line breaks forging an SSE event, the bus collection's
+// victim's password change, a note sent with a token that does not verify (expired, forged),
+// a key with line breaks forging an SSE event, the bus collection's
 // predictable id on a fresh database, rule patterns against line separators, and cookie
 // binding from a scheme-less or other-scheme Origin, or beside a garbage Authorization header.
 // "Nothing arrived" checks send a later marker every listener must get, wait for it, and then
@@ -97,6 +98,41 @@ test.describe('server', () => {
       own.close();
     });
     thief.close();
+  });
+
+  test("a note sent with A's expired or forged token, or with a cookie session that no longer verifies", async ({ pb, users }) => {
+    const tokens = await (await post(`${pb.url}/test/tokens`, {}, asOf(users.a))).json();
+    const [head, body] = users.a.token.split('.');
+    const forged = `${head}.${body}.${'A'.repeat(43)}`; // A's claims, a signature PocketBase did not make
+    const cookie = (token) => `pb_auth=${pbAuthCookie({ token, record: users.a.record })}`;
+    const [a, b, guest] = await Promise.all([users.a, users.b, null].map((auth) => rawWith(pb, ['stale', 'stale-settle'], auth)));
+    const sendAs = async (message, headers = {}) => (await post(`${pb.url}/plain/send`, { topic: 'stale', message }, headers)).json();
+    const before = await sendAs('guest note, before');
+    const cases = [
+      ['A\'s auth token that expired a minute ago, as Authorization', { Authorization: tokens.expired }],
+      ['A\'s claims with a forged signature, as Authorization', { Authorization: `Bearer ${forged}` }],
+      ['A\'s expired token in the pb_auth cookie, same Origin', { Cookie: cookie(tokens.expired), Origin: pb.url }],
+      ['A\'s file token in the pb_auth cookie, same Origin', { Cookie: cookie(tokens.file), Origin: pb.url }],
+      ['A\'s valid pb_auth cookie, same Origin, beside Authorization: garbage (which keeps the cookie from being used)', { Cookie: cookie(users.a.token), Origin: pb.url, Authorization: 'garbage' }],
+    ];
+    for (const [tried, headers] of cases) {
+      await step(`POST a default-filtered note to a plain pb_hooks route with ${tried} (A, B and a guest hold the topic)`, 'delivered to nobody and not logged (the sender is not known to be a guest), with a warning in the log', async () => {
+        expect(await sendAs(`note: ${tried}`, headers)).toMatchObject({ subscribers: 3, delivered: 0, filtered: 3, seq: 0 });
+      }, { table: 'stale credentials' });
+    }
+    await step('controls: the same note with no credentials, with Authorization: garbage alone, with a token built like the expired one but valid for a minute, and with A\'s real token',
+      'a guest\'s reaches all three (numbered right after the one before: the notes to nobody took no number); garbage alone is a guest; both of A\'s reach A only', async () => {
+        expect(await sendAs('guest note')).toMatchObject({ delivered: 3, seq: before.seq + 1 });
+        expect(await sendAs('garbage note', { Authorization: 'garbage' })).toMatchObject({ delivered: 3 });
+        expect(await sendAs('fresh note', { Authorization: tokens.fresh })).toMatchObject({ delivered: 1 });
+        expect(await sendAs('A note', asOf(users.a))).toMatchObject({ delivered: 1 });
+      }, { table: 'stale credentials' });
+    await settle(pb, [a, b, guest], 'stale-settle');
+    const publicNotes = ['guest note, before', 'guest note', 'garbage note'].map((m) => JSON.stringify(m));
+    expect(a.received('stale')).toEqual([...publicNotes, JSON.stringify('fresh note'), JSON.stringify('A note')]);
+    for (const raw of [b, guest]) expect(raw.received('stale')).toEqual(publicNotes);
+    await expect.poll(async () => (await logLines(pb, users.superuser, 'did not verify')).length, { timeout: 15_000 }).toBeGreaterThanOrEqual(cases.length);
+    for (const raw of [a, b, guest]) raw.close();
   });
 
   test('a subscription key with line breaks (raw stream)', async ({ pb }) => {

@@ -83,6 +83,27 @@ test.describe('server', () => {
     expect(await res.json()).toEqual({ id: client.realtime.clientId, missing: true });
   });
 
+  test('a page posted with an expired session cookie or a forged token sends to nobody by default, not as a guest', async ({ pb, users, sdk }) => {
+    const tokens = await (await post(`${pb.url}/test/tokens`, {}, { Authorization: users.a.token })).json();
+    const [head, body] = users.a.token.split('.');
+    const stamp = `stale ${Date.now()}`;
+    const listeners = await Promise.all([users.a, users.b, null].map((auth) => listen(sdk(auth), 'chat')));
+    const expired = { Cookie: `pb_auth=${pbAuthCookie({ token: tokens.expired, record: users.a.record })}` };
+    const cases = [
+      ['expired cookie, same Origin', 'POST', { ...expired, Origin: pb.url }],
+      ['expired cookie, GET from another site (a link: the cookie counts there)', 'GET', { ...expired, 'Sec-Fetch-Site': 'cross-site' }],
+      ['forged Authorization', 'POST', { Authorization: `${head}.${body}.${'A'.repeat(43)}` }],
+    ];
+    for (const [label, method, headers] of cases) {
+      const message = encodeURIComponent(`${stamp} ${label}`);
+      const res = await fetch(`${pb.url}/chat?message=${method === 'GET' ? message : ''}`, { method, headers: { 'Content-Type': 'application/json', ...headers }, body: method === 'GET' ? undefined : JSON.stringify({ message: `${stamp} ${label}` }) });
+      expect(res.status, label).toBe(204);
+    }
+    await post(`${pb.url}/chat`, { message: `${stamp} guest` }); // control: a real guest's reaches everyone
+    for (const listener of listeners) await listener.received(`<div class="message">${stamp} guest</div>`);
+    for (const listener of listeners) expect(listener.messages.filter((m) => String(m).includes(stamp))).toEqual([`<div class="message">${stamp} guest</div>`]);
+  });
+
   test("a POST from another origin never acts as the cookie's user (the plugin's originCheck)", async ({ pb, users }) => {
     const a = users.a.record.id;
     const b = users.b.record.id;

@@ -121,6 +121,69 @@ export function cookieUser(e: RequestEvent, options: CookieAuthOptions = {}): Au
   }
 }
 
+/**
+ * True when the request offers a PocketBase token that did not make it a user: it has no
+ * `e.auth`, and either its `Authorization` header holds a PocketBase token (a JWT with
+ * PocketBase's claims: PocketBase refused it as expired, forged or not an auth token), or its
+ * session cookie counts (`cookieCounts()`, asked only when there is one: the front door's rule
+ * for when the cookie is the request's own) and holds a token that is not a valid auth token, or
+ * that a header kept from being used. Such a request is not a guest: its user is unknown, and its default filter lets
+ * nobody through. A header that is no PocketBase token (a proxy's `Basic` credentials) and a
+ * valid cookie the front door has no user for make no claim: a guest.
+ */
+export function offersUnverifiedToken(e: RequestEvent, cookieCounts: () => boolean, options: CookieAuthOptions = {}): boolean {
+  if (e.auth) return false;
+  const authorization = header(e, 'Authorization');
+  if (authorization && isPocketBaseToken(authorization.replace(/^Bearer\s+/i, ''))) return true;
+  const token = tokenFromCookieValue(cookie(e, options.cookieName || 'pb_auth'));
+  return !!token && cookieCounts() && (!!authorization || !isValidAuthToken(token));
+}
+
+/**
+ * True for a JWT carrying PocketBase's `type` and `collectionId` claims, whatever its signature
+ * and expiry (PocketBase's `parseUnverifiedJWT` refuses an expired one: the claims are read here).
+ */
+export function isPocketBaseToken(token: string): boolean {
+  const parts = token.split('.');
+  const payload = parts.length === 3 ? base64UrlDecode(parts[1]) : null;
+  if (payload === null) return false;
+  try {
+    const claims = JSON.parse(payload);
+    return !!claims && typeof claims.type === 'string' && typeof claims.collectionId === 'string';
+  } catch {
+    return false;
+  }
+}
+
+const BASE64_URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/** The bytes of unpadded base64url `text` as a string of char codes 0-255, or null when it is not base64url. */
+function base64UrlDecode(text: string): string | null {
+  let out = '';
+  let value = 0;
+  let bits = 0;
+  for (let i = 0; i < text.length; i++) {
+    const digit = BASE64_URL.indexOf(text.charAt(i));
+    if (digit < 0) return null;
+    value = ((value << 6) | digit) & 0xffffff;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out += String.fromCharCode((value >> bits) & 0xff);
+    }
+  }
+  return out;
+}
+
+/** True when `token` is a valid auth token of some user (signature, expiry and type). */
+function isValidAuthToken(token: string): boolean {
+  try {
+    return !!$app.findAuthRecordByToken(token, 'auth');
+  } catch {
+    return false;
+  }
+}
+
 /** True for the request that posts a realtime subscription list. */
 export function isSubscribeRequest(e: RequestEvent): boolean {
   return e.request.method === 'POST' && e.request.url.path === '/api/realtime';

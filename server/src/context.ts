@@ -1,7 +1,8 @@
 // The functions a page or route handler calls: sseSend / send, and realtime (see realtime.ts).
 
 import { Capture } from './capture';
-import { authKey, defaultFilter, everyone, type Filter } from './filters';
+import { authKey, defaultFilter, everyone, nobody, type Filter } from './filters';
+import { log } from './log';
 import type { App, AuthRecord } from './pocketbase';
 import { realtime, type Realtime } from './realtime';
 import { sendToTopic, type SendResult } from './send';
@@ -44,11 +45,18 @@ export interface SseContext {
   everyone: Filter;
 }
 
-/** Builds the per-request functions for a sender (its auth record, or null for anonymous). */
-export function createContext(auth: AuthRecord | null | undefined, capture: Capture): SseContext {
-  const fallback = defaultFilter(authKey(auth));
-  const filterOf = (value: unknown): Filter | null => {
-    if (value === undefined || value === null) return fallback;
+/**
+ * Builds the per-request functions for a sender: its auth record, or null for anonymous.
+ * `unverified` (no record, but the request offered a token that did not verify: see
+ * `offersUnverifiedToken`) makes the default filter `nobody`, with a warning per send that uses it.
+ */
+export function createContext(auth: AuthRecord | null | undefined, capture: Capture, unverified = false): SseContext {
+  const fallback = !auth && unverified ? nobody : defaultFilter(authKey(auth));
+  const filterOf = (value: unknown, topic: string): Filter | null => {
+    if (value === undefined || value === null) {
+      if (fallback === nobody) warnUnverified(topic);
+      return fallback;
+    }
     if (typeof value === 'function') return value as Filter;
     throw new SseError('filter must be a function or { filter }, got ' + typeOf(value));
   };
@@ -56,16 +64,22 @@ export function createContext(auth: AuthRecord | null | undefined, capture: Capt
   const send = (topic: string, message: unknown, last: unknown): SendResult => {
     if (last !== null && typeof last === 'object') {
       const options = last as SendOptions;
-      return sendToTopic(topic, message, filterOf(options.filter), options.app, options.replay !== false);
+      return sendToTopic(topic, message, filterOf(options.filter, topic), options.app, options.replay !== false);
     }
-    return sendToTopic(topic, message, filterOf(last));
+    return sendToTopic(topic, message, filterOf(last, topic));
   };
   const sseSend = function (topic: string, messageOrFilter?: unknown, filter?: unknown) {
     if (arguments.length < 2 || typeof messageOrFilter === 'function') {
-      capture.request(topic, filterOf(messageOrFilter));
+      capture.request(topic, filterOf(messageOrFilter, topic));
       return undefined;
     }
     return send(topic, messageOrFilter, filter);
   } as SseSend;
   return { sseSend, send: sseSend, realtime, everyone };
+}
+
+/** Logs a default-filtered send of a request whose credentials did not verify. */
+function warnUnverified(topic: string): void {
+  log.warn('a send from a request whose credentials did not verify (an expired or forged token) reaches nobody under the default filter; sign in again, or pass a filter',
+    'topic', String(topic).slice(0, 120));
 }

@@ -23,6 +23,13 @@ export function defaultFilter(senderKey: string): Filter | null {
 }
 
 /**
+ * The default filter of a sender whose request offered a token that did not verify (expired,
+ * forged): its user is unknown, so nobody receives (a guest's would reach everyone). A send
+ * with it is not logged either: it takes no sequence number, so pages see no gap.
+ */
+export const nobody: Filter = () => false;
+
+/**
  * A filter that lets every subscriber through. Unlike an inline `() => true`, the kit knows
  * what it means, so its sends are replayed after a reconnect.
  */

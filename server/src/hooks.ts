@@ -1,6 +1,6 @@
 // The plain pb_hooks front door: route handlers, the subscribe hook, sends from anywhere.
 
-import { cookieUser } from './auth';
+import { cookieUser, isSameOrigin, offersUnverifiedToken } from './auth';
 import { Capture } from './capture';
 import { answerHeads } from './catchup';
 import { createContext, type SseContext } from './context';
@@ -85,7 +85,7 @@ export function page(e: RequestEvent, render: (context: PageContext) => unknown)
   const capture = new Capture();
   const auth = senderOf(e);
   const context: PageContext = {
-    ...createContext(auth, capture),
+    ...createContext(auth, capture, unverifiedSender(e, auth)),
     e,
     auth,
     body: () => e.requestInfo().body,
@@ -102,10 +102,17 @@ export function page(e: RequestEvent, render: (context: PageContext) => unknown)
 /**
  * Per-request send functions bound to the request's user (default filter: same user only):
  * `e.auth`, or without one the user of a same-origin `pb_auth` session cookie (`cookieUser`), so
- * a page signed in by cookie never sends its user's messages as a guest's.
+ * a page signed in by cookie never sends its user's messages as a guest's. A request that
+ * offers a token that does not verify (expired, forged) sends as nobody by default, not as a guest.
  */
 export function forRequest(e: RequestEvent): SseContext {
-  return createContext(senderOf(e), noCapture);
+  const auth = senderOf(e);
+  return createContext(auth, noCapture, unverifiedSender(e, auth));
+}
+
+/** True when a request without a sender offered a token that did not verify (its cookie counts where `cookieUser` reads it). */
+function unverifiedSender(e: RequestEvent, auth: AuthRecord | null): boolean {
+  return !auth && offersUnverifiedToken(e, () => isSameOrigin(e));
 }
 
 /** Who sends for a request: `e.auth`, else its cookie session's user (not bound to `e`), else a guest. */

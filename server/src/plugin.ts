@@ -1,10 +1,10 @@
 // The PocketPages front door: `plugins: ['pocketpages-plugin-ejs', 'pocketpages-plugin-sse']`.
 
-import { bindCookieAuth, isSubscribeRequest, type CookieAuthOptions } from './auth';
+import { bindCookieAuth, isSubscribeRequest, offersUnverifiedToken, type CookieAuthOptions } from './auth';
 import { Capture } from './capture';
 import { createContext } from './context';
 import { configureEngine, type EngineOptions } from './engines/centrifugo-config';
-import { dropForeignCookieSession, dropNonAuthCookieSession } from './guard';
+import { dropForeignCookieSession, dropNonAuthCookieSession, mayUseCookieSession } from './guard';
 import { log } from './log';
 import type { AuthRecord, RequestEvent } from './pocketbase';
 
@@ -73,8 +73,10 @@ export default function ssePlugin(_config: unknown, extra: Partial<PluginOptions
     onExtendContextApi({ api }) {
       if (extra.originCheck !== false) dropForeignCookieSession(api, extra.allowedOrigins);
       dropNonAuthCookieSession(api);
-      const auth = api.request.auth || api.auth || api.request.event.auth || null;
-      Object.assign(api, createContext(auth, capture));
+      const e = api.request.event;
+      const auth = api.request.auth || api.auth || e.auth || null;
+      const cookieCounts = () => extra.originCheck === false || mayUseCookieSession(e, extra.allowedOrigins); // as the guards above read it
+      Object.assign(api, createContext(auth, capture, !auth && offersUnverifiedToken(e, cookieCounts, extra)));
     },
 
     onRender(context) {

@@ -3,7 +3,7 @@
 import { backlogOf } from './backlog';
 import { askKeys, keysFor, stateOf } from './clientstate';
 import { fanOut, type Recipient } from './delivery';
-import { everyone, replayScope, type Filter } from './filters';
+import { everyone, nobody, replayScope, type Filter } from './filters';
 import { sendInOrder } from './ordered';
 import type { App, RealtimeClient } from './pocketbase';
 import { mayReceive } from './recheck';
@@ -65,6 +65,7 @@ export function sendEncoded(topic: string, data: string, filter: Filter | null, 
   } else {
     recipients = walkClients(topic, data, filter, allowed, result);
   }
+  if (filter === nobody) return result; // a sender whose token did not verify: nothing to log or hand out (no number, no gap)
   // ordered delivery: logged with its sequence number in the send's own transaction
   if (!replay) {
     const handoff = { direct: false };
@@ -117,10 +118,11 @@ function walkClients(topic: string, data: string, filter: Filter | null, allowed
 
 /**
  * The result of one send published to Centrifugo: it knows the subscribers, the kit does not
- * (`subscribers` 0); `delivered` 1; `seq` Centrifugo's stream offset of the publish.
+ * (`subscribers` 0); `delivered` 1, or 0 for a send to nobody (not published); `seq` Centrifugo's
+ * stream offset of the publish.
  */
-export function fromCentrifugo(offset: number): SendResult {
-  return { subscribers: 0, delivered: 1, filtered: 0, seq: offset || 0, direct: false };
+export function fromCentrifugo(offset: number | null): SendResult {
+  return { subscribers: 0, delivered: offset === null ? 0 : 1, filtered: 0, seq: offset || 0, direct: false };
 }
 
 function passes(filter: Filter, id: string, client: RealtimeClient, topic: string, data: string): boolean {

@@ -10,7 +10,7 @@ import { channelFor, publishSends } from '../../.build/server/engines/centrifugo
 import { centrifugoToken } from '../../.build/server/engines/centrifugo-token.mjs';
 import { authChanged } from '../../.build/server/engines/centrifugo-auth.mjs';
 import { sendToTopic } from '../../.build/server/send.mjs';
-import { defaultFilter, everyone } from '../../.build/server/filters.mjs';
+import { defaultFilter, everyone, nobody } from '../../.build/server/filters.mjs';
 
 const options = { apiUrl: 'http://cf.test/api/', apiKey: 'k', tokenSecret: 's'.repeat(32), url: 'http://cf.test' };
 const user = (id) => ({ id, isSuperuser: () => false, collection: () => ({ id: 'users1', name: 'users' }) });
@@ -96,6 +96,16 @@ test('sends go to Centrifugo once configured: default filter to the personal cha
   assert.throws(() => publishSends(centrifugoInForce(), [{ topic: 'chat', data: '1', filter: null }], { isTransactional: () => true }), /cannot join a transaction/);
   assert.equal(requests.length, 1, 'nothing published for a refused send');
   assert.equal(logs.filter((l) => l[0] === 'error').length, 2);
+});
+
+test('a send to nobody (a sender whose token did not verify) publishes nothing, also in a batch', () => {
+  configure({ engine: { centrifugo: options } });
+  const before = requests.length;
+  assert.deepEqual(sendToTopic('chat', 'x', nobody), { subscribers: 0, delivered: 0, filtered: 0, seq: 0, direct: false });
+  assert.equal(requests.length, before, 'no request for a send to nobody');
+  const offsets = publishSends(centrifugoInForce(), [{ topic: 'chat', data: '1', filter: nobody }, { topic: 'chat', data: '2', filter: null }]);
+  assert.deepEqual(offsets, [null, 7]);
+  assert.deepEqual(JSON.parse(requests[before].body), { channel: 'sse:chat', data: 2 });
 });
 
 test('Centrifugo down or refusing: a clear error, logged, nothing thrown but the SseError', () => {

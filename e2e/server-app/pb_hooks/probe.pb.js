@@ -7,12 +7,18 @@ routerAdd('GET', '/test/client/{id}', (e) => {
   return e.json(200, { auth: auth ? auth.id : '', subscriptions: Object.keys(client.subscriptions()) })
 })
 
-// Tokens of the signed-in user that are not auth tokens.
+// Tokens of the signed-in user that are not auth tokens, an auth token that expired a minute ago
+// and its control, valid for a minute (both signed as PocketBase signs auth tokens: the record's
+// token key and the collection's secret).
 routerAdd('POST', '/test/tokens', (e) => {
   const record = e.auth
   if (!record) throw new UnauthorizedError('sign in first')
+  const collection = record.collection()
+  const claims = { id: record.id, type: 'auth', collectionId: collection.id, refreshable: true }
   return e.json(200, {
     auth: record.newAuthToken(),
+    expired: $security.createJWT(claims, record.tokenKey() + collection.authToken.secret, -60),
+    fresh: $security.createJWT(claims, record.tokenKey() + collection.authToken.secret, 60),
     file: record.newFileToken(),
     verification: record.newVerificationToken(),
     passwordReset: record.newPasswordResetToken(),

@@ -2,7 +2,7 @@
 // the JS VM), into the channels of `centrifugo-channels.ts`. Who may hold which channel is
 // decided when the kit mints the page's connection token (`centrifugo-token.ts`).
 
-import { replayScope, type Filter } from '../filters';
+import { nobody, replayScope, type Filter } from '../filters';
 import { log } from '../log';
 import type { App } from '../pocketbase';
 import { SseError } from '../wire';
@@ -35,22 +35,29 @@ export function channelFor(namespace: string, send: EngineSend): string {
 
 /**
  * Publishes the sends in one request (`/batch` for several, in order), and returns each one's
- * Centrifugo stream offset. Every channel is worked out before anything is sent, so one refused
- * send sends none. A send inside a transaction is refused: Centrifugo cannot wait for the commit.
- * Failures throw an SseError and are logged; nothing is retried.
+ * Centrifugo stream offset, or null for a send whose filter is `nobody` (not published).
+ * Every channel is worked out before anything is sent, so one refused send sends none. A send
+ * inside a transaction is refused: Centrifugo cannot wait for the commit. Failures throw an
+ * SseError and are logged; nothing is retried.
  */
-export function publishSends(config: CentrifugoConfig, sends: EngineSend[], app?: App): number[] {
+export function publishSends(config: CentrifugoConfig, sends: EngineSend[], app?: App): (number | null)[] {
+  const published = sends.filter((send) => send.filter !== nobody);
   let publishes: Publish[];
   try {
     if (app && app.isTransactional()) {
       throw new SseError('with the Centrifugo engine a send cannot join a transaction (it would go out before the commit): send after it commits');
     }
-    publishes = sends.map((send) => ({ channel: channelFor(config.namespace, send), data: send.data }));
+    publishes = published.map((send) => ({ channel: channelFor(config.namespace, send), data: send.data }));
   } catch (error) {
     log.error('send refused', 'topic', sends.length ? sends[0].topic.slice(0, 80) : '', 'error', String(error));
     throw error;
   }
-  if (!publishes.length) return [];
+  const offsets = publishes.length ? publish(config, publishes) : [];
+  return sends.map((send) => (send.filter === nobody ? null : (offsets.shift() as number)));
+}
+
+/** Sends `publishes` in one request; each one's offset. */
+function publish(config: CentrifugoConfig, publishes: Publish[]): number[] {
   let response: { statusCode: number; json: unknown };
   try {
     response = $http.send(publishRequest(config, publishes));
