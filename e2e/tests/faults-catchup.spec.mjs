@@ -203,6 +203,30 @@ test.describe('replay leaks nothing (catch-up route, no browser)', () => {
     }
   });
 
+  test('a catch-up answer carries at most the window\'s characters of messages: a page further behind resyncs', async ({ pb }) => {
+    const topic = `big-${Date.now()}`;
+    await call(pb, '/faults/window', { chars: 10000 });
+    try {
+      const start = (await catchUp(pb, topic, -1)).body.h;
+      const big = 'x'.repeat(3000);
+      for (let i = 0; i < 5; i++) await call(pb, '/faults/send', { topic, message: `${i}${big}`, anonymous: true });
+      await step('5 sends of 3,001 characters each, then a catch-up from before them, with the window\'s characters set to 10,000', 'the answer carries the first 3 (9,009 characters of JSON) and says the rest is beyond the window (x: 1): the page resyncs', async () => {
+        const answer = await catchUp(pb, topic, start);
+        expect(answer.status).toBe(200);
+        expect(answer.body).toMatchObject({ h: start + 5, x: 1 });
+        expect(answer.body.r.map((row) => row[0])).toEqual([start + 1, start + 2, start + 3]);
+        expect(JSON.stringify(answer.body).length).toBeLessThan(10000 + 200);
+      });
+      await step('control: a catch-up from after the third', 'the last 2, whole, not beyond the window', async () => {
+        const answer = await catchUp(pb, topic, start + 3);
+        expect(answer.body).toMatchObject({ h: start + 5, x: 0 });
+        expect(values(answer)).toEqual([`3${big}`, `4${big}`]);
+      });
+    } finally {
+      await call(pb, '/faults/window', {});
+    }
+  });
+
   test('sends spread over many topics, none reaching 64 sends, leave nothing past the window\'s age', async ({ pb }) => {
     test.setTimeout(60_000);
     const prefix = `spread-${Date.now()}-`;

@@ -237,6 +237,37 @@ test(`${CYCLES} connect/subscribe/disconnect cycles: the index stays bounded, an
   }
 });
 
+test('guests that each post 1,000 topics of 2,400 characters and leave: the index lets go of them, not just of their number', async ({ pb }) => {
+  test.setTimeout(300_000);
+  const live = await Promise.all([0, 1].map((i) => subscribed(pb, ['idx-heavy', `idx-heavy-live:${i}`])));
+  const pad = 'h'.repeat(2400);
+  const one = 1000 * (pad.length + 5); // the characters of one guest's topics (tags of up to 5 characters)
+  try {
+    const peak = await step('five guests in turn open a stream, post 1,000 distinct topics of about 2,400 characters, wait until the index filed them (a read of it files the waiting posts) and close the stream',
+      (n) => `the index never held more than two such guests' entries, nor more than ${(n / 1e6).toFixed(1)} M characters of topics (the one that just left may still be in the broker at the next filing); without a bound on weight it kept all five (5,000 entries, 12 M characters): it held 2 live clients, far from the 64 departed ones it allows by number`, async () => {
+        let most = 0;
+        for (let g = 0; g < 5; g++) {
+          const guest = await subscribed(pb, Array.from({ length: 1000 }, (_, i) => `${pad}${g}.${i}`));
+          const r = await report(pb);
+          guest.close();
+          expect(r.index.entries, 'entries: two guests\' 1,000 each and the live ones\' 4 at most').toBeLessThanOrEqual(2 * 1000 + 4);
+          most = Math.max(most, r.index.chars);
+        }
+        expect(most).toBeGreaterThan(1000 * pad.length); // the weight is counted
+        expect(most).toBeLessThanOrEqual(2 * one + 100);
+        return most;
+      });
+    measure('topic index: most characters held while guests with 1,000 long topics came and went (two guests\' worth allowed)', `${(peak / 1e6).toFixed(1)} M`);
+    await step('then a send to idx-heavy', 'reaches the 2 live subscribers', async () => {
+      const { result } = await sendAs(pb, 'idx-heavy', 'still here');
+      expect(result).toMatchObject({ subscribers: 2, delivered: 2 });
+      for (const raw of live) await expect.poll(() => raw.received('idx-heavy')).toEqual(['"still here"']);
+    });
+  } finally {
+    for (const raw of live) raw.close();
+  }
+});
+
 test('a guest alternating between two sets of 1,000 long topics: each post costs what it carries, and nobody else waits on it', async ({ pb }) => {
   test.setTimeout(300_000);
   const raw = await subscribed(pb, ['start']);

@@ -24,14 +24,15 @@ const PRUNED_AT = 'pbsse.journal.prunedAt';
 /** Sets the replay window for the whole process (call it from a pb_hooks file's top level). */
 export function setReplayWindow(window: Partial<ReplayWindow>): ReplayWindow {
   const merged = { ...replayWindow(), ...window };
-  if (!(merged.rows >= 1) || !(merged.ms >= 1)) throw new Error('pocketpages-plugin-sse: the replay window needs rows >= 1 and ms >= 1');
+  if (!(merged.rows >= 1) || !(merged.ms >= 1) || !(merged.chars >= 1)) throw new Error('pocketpages-plugin-sse: the replay window needs rows >= 1, ms >= 1 and chars >= 1');
   $app.store().set(WINDOW, merged);
   return merged;
 }
 
 /** The replay window in force. */
 export function replayWindow(): ReplayWindow {
-  return ($app.store().get(WINDOW) as ReplayWindow | null) || defaultWindow;
+  const window = $app.store().get(WINDOW) as ReplayWindow | null;
+  return window ? { ...defaultWindow, ...window } : defaultWindow;
 }
 
 /**
@@ -128,16 +129,18 @@ export function readHeads(topics: string[], app: App = $app): Record<string, num
 
 /**
  * The topic's head and its logged sends in (since, head] within the window, in order (every
- * scope; the caller filters). Reads committed state only: a send's row and its head commit
- * together. Returns no rows when the gap is larger than the window.
+ * scope; the caller filters), as many as fit the window's `chars` (SQLite sums the payloads'
+ * lengths: the rows past it are never read into the VM). Reads committed state only: a send's
+ * row and its head commit together. Returns no rows when the gap is larger than the window.
  */
 export function readSince(topic: string, since: number, app: App = $app): { head: number; rows: LoggedSend[] } {
   const head = readHeads([topic], app)[topic] || 0;
   const window = replayWindow();
   if (since < 0 || since >= head || head - since > window.rows) return { head, rows: [] };
   const found = arrayOf(new DynamicModel({ seq: 0, scope: '', data: '', at: 0 })) as LoggedSend[];
-  app.db().newQuery('SELECT seq, scope, data, at FROM ' + LOG_TABLE + ' WHERE topic = {:topic} AND seq > {:since} AND seq <= {:head} AND at >= {:old} ORDER BY seq')
-    .bind({ topic, since, head, old: Date.now() - window.ms }).all(found);
+  app.db().newQuery('SELECT seq, scope, data, at FROM (SELECT seq, scope, data, at, SUM(LENGTH(data)) OVER (ORDER BY seq) AS upto FROM ' + LOG_TABLE +
+    ' WHERE topic = {:topic} AND seq > {:since} AND seq <= {:head} AND at >= {:old}) WHERE upto <= {:chars} ORDER BY seq')
+    .bind({ topic, since, head, old: Date.now() - window.ms, chars: window.chars }).all(found);
   const rows: LoggedSend[] = [];
   for (let i = 0; i < found.length; i++) rows.push({ seq: found[i].seq, scope: found[i].scope, data: found[i].data, at: found[i].at });
   return { head, rows };

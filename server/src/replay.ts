@@ -38,9 +38,15 @@ export interface ReplayWindow {
   rows: number;
   /** Sends older than this many ms are not replayed. Default 5 minutes. */
   ms: number;
+  /**
+   * One catch-up answer carries sends of at most this many characters of payload in all (what
+   * one request may cost the server); a page further behind resyncs, as beyond `rows`. Default
+   * 4,194,304 (a full window of 1,000 fragments of 4 KB).
+   */
+  chars: number;
 }
 
-export const defaultWindow: ReplayWindow = { rows: 1000, ms: 5 * 60 * 1000 };
+export const defaultWindow: ReplayWindow = { rows: 1000, ms: 5 * 60 * 1000, chars: 4 << 20 };
 
 /** One logged send as the catch-up reads it. */
 export interface LoggedSend {

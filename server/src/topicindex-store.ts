@@ -19,7 +19,7 @@ import {
   endFiling, filedUpTo, postShouldFile, queueKey, removeWaiting, startFiling, waitingPosts,
 } from './topicindex-queue';
 import {
-  clientIds, countOf, emptyIndex, idsOf, needsSweep, removeClient, setTopics, topicsOf, type IndexState,
+  clientIds, countOf, emptyIndex, idsOf, needsSweep, noteSwept, removeClient, setTopics, topicsOf, type IndexState,
 } from './topicindex';
 
 /** Where the index lives in `$app.store()`. */
@@ -43,6 +43,8 @@ export interface TopicIndexStats {
   clients: number;
   /** (topic, client) entries. */
   entries: number;
+  /** Their topics' characters, summed (what the entries weigh). */
+  chars: number;
   /** Topics with at least one client. */
   topics: number;
   /** Clients filed under the topic asked about (0 when none was asked). */
@@ -271,7 +273,10 @@ function sweepGone(): { removed: number; clients: number } {
   const live = $app.subscriptionsBroker().clients();
   const gone: string[] = [];
   for (let i = 0; i < ids.length; i++) if (!live[ids[i]]) gone.push(ids[i]);
-  if (gone.length > 0) forget(gone);
+  withIndex(false, (state) => {
+    for (let i = 0; i < gone.length; i++) removeClient(state, gone[i]);
+    noteSwept(state);
+  });
   return { removed: gone.length, clients: ids.length - gone.length };
 }
 
@@ -279,8 +284,8 @@ function sweepGone(): { removed: number; clients: number } {
 export function topicIndexStats(topic?: string): TopicIndexStats {
   fileWaiting();
   const stats = withIndex(false, (state) => ({
-    enabled: true, clients: state.size, entries: state.entries, topics: Object.keys(state.topics).length,
+    enabled: true, clients: state.size, entries: state.entries, chars: state.chars || 0, topics: Object.keys(state.topics).length,
     filed: topic ? countOf(state, topic) : 0,
   }));
-  return stats || { enabled: false, clients: 0, entries: 0, topics: 0, filed: 0 };
+  return stats || { enabled: false, clients: 0, entries: 0, chars: 0, topics: 0, filed: 0 };
 }

@@ -20,11 +20,15 @@ export interface IndexState {
   size: number;
   /** How many (topic, client) entries there are. */
   entries: number;
+  /** The length of every entry's topic, summed: what the entries weigh (a topic may be 2,500 characters). */
+  chars: number;
+  /** `chars` right after the last sweep: what live clients weighed then. */
+  charsAtSweep: number;
 }
 
 /** A fresh, empty index. */
 export function emptyIndex(): IndexState {
-  return { topics: {}, clients: {}, counts: {}, size: 0, entries: 0 };
+  return { topics: {}, clients: {}, counts: {}, size: 0, entries: 0, chars: 0, charsAtSweep: 0 };
 }
 
 /** The topic a subscription key names: the key up to its `?options=...` part. */
@@ -96,20 +100,28 @@ export function setTopics(state: IndexState, id: string, topics: ArrayLike<strin
   const now: string[] = [];
   const wanted: Record<string, true> = {};
   let entries = 0;
+  let chars = 0;
   for (let i = 0; i < topics.length; i++) {
     wanted[topics[i]] = true;
     now.push(topics[i]);
-    entries += add(m, topics[i], id);
+    const added = add(m, topics[i], id);
+    entries += added;
+    chars += added * topics[i].length;
   }
   if (before) {
     for (let i = 0; i < before.length; i++) {
       const topic = before[i];
       if (wanted[topic]) continue;
       if (stillHolds(topic)) now.push(topic);
-      else entries -= remove(m, topic, id);
+      else {
+        const removed = remove(m, topic, id);
+        entries -= removed;
+        chars -= removed * topic.length;
+      }
     }
   }
   if (entries !== 0) state.entries += entries;
+  if (chars !== 0) state.chars = (state.chars || 0) + chars;
   if (now.length === 0) {
     if (before) forget(state, id);
     return;
@@ -124,8 +136,14 @@ export function removeClient(state: IndexState, id: string): void {
   if (!before) return;
   const m = maps(state);
   let entries = 0;
-  for (let i = 0; i < before.length; i++) entries += remove(m, before[i], id);
+  let chars = 0;
+  for (let i = 0; i < before.length; i++) {
+    const removed = remove(m, before[i], id);
+    entries += removed;
+    chars += removed * before[i].length;
+  }
   state.entries -= entries;
+  if (chars !== 0) state.chars = (state.chars || 0) - chars;
   forget(state, id);
 }
 
@@ -150,11 +168,23 @@ export function clientIds(state: IndexState): string[] {
   return Object.keys(state.clients);
 }
 
+/** Characters of topics the index may gain over what live clients weighed at the last sweep, besides a quarter of that. */
+export const SWEEP_SLACK_CHARS = 1 << 20;
+
 /**
- * Whether the index holds so many more clients than are connected that it is worth
- * sweeping out the ones that left: more than `connected` plus a quarter of it (at least 64).
- * Checked after each batch of filed posts, so sweeps cost O(1) per filed post amortized.
+ * Whether the index holds so much more than the connected clients do that it is worth sweeping
+ * out the ones that left: more clients than `connected` plus a quarter of it (at least 64), or
+ * topics weighing more than a quarter over the last sweep's (at least `SWEEP_SLACK_CHARS`
+ * over: a client that left with 1,000 topics of 2,500 characters weighs as much as 100,000
+ * ordinary ones). Checked after each batch of filed posts, so sweeps cost O(1) per filed post
+ * amortized; call `noteSwept` after each sweep.
  */
 export function needsSweep(state: IndexState, connected: number): boolean {
-  return state.size > connected + Math.max(64, connected >> 2);
+  const swept = state.charsAtSweep || 0;
+  return state.size > connected + Math.max(64, connected >> 2) || (state.chars || 0) > swept + Math.max(SWEEP_SLACK_CHARS, swept >> 2);
+}
+
+/** Notes that a sweep just left only live clients: their topics' weight is the base of the next trigger. */
+export function noteSwept(state: IndexState): void {
+  state.charsAtSweep = state.chars || 0;
 }

@@ -107,7 +107,7 @@ test('a subscription post leaves a key of its own and takes no JS callback under
   assert.equal([...$app.data.keys()].filter((k) => k.startsWith(QUEUE_PREFIX)).length, 3);
   assert.deepEqual(clientsToCheck('user:b'), [b]);
   assert.deepEqual([...$app.data.keys()].filter((k) => k.startsWith(QUEUE_PREFIX)), [], 'filed posts leave no key behind');
-  assert.deepEqual(topicIndexStats('room'), { enabled: true, clients: 3, entries: 4, topics: 2, filed: 3 });
+  assert.deepEqual(topicIndexStats('room'), { enabled: true, clients: 3, entries: 4, chars: 18, topics: 2, filed: 3 });
 });
 
 test('a reader lists the store keys only after a post renewed the subscriptions version', () => {

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  emptyIndex, topicOf, topicsOf, setTopics, removeClient, countOf, idsOf, clientIds, needsSweep,
+  emptyIndex, topicOf, topicsOf, setTopics, removeClient, countOf, idsOf, clientIds, needsSweep, noteSwept, SWEEP_SLACK_CHARS,
 } from '../../.build/server/topicindex.mjs';
 
 const never = () => false;
@@ -117,4 +117,27 @@ test('a sweep is due once a quarter more clients are filed than connected (at le
   for (let i = 100; i < 1000; i++) setTopics(s, 'c' + i, ['t'], never);
   assert.equal(needsSweep(s, 800), false, '1000 <= 800 + 200');
   assert.equal(needsSweep(s, 799), true);
+});
+
+test('the entries weigh their topics\' characters; a sweep is due once they weigh a quarter (at least SWEEP_SLACK_CHARS) over the last sweep\'s', () => {
+  const s = emptyIndex();
+  const heavy = (tag) => Array.from({ length: 1000 }, (_, i) => 'x'.repeat(2400) + tag + i);
+  setTopics(s, 'live', ['chat', 'user:1'], never);
+  assert.equal(s.chars, 10);
+  setTopics(s, 'guest', heavy('a'), never);
+  const one = s.chars - 10;
+  assert.ok(one > SWEEP_SLACK_CHARS, 'one such guest is over the slack');
+  assert.equal(needsSweep(s, 2), true, 'two clients filed, two connected: due by weight alone');
+  noteSwept(s); // the guest was still connected
+  assert.equal(needsSweep(s, 2), false);
+  setTopics(s, 'guest', heavy('b'), never); // the same weight again: refiled, not added
+  assert.equal(s.chars - 10, one);
+  setTopics(s, 'guest2', heavy('c'), never);
+  assert.equal(needsSweep(s, 3), true, 'a second guest weighs over a quarter more than at the sweep');
+  removeClient(s, 'guest');
+  removeClient(s, 'guest2');
+  assert.equal(s.chars, 10, 'removal takes the weight back');
+  setTopics(s, 'live', ['chat'], never);
+  assert.equal(s.chars, 4);
+  consistent(s);
 });

@@ -281,7 +281,7 @@ routerAdd('GET', '/faults/journal', (e) => {
 routerAdd('POST', '/faults/window', (e) => {
   const sse = require('pocketpages-plugin-sse')
   const body = e.requestInfo().body
-  const window = sse.setReplayWindow({ rows: Number(body.rows) || 1000, ms: Number(body.ms) || 300000 })
+  const window = sse.setReplayWindow({ rows: Number(body.rows) || 1000, ms: Number(body.ms) || 300000, chars: Number(body.chars) || 4194304 })
   return e.json(200, window)
 })
 
