@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { centrifugoMd } from './report-centrifugo.mjs';
 import { cell, mmm, table } from './md.mjs';
+import { PACED_GAP_MS } from './targeted.mjs';
 
 const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'results');
 
@@ -105,10 +106,10 @@ function setupMd(r) {
 
 function targetedMd(r) {
   if (!r.targeted?.length) return '';
-  const label = (t) => (t.strategy === 'naive' ? 'naive loop' : `kit, index ${t.index ? 'on' : 'off'}`);
-  const rows = r.targeted.map((t) => [t.connected, t.recipients, label(t), t.p50_ms, t.p99_ms, t.max_ms, mmm(t.rounds_p50), t.sends, t.strategy === 'kit' ? t.direct ?? '' : '']);
+  const label = (t) => (t.strategy === 'naive' ? 'naive loop' : `kit, index ${t.index ? 'on' : 'off'}${t.strategy === 'kit-paced' ? `, paced (${PACED_GAP_MS} ms pause after each send)` : ''}`);
+  const rows = r.targeted.map((t) => [t.connected, t.recipients, label(t), t.p50_ms, t.p99_ms, t.max_ms, mmm(t.rounds_p50), t.sends, t.strategy !== 'naive' ? t.direct ?? '' : '']);
   return [
-    '## Targeted sends (server time of one send inside the VM; every connected client holds `lobby` and a topic of its own, 100 of them `hundred`; one holds `chat`, a collection, and `solo-chat`)',
+    '## Targeted sends (server time of one send inside the VM; every connected client holds `lobby` and a topic of its own, 100 of them `hundred`; one holds `chat`, a collection, and `solo-chat`; sends back to back unless paced)',
     table(['connected', 'recipients', 'sender', 'p50 ms', 'p99 ms', 'max ms', 'p50 per round min / median / max', 'sends', 'of them direct'], rows),
   ].join('\n\n');
 }

@@ -17,11 +17,22 @@ export const CASES = [
   { recipients: 100, topic: 'hundred' },
 ];
 
-async function timed(url, topic, strategy, reps) {
+/** The pause after each send of the paced rows: ample for 100 streams to write a send (a few ms on 2 cores) before the next. */
+export const PACED_GAP_MS = 20;
+
+/** What each sender name asks of the bench route: its strategy, and the pause after each send (0: back to back). */
+const SENDERS = {
+  kit: { strategy: 'kit', gap: 0 },
+  'kit-paced': { strategy: 'kit', gap: PACED_GAP_MS },
+  naive: { strategy: 'naive', gap: 0 },
+};
+
+async function timed(url, topic, sender, reps) {
+  const { strategy, gap } = SENDERS[sender];
   const res = await fetch(url + '/bench/targeted', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ topic, strategy, reps, html: fragment(0, 0) }),
+    body: JSON.stringify({ topic, strategy, gap, reps, html: fragment(0, 0) }),
     signal: AbortSignal.timeout(300000),
   });
   if (!res.ok) throw new Error(`/bench/targeted answered ${res.status}: ${await res.text()}`);
@@ -81,7 +92,9 @@ async function onePocketBase(fleet, { index, levels, rounds, reps, strategies })
 }
 
 /**
- * The targeted-send section: the kit with the index off (before) and on (after), and the naive
+ * The targeted-send section: the kit with the index off (before) and on (after, back to back and
+ * paced: `PACED_GAP_MS` after each send, so that each one finds its recipients' streams idle, as
+ * sends to the same users do unless they come in bursts), and the naive
  * loop, each on a PocketBase of its own (the naive loop hands messages outside the kit, so the
  * kit would rightly never hand those clients anything directly again: a shared PocketBase
  * would measure its bus path). With BENCH_TARGETED_INDEX_ON_ONLY=1 in the environment the
@@ -97,6 +110,6 @@ export async function measureTargeted(fleet, { levels, rounds, reps, log }) {
     before = before.concat(await onePocketBase(fleet, { index: false, levels, rounds, reps, strategies: ['naive'] }));
   }
   log(`targeted sends, index on, at ${levels.join(' / ')} connected`);
-  const after = await onePocketBase(fleet, { index: true, levels, rounds, reps, strategies: ['kit'] });
+  const after = await onePocketBase(fleet, { index: true, levels, rounds, reps, strategies: ['kit', 'kit-paced'] });
   return [...before, ...after];
 }

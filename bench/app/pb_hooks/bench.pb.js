@@ -80,11 +80,14 @@ routerAdd('POST', '/bench/garbage', (e) => {
 })
 
 // Server time of `reps` sends to `topic`, one after the other, each timed alone inside the VM
-// (nanosecond clock) and answered in ms: `kit` is sseSend, `naive` the docs' loop. `delivered`
-// is the last send's count, `paths` how many of the kit's sends went direct and through the bus.
+// (nanosecond clock) and answered in ms: `kit` is sseSend, `naive` the docs' loop. `gap` (ms, at
+// most 100) pauses after each send, outside its time: the recipients' streams finish writing it
+// before the next one (0: back to back). `delivered` is the last send's count, `paths` how many
+// of the kit's sends went direct and through the bus.
 routerAdd('POST', '/bench/targeted', (e) => {
   const { sseSend } = require('pocketpages-plugin-sse')
-  const { topic, strategy, reps, html } = e.requestInfo().body
+  const { topic, strategy, reps, html, gap } = e.requestInfo().body
+  const pause = Math.max(0, Math.min(100, Number(gap) || 0))
   const clock = () => new DateTime().time().unixNano()
   const naive = () => {
     const message = new SubscriptionMessage({ name: topic, data: JSON.stringify(html) })
@@ -105,6 +108,7 @@ routerAdd('POST', '/bench/targeted', (e) => {
     const started = clock()
     delivered = strategy === 'naive' ? naive() : sseSend(topic, html).delivered
     times.push((clock() - started) / 1e6)
+    if (pause) sleep(pause)
   }
   const sse = require('pocketpages-plugin-sse')
   const counts = sse.deliveryCounts()
