@@ -31,6 +31,23 @@ test('swaps with the element hx-swap and hx-target, trimmed topic lists and data
   await expect(page.locator('#outer')).toHaveCount(0);
 });
 
+test('an element that replaces itself (outerHTML, settle:0ms) with one on the same topic: the page keeps its subscription (no re-post), its one connection and its place in the order', async ({ open, pb }) => {
+  const { page } = await open('swap.html');
+  await waitOpen(page);
+  const posts = [];
+  page.on('request', (request) => request.method() === 'POST' && new URL(request.url()).pathname === '/api/realtime' && posts.push(request.postData()));
+  for (let n = 1; n <= 4; n++) {
+    // the topic moves to the end of the element list: the same set of topics is not posted again
+    await send(pb, 'self', json(`<div id="self" sse-swap="self" hx-swap="outerHTML settle:0ms">v${n}</div>`));
+    await expect(page.locator('#self')).toHaveText(`v${n}`);
+  }
+  await send(pb, 'news', json('<b>marker</b>')); // a later message: the page has taken everything before it
+  await expect(page.locator('#inner')).toHaveText('marker');
+  expect(posts, 'subscription posts while the element replaced itself').toEqual([]);
+  expect(await log(page, 'htmx:sseClose')).toEqual([]);
+  expect(await log(page, 'htmx:sseOpen')).toHaveLength(1);
+});
+
 test('OOB parts update other elements; a message of only OOB parts leaves the target alone', async ({ open, pb }) => {
   const { page } = await open('swap.html');
   await waitOpen(page);

@@ -79,7 +79,8 @@ export function createConnection(options: ConnectionOptions, { onState, onMessag
   const orders = new Map<string, Order>();
 
   function setTopics(wanted: string[]): void {
-    const changed = wanted.join('\n') !== topics.join('\n');
+    // in sorted order: an element replaced by one on the same topic moves the topic, not changes it
+    const changed = wanted.sort().join('\n') !== topics.join('\n');
     topics = wanted;
     // a dropped topic's order goes inert (NaN matches no position): an answer still due to it reaches no
     // element (a request of it that fails may still fire one sse:resync)
@@ -110,7 +111,7 @@ export function createConnection(options: ConnectionOptions, { onState, onMessag
         // a stream that is not PocketBase's: failed below
       }
       if (clientId) queuePost();
-      else fail(new Error('no clientId'));
+      else fail(new Error('stream failed')); // a PB_CONNECT without a clientId: not PocketBase's stream
     });
     stream.onerror = () => fail(new Error('stream failed'));
     listen();

@@ -46,7 +46,7 @@ function createHub(adapter: HtmxAdapter, url: string): Hub {
   let warned = false;
   /** The user's token when `url`'s origin may get it (see `mayGetToken`), else '' (a guest), said once on the console. */
   const token = () => {
-    const found = findToken(config, localStorage, document.cookie);
+    const found = findToken(config, () => localStorage, () => document.cookie);
     if (!found || mayGetToken(url, config, location.href)) return found;
     if (!warned) console.warn('pocketbase-sse: as guest (not in tokenOrigins):', url);
     warned = true;

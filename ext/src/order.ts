@@ -91,7 +91,7 @@ export function createOrder(apply: (value: unknown) => void, ask: (since: number
 
   /** Applies what follows without a gap; a gap still open after at most `GAP_WAIT` is asked for. */
   function drain(): void {
-    if (order._n < 0) return;
+    if (!(order._n >= 0)) return; // also a dropped topic's order (NaN): it arms no timer
     while (held.has(order._n + 1)) {
       const value = held.get(++order._n);
       held.delete(order._n);
@@ -101,7 +101,7 @@ export function createOrder(apply: (value: unknown) => void, ask: (since: number
     if (held.size && !timer) {
       timer = setTimeout(() => {
         timer = 0;
-        if (held.size) askAfter(order._n);
+        if (held.size && order._n >= 0) askAfter(order._n); // not for a topic dropped meanwhile (NaN)
       }, GAP_WAIT);
     }
   }

@@ -32,12 +32,13 @@ function tokenFrom(read: () => string | null): string {
 /**
  * Finds the auth token to send with the subscription, in this order: the configured SDK
  * instance, the SDK's localStorage entry, the PocketPages cookie (URI-encoded `{token}` JSON).
- * Empty when none.
+ * Empty when none. `storage` and `cookie` are read inside a `try`: a page whose storage the
+ * browser blocks (cookies blocked for the site, a sandboxed frame) throws on merely reading them.
  */
-export function findToken(sources: TokenSources, storage: { getItem(key: string): string | null } | null, cookie: string): string {
+export function findToken(sources: TokenSources, storage: () => { getItem(key: string): string | null } | null, cookie: () => string): string {
   if (sources.pb) return sources.pb.authStore.token || '';
   return (
-    tokenFrom(() => storage!.getItem(sources.storageKey)) ||
-    tokenFrom(() => decodeURIComponent(cookie.split(/; */).find((part) => part.split('=')[0] == sources.authCookie)!.slice(sources.authCookie.length + 1)))
+    tokenFrom(() => storage()!.getItem(sources.storageKey)) ||
+    tokenFrom(() => decodeURIComponent(cookie().split(/; */).find((part) => part.split('=')[0] == sources.authCookie)!.slice(sources.authCookie.length + 1)))
   );
 }

@@ -44,6 +44,8 @@ test('configuration: checked, defaults filled in, kept for every VM; nothing con
   assert.throws(() => centrifugoConfig({ ...options, apiKey: '' }), /apiKey must be a non-empty string/);
   assert.throws(() => centrifugoConfig({ ...options, tokenSecret: 'short' }), /at least 32 characters/);
   assert.throws(() => centrifugoConfig({ ...options, namespace: 'a:b' }), /namespace/);
+  assert.throws(() => centrifugoConfig({ ...options, tokenTtl: 2_592_001 }), /tokenTtl must be at most 2592000 seconds/, 'a page renewing at 80% of 31 days would overflow its timer and renew in a loop');
+  assert.equal(centrifugoConfig({ ...options, tokenTtl: 2_592_000 }).tokenTtl, 2_592_000);
   configure({ engine: { centrifugo: options } });
   assert.equal(centrifugoInForce().apiUrl, 'http://cf.test/api');
   configure({});

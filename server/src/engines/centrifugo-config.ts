@@ -15,7 +15,7 @@ export interface CentrifugoOptions {
   url: string;
   /** The channel namespace the kit's channels live in (`<namespace>:<topic>`). Default `sse`. */
   namespace?: string;
-  /** Lifetime of a connection token in seconds; the page renews it before it ends. Default 300. */
+  /** Lifetime of a connection token in seconds (10 to 2,592,000); the page renews it before it ends. Default 300. */
   tokenTtl?: number;
   /** Timeout of one publish request in seconds. Default 5. */
   timeout?: number;
@@ -40,6 +40,9 @@ function required(options: Record<string, unknown>, name: string): string {
   return value;
 }
 
+/** The longest connection token the kit mints, in seconds (30 days; see `centrifugoConfig`). */
+export const MAX_TOKEN_TTL = 30 * 24 * 3600;
+
 /** Checks the options and fills in defaults; throws an SseError naming what is wrong. */
 export function centrifugoConfig(options: CentrifugoOptions): CentrifugoConfig {
   if (!options || typeof options !== 'object') throw new SseError('engine.centrifugo must be an object');
@@ -55,6 +58,8 @@ export function centrifugoConfig(options: CentrifugoOptions): CentrifugoConfig {
   };
   if (!NAMESPACE.test(config.namespace)) throw new SseError('engine.centrifugo.namespace must be 1-64 of A-Z a-z 0-9 _ -');
   if (!(config.tokenTtl >= 10)) throw new SseError('engine.centrifugo.tokenTtl must be at least 10 seconds');
+  // the page renews at 80% of it with one timer: a browser fires a delay past 2^31 ms at once, so a longer ttl would renew in a loop
+  if (!(config.tokenTtl <= MAX_TOKEN_TTL)) throw new SseError('engine.centrifugo.tokenTtl must be at most ' + MAX_TOKEN_TTL + ' seconds (30 days)');
   if (!(config.timeout > 0)) throw new SseError('engine.centrifugo.timeout must be positive');
   if (config.tokenSecret.length < 32) throw new SseError('engine.centrifugo.tokenSecret must have at least 32 characters');
   return config;
