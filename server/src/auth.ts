@@ -113,10 +113,16 @@ export function cookieUser(e: RequestEvent, options: CookieAuthOptions = {}): Au
     log.warn('cookie auth refused for a cross-origin request', 'origin', header(e, 'Origin'));
     return null;
   }
+  const record = authRecordOf(token);
+  if (!record) log.debug('cookie auth ignored: not a valid auth token');
+  return record;
+}
+
+/** The user whose valid auth token `token` is (signature, expiry and type checked), or null. */
+function authRecordOf(token: string): AuthRecord | null {
   try {
-    return $app.findAuthRecordByToken(token, 'auth');
+    return $app.findAuthRecordByToken(token, 'auth') || null;
   } catch {
-    log.debug('cookie auth ignored: not a valid auth token');
     return null;
   }
 }
@@ -136,7 +142,7 @@ export function offersUnverifiedToken(e: RequestEvent, cookieCounts: () => boole
   const authorization = header(e, 'Authorization');
   if (authorization && isPocketBaseToken(authorization.replace(/^Bearer\s+/i, ''))) return true;
   const token = tokenFromCookieValue(cookie(e, options.cookieName || 'pb_auth'));
-  return !!token && cookieCounts() && (!!authorization || !isValidAuthToken(token));
+  return !!token && cookieCounts() && (!!authorization || !authRecordOf(token));
 }
 
 /**
@@ -173,15 +179,6 @@ function base64UrlDecode(text: string): string | null {
     }
   }
   return out;
-}
-
-/** True when `token` is a valid auth token of some user (signature, expiry and type). */
-function isValidAuthToken(token: string): boolean {
-  try {
-    return !!$app.findAuthRecordByToken(token, 'auth');
-  } catch {
-    return false;
-  }
 }
 
 /** True for the request that posts a realtime subscription list. */

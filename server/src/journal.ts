@@ -31,8 +31,7 @@ export function setReplayWindow(window: Partial<ReplayWindow>): ReplayWindow {
 
 /** The replay window in force. */
 export function replayWindow(): ReplayWindow {
-  const window = $app.store().get(WINDOW) as ReplayWindow | null;
-  return window ? { ...defaultWindow, ...window } : defaultWindow;
+  return ($app.store().get(WINDOW) as ReplayWindow | null) || defaultWindow; // stored whole by setReplayWindow
 }
 
 /**

@@ -284,7 +284,7 @@ function sweepGone(): { removed: number; clients: number } {
 export function topicIndexStats(topic?: string): TopicIndexStats {
   fileWaiting();
   const stats = withIndex(false, (state) => ({
-    enabled: true, clients: state.size, entries: state.entries, chars: state.chars || 0, topics: Object.keys(state.topics).length,
+    enabled: true, clients: state.size, entries: state.entries, chars: state.chars, topics: Object.keys(state.topics).length,
     filed: topic ? countOf(state, topic) : 0,
   }));
   return stats || { enabled: false, clients: 0, entries: 0, chars: 0, topics: 0, filed: 0 };

@@ -50,34 +50,48 @@ export function topicsOf(keys: ArrayLike<string>): string[] {
   return out;
 }
 
-/** The maps one update touches, read once: in PocketBase each read of a nested Go map makes a new wrapper. */
+/**
+ * The maps one update touches, read once (in PocketBase each read of a nested Go map makes a new
+ * wrapper), and what the update changed in the counters, written back once by `tally`.
+ */
 interface Maps {
   topics: IndexState['topics'];
   counts: IndexState['counts'];
+  /** Entries added less entries removed. */
+  entries: number;
+  /** Their topics' characters, likewise. */
+  chars: number;
 }
 
 function maps(state: IndexState): Maps {
-  return { topics: state.topics, counts: state.counts };
+  return { topics: state.topics, counts: state.counts, entries: 0, chars: 0 };
 }
 
-/** Files `id` under `topic`; returns 1 when that is a new entry, else 0. */
-function add(m: Maps, topic: string, id: string): number {
+/** Adds what the update changed to the index's counters. */
+function tally(state: IndexState, m: Maps): void {
+  if (m.entries !== 0) state.entries += m.entries;
+  if (m.chars !== 0) state.chars += m.chars;
+}
+
+/** Files `id` under `topic` (counted in `m` when that is a new entry). */
+function add(m: Maps, topic: string, id: string): void {
   let ids = m.topics[topic];
   if (!ids) {
     m.topics[topic] = {};
     ids = m.topics[topic];
     m.counts[topic] = 0;
   }
-  if (ids[id]) return 0;
+  if (ids[id]) return;
   ids[id] = true;
   m.counts[topic] = (m.counts[topic] || 0) + 1;
-  return 1;
+  m.entries++;
+  m.chars += topic.length;
 }
 
-/** Unfiles `id` from `topic`; returns 1 when there was such an entry, else 0. */
-function remove(m: Maps, topic: string, id: string): number {
+/** Unfiles `id` from `topic` (counted in `m` when there was such an entry). */
+function remove(m: Maps, topic: string, id: string): void {
   const ids = m.topics[topic];
-  if (!ids || !ids[id]) return 0;
+  if (!ids || !ids[id]) return;
   delete ids[id];
   const left = (m.counts[topic] || 1) - 1;
   if (left > 0) m.counts[topic] = left;
@@ -85,7 +99,8 @@ function remove(m: Maps, topic: string, id: string): number {
     delete m.topics[topic];
     delete m.counts[topic];
   }
-  return 1;
+  m.entries--;
+  m.chars -= topic.length;
 }
 
 /**
@@ -99,29 +114,20 @@ export function setTopics(state: IndexState, id: string, topics: ArrayLike<strin
   const m = maps(state);
   const now: string[] = [];
   const wanted: Record<string, true> = {};
-  let entries = 0;
-  let chars = 0;
   for (let i = 0; i < topics.length; i++) {
     wanted[topics[i]] = true;
     now.push(topics[i]);
-    const added = add(m, topics[i], id);
-    entries += added;
-    chars += added * topics[i].length;
+    add(m, topics[i], id);
   }
   if (before) {
     for (let i = 0; i < before.length; i++) {
       const topic = before[i];
       if (wanted[topic]) continue;
       if (stillHolds(topic)) now.push(topic);
-      else {
-        const removed = remove(m, topic, id);
-        entries -= removed;
-        chars -= removed * topic.length;
-      }
+      else remove(m, topic, id);
     }
   }
-  if (entries !== 0) state.entries += entries;
-  if (chars !== 0) state.chars = (state.chars || 0) + chars;
+  tally(state, m);
   if (now.length === 0) {
     if (before) forget(state, id);
     return;
@@ -135,15 +141,8 @@ export function removeClient(state: IndexState, id: string): void {
   const before = state.clients[id];
   if (!before) return;
   const m = maps(state);
-  let entries = 0;
-  let chars = 0;
-  for (let i = 0; i < before.length; i++) {
-    const removed = remove(m, before[i], id);
-    entries += removed;
-    chars += removed * before[i].length;
-  }
-  state.entries -= entries;
-  if (chars !== 0) state.chars = (state.chars || 0) - chars;
+  for (let i = 0; i < before.length; i++) remove(m, before[i], id);
+  tally(state, m);
   forget(state, id);
 }
 
@@ -180,11 +179,11 @@ export const SWEEP_SLACK_CHARS = 1 << 20;
  * amortized; call `noteSwept` after each sweep.
  */
 export function needsSweep(state: IndexState, connected: number): boolean {
-  const swept = state.charsAtSweep || 0;
-  return state.size > connected + Math.max(64, connected >> 2) || (state.chars || 0) > swept + Math.max(SWEEP_SLACK_CHARS, swept >> 2);
+  const swept = state.charsAtSweep;
+  return state.size > connected + Math.max(64, connected >> 2) || state.chars > swept + Math.max(SWEEP_SLACK_CHARS, swept >> 2);
 }
 
 /** Notes that a sweep just left only live clients: their topics' weight is the base of the next trigger. */
 export function noteSwept(state: IndexState): void {
-  state.charsAtSweep = state.chars || 0;
+  state.charsAtSweep = state.chars;
 }
