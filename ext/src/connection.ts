@@ -13,6 +13,9 @@ import { createOrder, type CatchUp, type Order } from './order.js';
  */
 export const ORDERED_SUFFIX = '?options=%7B%22sse%22%3A1%7D';
 
+/** How long a subscription post may take before it counts as failed (a reconnect follows), in ms. */
+export const POST_TIMEOUT = 15000;
+
 /** What a connection reports to its owner. */
 export interface ConnectionListener {
   /** `Open` (subscribed on a fresh clientId), `Error` (a reconnect is scheduled) or `Close` (no topic left). */
@@ -82,8 +85,8 @@ export function createConnection(options: ConnectionOptions, { onState, onMessag
     // in sorted order: an element replaced by one on the same topic moves the topic, not changes it
     const changed = wanted.sort().join('\n') !== topics.join('\n');
     topics = wanted;
-    // a dropped topic's order goes inert (NaN matches no position): an answer still due to it reaches no
-    // element (a request of it that fails may still fire one sse:resync)
+    // a dropped topic's order goes inert (NaN matches no position): an answer, a failure or a post
+    // answer still due to it reaches no element
     orders.forEach((order, topic) => wanted.includes(topic) || ((order._n = NaN), orders.delete(topic)));
     if (!wanted.length) close();
     else if (!source && !timer) connect();
@@ -174,6 +177,9 @@ export function createConnection(options: ConnectionOptions, { onState, onMessag
     listening.clear();
     clientId = boundToken = '';
     open = false;
+    // a new clientId's post never waits behind one of the old clientId still in flight
+    posts = Promise.resolve();
+    queued = false;
   }
 
   function fail(error: unknown): void {
@@ -201,12 +207,16 @@ export function createConnection(options: ConnectionOptions, { onState, onMessag
     const id = clientId;
     if (!id) return; // posted on PB_CONNECT
     const posted = topics;
+    // the positions as posted: one whose topic is dropped meanwhile goes inert (NaN), and the
+    // answer gives a topic added back since to its new position, never the dropped one's head
+    const positions = posted.map(orderOf);
     try {
       const token = options.token();
       const response = await request('/api/realtime', {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
         body: JSON.stringify({ clientId: id, subscriptions: posted.map((topic) => topic + ORDERED_SUFFIX) }),
+        signal: AbortSignal.timeout(POST_TIMEOUT), // a post that never answers would hold every later one
       }, token);
       if (id !== clientId) return; // the stream was replaced meanwhile
       // a bound client refuses another auth: the token changed, renew the connection
@@ -219,7 +229,7 @@ export function createConnection(options: ConnectionOptions, { onState, onMessag
       // ordered delivery: a new topic starts at the head the server kit answered (or at its next
       // message without one); on a new clientId every positioned topic catches up
       const heads = response.headers.get('X-Sse-Heads')?.split(',');
-      posted.forEach((topic, i) => orderOf(topic)._subscribed(heads?.[i], fresh));
+      positions.forEach((order, i) => order._subscribed(heads?.[i], fresh));
       if (fresh) onState('Open', { clientId: id });
     } catch (error) {
       if (id === clientId) fail(error);

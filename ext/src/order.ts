@@ -12,10 +12,14 @@ export interface CatchUp {
   x?: unknown;
 }
 
+/** How many times a catch-up lost on the network is asked again (after 1.2, 2.4 and 4.8 s) before it counts as refused. */
+export const ASK_RETRIES = 3;
+
 /**
  * The position of one topic on one connection. `_n` is the last applied sequence number:
  * -1 until the start is known (everything is held), -2 when the server kit gave none (the
- * next message starts) or a refused catch-up left it unknown, NaN once its topic was dropped.
+ * next message starts), -3 when a failed catch-up left it unknown after a resync (the next
+ * message starts; a reconnect before one resyncs again), NaN once its topic was dropped.
  */
 export interface Order {
   _n: number;
@@ -33,7 +37,8 @@ export interface Order {
   /**
    * The topic was posted on a clientId. A new topic starts at `head`, the server kit's head
    * before the subscription (without one, at its next message); on a `fresh` clientId a
-   * positioned topic catches up.
+   * positioned topic catches up, and one whose position a failed catch-up left unknown
+   * resyncs again (what the disconnect lost is unknown too) and starts at `head`.
    */
   _subscribed(head: string | undefined, fresh: boolean): void;
 }
@@ -49,7 +54,7 @@ export function createOrder(apply: (value: unknown) => void, ask: (since: number
   const order: Order = {
     _n: -1,
     _push(seq, value) {
-      if (order._n == -2) order._n = seq - 1;
+      if (order._n < -1) order._n = seq - 1; // -2, -3: the next message starts
       if (seq > order._n) held.set(seq, value);
       drain();
     },
@@ -67,25 +72,31 @@ export function createOrder(apply: (value: unknown) => void, ask: (since: number
       drain();
     },
     _subscribed(head, fresh) {
-      if (order._n < 0) head ? order._caughtUp({ h: +head }) : (order._n = -2);
-      else if (fresh && head != '-1') askAfter(order._n); // '-1': the server refused the key this time
+      const n = order._n;
+      if (n == -1 || (fresh && n < -1)) {
+        if (n == -3) resync();
+        head ? order._caughtUp({ h: +head }) : (order._n = -2);
+      } else if (n >= 0 && fresh && head != '-1') askAfter(n); // '-1': the server refused the key this time
     },
   };
 
   /**
    * Asks the server for what came after `since` and takes the answer, unless the position moved
    * meanwhile (another answer came first): a stale answer that reaches further is asked again
-   * from the new position, so its `x` never resyncs twice. When the server refuses (an HTTP
-   * status) or a gap is known (something is held), everything held is applied in order and the
-   * page resyncs, then goes on from the newest it holds (with nothing held, from its next
-   * message or subscription: the re-fetch shows what came before). A request lost on the
-   * network with nothing held changes nothing: the next reconnect or gap asks again, so what
-   * a re-fetch would show is never caught up on top of it.
+   * from the new position, so its `x` never resyncs twice. A request lost on the network is
+   * asked again, `ASK_RETRIES` times, while the position stays. When the server refuses (an
+   * HTTP status), or the last retry is lost too and a gap is known (something is held),
+   * everything held is applied in order and the page resyncs, then goes on from the newest it
+   * holds (with nothing held, from its next message: the re-fetch shows what came before; a
+   * reconnect before it resyncs again). Lost with nothing held, it changes nothing: the next
+   * reconnect or gap asks again, so what a re-fetch would show is never caught up on top of it.
    */
-  function askAfter(since: number): void {
+  function askAfter(since: number, tries = 0): void {
     ask(since).then(
       (answer) => (since == order._n ? order._caughtUp(answer) : answer.h > order._n && askAfter(order._n)),
-      (error) => (held.size || error > 0) && order._caughtUp({ h: Math.max(...held.keys(), -2), x: 1 }),
+      (error) => since == order._n && (error > 0 || tries == ASK_RETRIES
+        ? (held.size || error > 0) && order._caughtUp({ h: Math.max(...held.keys(), -3), x: 1 })
+        : setTimeout(() => since == order._n && askAfter(since, tries + 1), GAP_WAIT << tries + 3)),
     );
   }
 

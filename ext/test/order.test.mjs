@@ -2,7 +2,7 @@
 // gaps asked for after a bound, catch-up answers, resync.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createOrder, GAP_WAIT } from '../../.build/ext/order.mjs';
+import { ASK_RETRIES, createOrder, GAP_WAIT } from '../../.build/ext/order.mjs';
 
 /** `answer(since)` is what the server says when asked (a promise); by default it never answers (the test feeds `_caughtUp`). */
 function setup(start = 0, answer = () => new Promise(() => {})) {
@@ -164,32 +164,85 @@ test('an old answer that reaches further than the position is asked again from t
   assert.equal(t.resyncs(), 0);
 });
 
-test('a catch-up lost on the network with nothing held changes nothing: the next reconnect asks again, nothing resyncs or doubles', async () => {
+test('a catch-up lost on the network is asked again from the same position, and the answer applied once, without a resync', async (c) => {
+  c.mock.timers.enable({ apis: ['setTimeout'] });
   const p = pending();
   const t = setup(4, p.ask);
   t.order._subscribed('7', true);
   await p.fail(0, new TypeError('Failed to fetch'));
+  assert.deepEqual(t.asked, [4]);
+  c.mock.timers.tick(GAP_WAIT * 8 - 1);
+  assert.deepEqual(t.asked, [4], 'not at once');
+  c.mock.timers.tick(1);
+  assert.deepEqual(t.asked, [4, 4]);
+  await p.settle(1, { h: 7, r: [[5, 'v5'], [6, 'v6'], [7, 'v7']] });
+  assert.deepEqual(t.applied, ['v5', 'v6', 'v7']);
+  assert.equal(t.resyncs(), 0);
+});
+
+test('a catch-up lost on the network every time, nothing held: asked ASK_RETRIES times more, then nothing changes until the next reconnect asks again', async (c) => {
+  c.mock.timers.enable({ apis: ['setTimeout'] });
+  const p = pending();
+  const t = setup(4, p.ask);
+  t.order._subscribed('7', true);
+  for (let i = 0; i <= ASK_RETRIES; i++) {
+    await p.fail(i, new TypeError('Failed to fetch'));
+    c.mock.timers.tick(GAP_WAIT << (i + 3));
+  }
+  assert.equal(t.asked.length, ASK_RETRIES + 1, 'asked again ASK_RETRIES times, then no more');
   assert.equal(t.resyncs(), 0);
   assert.equal(t.order._n, 4);
   t.order._subscribed('8', true);
-  assert.deepEqual(t.asked, [4, 4]);
-  await p.settle(1, { h: 8, r: [[5, 'v5'], [6, 'v6'], [7, 'v7'], [8, 'v8']] });
+  assert.equal(t.asked.length, ASK_RETRIES + 2);
+  await p.settle(ASK_RETRIES + 1, { h: 8, r: [[5, 'v5'], [6, 'v6'], [7, 'v7'], [8, 'v8']] });
   assert.deepEqual(t.applied, ['v5', 'v6', 'v7', 'v8']);
   assert.equal(t.resyncs(), 0);
 });
 
-test('a catch-up refused with an HTTP status and nothing held: one resync, then the page goes on from its next subscription, never replaying what the re-fetch shows', async () => {
+test('a catch-up lost on the network after the position moved (another answer came first) is not asked again', async (c) => {
+  c.mock.timers.enable({ apis: ['setTimeout'] });
+  const p = pending();
+  const t = setup(4, p.ask);
+  t.order._subscribed('7', true);
+  t.order._subscribed('7', true); // a second reconnect asks too
+  await p.settle(1, { h: 7, r: [[5, 'v5'], [6, 'v6'], [7, 'v7']] });
+  await p.fail(0, new TypeError('Failed to fetch'));
+  c.mock.timers.tick(GAP_WAIT << 10);
+  assert.deepEqual(t.asked, [4, 4]);
+  assert.equal(t.resyncs(), 0);
+  assert.deepEqual(t.applied, ['v5', 'v6', 'v7']);
+});
+
+test('a catch-up refused with an HTTP status and nothing held: one resync, the next message starts, never replaying what the re-fetch shows', async () => {
   const p = pending();
   const t = setup(4, p.ask);
   t.order._subscribed('7', true);
   await p.fail(0, 500);
   assert.equal(t.resyncs(), 1);
-  t.order._subscribed('9', true); // the next clientId: starts at its head
-  assert.deepEqual(t.asked, [4]);
+  t.order._subscribed('9', false); // another topic posted on the same clientId: nothing was missed
+  assert.equal(t.resyncs(), 1);
   t.order._push(10, 'v10');
   t.order._push(6, 'old');
   assert.deepEqual(t.applied, ['v10']);
+  assert.deepEqual(t.asked, [4]);
   assert.equal(t.resyncs(), 1);
+});
+
+test('a catch-up refused, then a reconnect before any message: the position is unknown, so the page resyncs again and starts at the new head', async () => {
+  const p = pending();
+  const t = setup(4, p.ask);
+  t.order._subscribed('7', true);
+  await p.fail(0, 429);
+  assert.equal(t.resyncs(), 1);
+  t.order._subscribed('9', true); // messages 8 and 9 went out while the page was away: lost to it
+  assert.equal(t.resyncs(), 2);
+  assert.deepEqual(t.asked, [4], 'nothing to ask from');
+  t.order._push(9, 'old');
+  t.order._push(10, 'v10');
+  assert.deepEqual(t.applied, ['v10']);
+  t.order._subscribed('10', true); // positioned again: a later reconnect catches up, no resync
+  assert.deepEqual(t.asked, [4, 10]);
+  assert.equal(t.resyncs(), 2);
 });
 
 test('the server\'s log went back (a head below the position: wiped, an older backup): one resync, then the new numbers are applied', async (c) => {
@@ -208,18 +261,35 @@ test('the server\'s log went back (a head below the position: wiped, an older ba
 
 test('when the server cannot be asked, what is held is applied in order and the page resyncs', async (c) => {
   c.mock.timers.enable({ apis: ['setTimeout'] });
-  let refused;
-  const t = setup(0, () => (refused = Promise.reject(new Error('offline'))));
+  const p = pending();
+  const t = setup(0, p.ask);
   t.order._push(3, 'v3');
   t.order._push(2, 'v2');
   c.mock.timers.tick(GAP_WAIT);
-  assert.deepEqual(t.asked, [0]);
-  await refused.catch(() => {}); // the order's own handler, attached first, has run
+  for (let i = 0; i <= ASK_RETRIES; i++) {
+    assert.equal(t.resyncs(), 0);
+    await p.fail(i, new Error('offline'));
+    c.mock.timers.tick(GAP_WAIT << (i + 3));
+  }
+  assert.deepEqual(t.asked, Array(ASK_RETRIES + 1).fill(0));
   assert.deepEqual(t.applied, ['v2', 'v3']);
   assert.equal(t.resyncs(), 1);
   t.order._push(1, 'too late');
   t.order._push(4, 'v4');
   assert.deepEqual(t.applied, ['v2', 'v3', 'v4']);
+});
+
+test('a refused catch-up with messages held: applied in order at once, one resync, no retry', async (c) => {
+  c.mock.timers.enable({ apis: ['setTimeout'] });
+  const p = pending();
+  const t = setup(0, p.ask);
+  t.order._push(2, 'v2');
+  c.mock.timers.tick(GAP_WAIT);
+  await p.fail(0, 503);
+  assert.deepEqual(t.applied, ['v2']);
+  assert.equal(t.resyncs(), 1);
+  c.mock.timers.tick(GAP_WAIT << 10);
+  assert.deepEqual(t.asked, [0]);
 });
 
 test('on a new clientId a positioned topic catches up, unless the server refused its key this time (head -1)', () => {
