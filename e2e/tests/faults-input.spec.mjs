@@ -7,6 +7,9 @@ import { RawSubscriber } from '../faults/raw.mjs';
 
 const serverOnly = ({ htmxVersion }) => htmxVersion !== '2';
 
+/** The ordered-delivery suffix of a subscription key (the extension's). */
+const ORDERED_KEY = '?options=%7B%22sse%22%3A1%7D';
+
 /** A raw subscriber of `topics`, resolved once PocketBase holds its subscriptions. */
 async function subscriber(pb, topics, options) {
   const raw = new RawSubscriber(pb.url, topics, { reconnect: false, ...options });
@@ -135,6 +138,31 @@ test.describe('server kit', () => {
     for (const raw of raws) raw.close();
   });
 
+  test('topics named like members of Object.prototype ("constructor", "__proto__", "toString"): delivered, numbered and caught up like any other', async ({ pb }) => {
+    const names = ['constructor', '__proto__', 'toString', 'hasOwnProperty'];
+    const raws = await Promise.all(names.map((t) => subscriber(pb, [t])));
+    for (let i = 0; i < names.length; i++) {
+      await step(`sseSend('${names[i]}', ...) with a subscriber of it`, 'delivered to it (the topic index files it like any topic)', async () => {
+        const r = await call(pb, '/faults/send', { topic: names[i], message: `to ${names[i]}`, anonymous: true });
+        expect(r.result).toMatchObject({ subscribers: 1, delivered: 1 });
+        await expect.poll(() => raws[i].received(names[i])).toEqual([JSON.stringify(`to ${names[i]}`)]);
+      });
+    }
+    await step('a subscription post of their ordered keys, and GET /api/sse/catchup?topic=__proto__&since=0', 'the heads answer is a number per key (1 each), the catch-up answers 200 with the logged send', async () => {
+      const raw = raws[0];
+      const res = await fetch(pb.url + '/api/realtime', {
+        method: 'POST', headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ clientId: raw.clientId, subscriptions: names.map((t) => t + ORDERED_KEY) }),
+      });
+      expect(res.status).toBe(204);
+      expect(res.headers.get('X-Sse-Heads')).toBe('1,1,1,1');
+      const up = await fetch(pb.url + '/api/sse/catchup?topic=__proto__&since=0');
+      expect(up.status).toBe(200);
+      expect(await up.json()).toMatchObject({ h: 1, r: [[1, 'to __proto__']] });
+    });
+    for (const raw of raws) raw.close();
+  });
+
   test('filters that throw, return non-booleans, or are not functions', async ({ pb }) => {
     const raw = await subscriber(pb, ['flt']);
     for (const filter of ['throws', 'truthy', 'one', 'object']) {
@@ -150,6 +178,29 @@ test.describe('server kit', () => {
     });
     await step('after the bad filters', 'nothing arrived', async () => expect(await sentinel(pb, raw, 'flt')).toEqual([]));
     raw.close();
+  });
+
+  test('a filter that throws for every one of 20 guest connections: one log line per send, not one per connection', async ({ pb, users }) => {
+    const topic = `flt-many-${Math.random().toString(36).slice(2, 8)}`;
+    const raws = await Promise.all(Array.from({ length: 20 }, () => subscriber(pb, [topic])));
+    const lines = async () => {
+      const filter = encodeURIComponent(`message ~ 'filter threw' && data.topic = '${topic}'`);
+      const res = await fetch(`${pb.url}/api/logs?perPage=100&filter=${filter}`, { headers: { Authorization: users.superuser.token } });
+      return (await res.json()).items || [];
+    };
+    await step('3 sends whose filter throws for each of the topic\'s 20 subscribers (guests opening connections)', (n) => `${n} warning lines in PocketBase's log, each naming the topic, the count (20) and the first error`, async () => {
+      for (let i = 0; i < 3; i++) {
+        const r = await call(pb, '/faults/send', { topic, message: 'x', filter: 'throws', anonymous: true });
+        expect(r.result).toMatchObject({ subscribers: 20, delivered: 0, filtered: 20 });
+      }
+      await expect.poll(async () => (await lines()).length, { timeout: 15_000 }).toBeGreaterThanOrEqual(3);
+      await quietInterval(); // logs are written in batches: a fourth line would come with these
+      const found = await lines();
+      expect(found).toHaveLength(3);
+      for (const line of found) expect(line.data).toMatchObject({ topic, clients: 20, error: expect.stringContaining('filter failed on purpose') });
+      return found.length;
+    });
+    for (const raw of raws) raw.close();
   });
 
   test('a Go template that fails mid-render after sseSend(topic): nothing is broadcast', async ({ pb }) => {

@@ -114,15 +114,15 @@ export function isLogged(app: App, topic: string, seq: number): boolean | null {
 }
 
 /** The newest sequence number of each topic (0 for a topic never sent to). */
-export function readHeads(topics: string[], app: App = $app): Record<string, number> {
-  const heads: Record<string, number> = {};
+export function readHeads(topics: string[], app: App = $app): Map<string, number> {
+  const heads = new Map<string, number>(); // not an object: a topic may be named `__proto__`
   if (!topics.length) return heads;
   const db = app.db();
   ensureTables(db);
   const rows = arrayOf(new DynamicModel({ topic: '', seq: 0 })) as { topic: string; seq: number }[];
   const list = inList(topics);
   db.newQuery('SELECT topic, seq FROM ' + HEADS_TABLE + ' WHERE topic IN ' + list.sql).bind(list.params).all(rows);
-  for (let i = 0; i < rows.length; i++) heads[rows[i].topic] = rows[i].seq;
+  for (let i = 0; i < rows.length; i++) heads.set(rows[i].topic, rows[i].seq);
   return heads;
 }
 
@@ -133,7 +133,7 @@ export function readHeads(topics: string[], app: App = $app): Record<string, num
  * row and its head commit together. Returns no rows when the gap is larger than the window.
  */
 export function readSince(topic: string, since: number, app: App = $app): { head: number; rows: LoggedSend[] } {
-  const head = readHeads([topic], app)[topic] || 0;
+  const head = readHeads([topic], app).get(topic) || 0;
   const window = replayWindow();
   if (since < 0 || since >= head || head - since > window.rows) return { head, rows: [] };
   const found = arrayOf(new DynamicModel({ seq: 0, scope: '', data: '', at: 0 })) as LoggedSend[];

@@ -98,11 +98,11 @@ export function catchUpAnswer(since: number, head: number, rows: LoggedSend[], c
  * The heads header of a subscription post: for each posted key in order, the topic's head
  * when it is a kept ordered key, else -1. Comma separated (ASCII, whatever the topic names).
  */
-export function headsHeader(posted: string[], kept: string[], heads: Record<string, number>): string {
+export function headsHeader(posted: string[], kept: string[], heads: Map<string, number>): string {
   return posted
     .map((key) => {
       const topic = orderedTopic(key);
-      return topic && kept.indexOf(key) >= 0 ? String(heads[topic] || 0) : '-1';
+      return topic && kept.indexOf(key) >= 0 ? String(heads.get(topic) || 0) : '-1';
     })
     .join(',');
 }

@@ -100,6 +100,7 @@ function walkClients(topic: string, data: string, filter: Filter | null, allowed
   counts: { subscribers: number; filtered: number }): Recipient[] {
   const recipients: Recipient[] = [];
   const bare = [topic]; // shared by every client holding just the bare key (grouped without comparing)
+  const threw: Throws = { count: 0, clientId: '', error: '' };
   const clients = clientsToCheck(topic);
   for (let i = 0; i < clients.length; i++) {
     const client = clients[i];
@@ -107,12 +108,14 @@ function walkClients(topic: string, data: string, filter: Filter | null, allowed
     const keys = keysFor(client, state, topic, bare);
     if (keys.length === 0) continue;
     counts.subscribers++;
-    if ((allowed && !allowed(client)) || (filter && !passes(filter, client.id(), client, topic, data))) {
+    if ((allowed && !allowed(client)) || (filter && !passes(filter, client, topic, data, threw))) {
       counts.filtered++;
       continue;
     }
     recipients.push({ client, keys, backlog: backlogOf(state) });
   }
+  // one line per send, however many clients it threw for (a guest per connection must not make a row each)
+  if (threw.count > 0) log.warn('filter threw; those clients are skipped', 'topic', topic, 'clients', threw.count, 'firstClientId', threw.clientId, 'error', threw.error);
   return recipients;
 }
 
@@ -125,11 +128,23 @@ export function fromCentrifugo(offset: number | null): SendResult {
   return { subscribers: 0, delivered: offset === null ? 0 : 1, filtered: 0, seq: offset || 0, direct: false };
 }
 
-function passes(filter: Filter, id: string, client: RealtimeClient, topic: string, data: string): boolean {
+/** The clients a send's filter threw for: how many, and the first one with its error. */
+interface Throws {
+  count: number;
+  clientId: string;
+  error: string;
+}
+
+/** Whether `client` passes `filter` (exactly `true`); a throw counts as no, noted in `threw`. */
+function passes(filter: Filter, client: RealtimeClient, topic: string, data: string, threw: Throws): boolean {
+  const id = client.id();
   try {
     return filter(id, client, topic, data) === true;
   } catch (error) {
-    log.warn('filter threw; the client is skipped', 'topic', topic, 'clientId', id, 'error', String(error));
+    if (threw.count++ === 0) {
+      threw.clientId = id;
+      threw.error = String(error);
+    }
     return false;
   }
 }

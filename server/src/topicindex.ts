@@ -6,15 +6,17 @@
 // that holds a key of a topic is under that topic here (see `setTopics`).
 //
 // The state is plain objects so that PocketBase's app store can keep it as nested Go maps
-// (`topicindex-store.ts`); everything here only reads, writes and deletes properties.
+// (`topicindex-store.ts`); everything here only reads, writes and deletes properties. A topic is
+// a property name only through `slotOf` (`#` + the topic): a topic named like a member of
+// `Object.prototype` (`constructor`, `__proto__`) would otherwise read as filed, or set a prototype.
 
 /** The index: topic -> client ids, client id -> its topics, and counters. */
 export interface IndexState {
-  /** Topic (bare, without `?options`) -> client id -> true. */
+  /** Slot of a topic (`slotOf`: the bare topic, without `?options`, after `#`) -> client id -> true. */
   topics: Record<string, Record<string, boolean>>;
   /** Client id -> the topics it is filed under. */
   clients: Record<string, ArrayLike<string>>;
-  /** Topic -> how many clients are filed under it. */
+  /** Slot of a topic -> how many clients are filed under it. */
   counts: Record<string, number>;
   /** How many clients are filed. */
   size: number;
@@ -37,17 +39,16 @@ export function topicOf(key: string): string {
   return q < 0 ? key : key.slice(0, q);
 }
 
+/** The property a topic is kept under in `topics` and `counts`: never a member of `Object.prototype`. */
+export function slotOf(topic: string): string {
+  return '#' + topic;
+}
+
 /** The distinct topics of a list of subscription keys, in first-seen order. */
 export function topicsOf(keys: ArrayLike<string>): string[] {
-  const seen: Record<string, true> = {};
-  const out: string[] = [];
-  for (let i = 0; i < keys.length; i++) {
-    const topic = topicOf(keys[i]);
-    if (seen[topic]) continue;
-    seen[topic] = true;
-    out.push(topic);
-  }
-  return out;
+  const seen = new Set<string>();
+  for (let i = 0; i < keys.length; i++) seen.add(topicOf(keys[i]));
+  return Array.from(seen);
 }
 
 /**
@@ -75,29 +76,31 @@ function tally(state: IndexState, m: Maps): void {
 
 /** Files `id` under `topic` (counted in `m` when that is a new entry). */
 function add(m: Maps, topic: string, id: string): void {
-  let ids = m.topics[topic];
+  const slot = slotOf(topic);
+  let ids = m.topics[slot];
   if (!ids) {
-    m.topics[topic] = {};
-    ids = m.topics[topic];
-    m.counts[topic] = 0;
+    m.topics[slot] = {};
+    ids = m.topics[slot];
+    m.counts[slot] = 0;
   }
   if (ids[id]) return;
   ids[id] = true;
-  m.counts[topic] = (m.counts[topic] || 0) + 1;
+  m.counts[slot] = (m.counts[slot] || 0) + 1;
   m.entries++;
   m.chars += topic.length;
 }
 
 /** Unfiles `id` from `topic` (counted in `m` when there was such an entry). */
 function remove(m: Maps, topic: string, id: string): void {
-  const ids = m.topics[topic];
+  const slot = slotOf(topic);
+  const ids = m.topics[slot];
   if (!ids || !ids[id]) return;
   delete ids[id];
-  const left = (m.counts[topic] || 1) - 1;
-  if (left > 0) m.counts[topic] = left;
+  const left = (m.counts[slot] || 1) - 1;
+  if (left > 0) m.counts[slot] = left;
   else {
-    delete m.topics[topic];
-    delete m.counts[topic];
+    delete m.topics[slot];
+    delete m.counts[slot];
   }
   m.entries--;
   m.chars -= topic.length;
@@ -113,16 +116,16 @@ export function setTopics(state: IndexState, id: string, topics: ArrayLike<strin
   const before = clients[id];
   const m = maps(state);
   const now: string[] = [];
-  const wanted: Record<string, true> = {};
+  const wanted = new Set<string>();
   for (let i = 0; i < topics.length; i++) {
-    wanted[topics[i]] = true;
+    wanted.add(topics[i]);
     now.push(topics[i]);
     add(m, topics[i], id);
   }
   if (before) {
     for (let i = 0; i < before.length; i++) {
       const topic = before[i];
-      if (wanted[topic]) continue;
+      if (wanted.has(topic)) continue;
       if (stillHolds(topic)) now.push(topic);
       else remove(m, topic, id);
     }
@@ -153,12 +156,12 @@ function forget(state: IndexState, id: string): void {
 
 /** How many clients are filed under `topic`. */
 export function countOf(state: IndexState, topic: string): number {
-  return state.counts[topic] || 0;
+  return state.counts[slotOf(topic)] || 0;
 }
 
 /** The ids filed under `topic` (a copy). */
 export function idsOf(state: IndexState, topic: string): string[] {
-  const ids = state.topics[topic];
+  const ids = state.topics[slotOf(topic)];
   return ids ? Object.keys(ids) : [];
 }
 

@@ -53,7 +53,7 @@ test('beyond the window when a row of the gap is no longer logged; no position: 
 test('the heads header names, per posted key, where a kept ordered key starts (-1 otherwise)', () => {
   const a = 'a' + ORDERED_SUFFIX;
   const b = 'b' + ORDERED_SUFFIX;
-  assert.equal(headsHeader([a, 'plain', b, 'refused' + ORDERED_SUFFIX], [a, 'plain', b], { a: 3 }), '3,-1,0,-1');
+  assert.equal(headsHeader([a, 'plain', b, 'refused' + ORDERED_SUFFIX], [a, 'plain', b], new Map([['a', 3]])), '3,-1,0,-1');
 });
 
 test('catch-up leaves out what was logged before the caller\'s account existed: its own scope, and every row of a guarded topic', () => {

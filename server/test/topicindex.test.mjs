@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  emptyIndex, topicOf, topicsOf, setTopics, removeClient, countOf, idsOf, clientIds, needsSweep, noteSwept, SWEEP_SLACK_CHARS,
+  emptyIndex, slotOf, topicOf, topicsOf, setTopics, removeClient, countOf, idsOf, clientIds, needsSweep, noteSwept, SWEEP_SLACK_CHARS,
 } from '../../.build/server/topicindex.mjs';
 
 const never = () => false;
@@ -20,9 +20,26 @@ function consistent(state) {
   assert.equal(state.entries, entries);
   assert.equal(state.size, Object.keys(state.clients).length);
   for (const id of Object.keys(state.clients)) {
-    for (const topic of state.clients[id]) assert.equal(state.topics[topic][id], true, `${id} filed under ${topic}`);
+    for (const topic of state.clients[id]) assert.equal(state.topics[slotOf(topic)][id], true, `${id} filed under ${topic}`);
   }
 }
+
+test('topics named like members of Object.prototype are filed, counted and unfiled like any other', () => {
+  const state = emptyIndex();
+  const names = ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf'];
+  setTopics(state, 'c1', topicsOf(names), never);
+  setTopics(state, 'c2', topicsOf(['__proto__', 'plain']), never);
+  for (const name of names) assert.deepEqual(idsOf(state, name).sort(), name === '__proto__' ? ['c1', 'c2'] : ['c1'], name);
+  assert.equal(countOf(state, '__proto__'), 2);
+  assert.deepEqual(topicsOf(['__proto__', 'constructor', '__proto__?options=x']), ['__proto__', 'constructor']);
+  assert.equal(Object.getPrototypeOf(state.topics), Object.prototype, 'no topic set a prototype');
+  consistent(state);
+  removeClient(state, 'c1');
+  assert.deepEqual(idsOf(state, 'constructor'), []);
+  assert.equal(countOf(state, 'constructor'), 0);
+  assert.deepEqual(idsOf(state, '__proto__'), ['c2']);
+  consistent(state);
+});
 
 test('a subscription key names its topic up to the options', () => {
   assert.equal(topicOf('chat'), 'chat');
