@@ -57,7 +57,8 @@ async function waitForHealth(url, child, timeoutMs) {
  * Runs PocketBase on loopback. Options: `hooksDir`, `publicDir`, `migrationsDir`, `dataDir`
  * (default: a fresh temporary folder, removed on stop), `port` (default: a free one),
  * `cwd` (where `require()` starts looking for node_modules), `superuser` ({email, password}),
- * `args` (extra serve flags), `env` (extra environment), `quiet` (keep PocketBase's console
+ * `args` (extra serve flags), `hooksWatch` (PocketBase restarts itself when a file in `hooksDir`
+ * changes; off by default: tests edit nothing there), `env` (extra environment), `quiet` (keep PocketBase's console
  * output back), `onOutput(text)` (gets that output instead of the console).
  * Returns `{ url, port, dataDir, bin, version, reason, stop(), restart() }` (`reason`: why this
  * PocketBase binary was chosen).
@@ -81,7 +82,7 @@ export async function startPocketBase(options = {}) {
       ...(options.hooksDir ? [`--hooksDir=${options.hooksDir}`] : [])],
       { cwd: options.cwd, stdio: 'ignore' });
   }
-  const serveArgs = ['serve', `--http=127.0.0.1:${port}`, ...dirArgs, '--hooksWatch=false'];
+  const serveArgs = ['serve', `--http=127.0.0.1:${port}`, ...dirArgs, ...(options.hooksWatch ? [] : ['--hooksWatch=false'])];
   if (options.hooksDir) serveArgs.push(`--hooksDir=${options.hooksDir}`);
   if (options.publicDir) serveArgs.push(`--publicDir=${options.publicDir}`);
   if (migrationsDir) serveArgs.push(`--migrationsDir=${migrationsDir}`);

@@ -2,13 +2,16 @@
 // `npm run starter:pocketpages -- DIR`: writes the chat starter's PocketPages form into DIR, a
 // folder of its own: the pages and the hooks they share with the plain form, PocketPages'
 // loader, the migrations, the public files with htmx and the extension in `pb_public/vendor/`,
-// and a package.json naming PocketPages and the plugins. Then: `cd DIR && npm install`, and
-// serve it with PocketBase (see DIR/README.md).
+// the server kit packed as a tarball (it is on no registry yet: the tarball is what one would
+// serve), and a package.json naming PocketPages, its plugins and that tarball. Then:
+// `cd DIR && npm install`, and serve it with PocketBase (see DIR/README.md).
 
+import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { copyVendorScripts, starterDirs } from '../starter/start.mjs';
+import { SUPPORTED_RANGE as POCKETBASE_LINE } from './pocketbase.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -33,7 +36,7 @@ The chat starter of pocketbase-sse as PocketPages pages (\`pb_hooks/pages/\`), w
 \`npm run starter:pocketpages\`.
 
 1. \`npm install\` (installs ${Object.keys(dependencies).join(', ')}).
-2. Run PocketBase 0.25.5 or newer (downloaded from PocketBase's releases) in this folder:
+2. Run PocketBase ${POCKETBASE_LINE} (the release line the kit is tested on, from PocketBase's releases) in this folder:
    \`pocketbase serve --dir=pb_data --hooksDir=pb_hooks --publicDir=pb_public --migrationsDir=pb_migrations\`
 3. Open http://127.0.0.1:8090/ (\`?htmx=4\` for htmx 4). Demo users: alice@example.com /
    alice-demo-pass, bob@example.com / bob-demo-pass (delete
@@ -52,12 +55,22 @@ export function preparePocketPagesStarter(dir) {
   cpSync(starterDirs.publicDir, publicDir, { recursive: true, filter: (from) => path.basename(from) !== 'vendor' });
   copyVendorScripts(publicDir);
 
-  const kit = JSON.parse(readFileSync(path.join(root, 'server/package.json'), 'utf8'));
-  const dependencies = { ...POCKETPAGES_PACKAGES, [kit.name]: kit.version };
+  const dependencies = { ...POCKETPAGES_PACKAGES, ...packKit(dir) };
   const pkg = { name: 'pocketbase-sse-chat-pocketpages', private: true, dependencies };
   writeFileSync(path.join(dir, 'package.json'), JSON.stringify(pkg, null, 2) + '\n');
   writeFileSync(path.join(dir, 'README.md'), readme(dependencies));
   return listFiles(dir);
+}
+
+/**
+ * Packs the built server kit into `dir` (what a registry would serve: `dist/`, README, LICENSE,
+ * package.json) and returns its dependency entry, `{ 'pocketpages-plugin-sse': 'file:<tarball>' }`.
+ */
+function packKit(dir) {
+  const kit = JSON.parse(readFileSync(path.join(root, 'server/package.json'), 'utf8'));
+  if (!existsSync(path.join(root, 'server', kit.main))) throw new Error('the server kit is not built: run `npm run build` first');
+  const out = execFileSync('npm', ['pack', './server', '--pack-destination', dir, '--json'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  return { [kit.name]: 'file:' + JSON.parse(out)[0].filename };
 }
 
 function listFiles(dir, prefix = '') {

@@ -67,6 +67,7 @@ async function main() {
     dataDir: process.env.DATA_DIR ? path.resolve(process.env.DATA_DIR) : path.join(here, 'pb_data'),
     port: Number(process.env.PORT) || 8090,
     superuser: { email: PLACEHOLDER_SUPERUSER, password: randomBytes(24).toString('base64url') },
+    hooksWatch: true, // an edited pb_hooks file restarts PocketBase, as PocketBase itself does by default
     onOutput: (text) => {
       const rest = withoutBanner(text);
       if (rest.trim()) process.stderr.write(rest.endsWith('\n') ? rest : rest + '\n');

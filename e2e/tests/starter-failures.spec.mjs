@@ -43,6 +43,20 @@ for (const form of Object.keys(STARTER_FORMS)) test.describe(form, () => {
     const alice = await starter.open({ as: DEMO.alice, viewport: PHONE });
     const { page } = alice;
     const chat = page.locator('#chat-form');
+    const posts = [];
+    page.on('request', (request) => request.method() === 'POST' && posts.push(request.url()));
+    // the browser refuses an empty or blank message itself: no request, nothing red in the console
+    for (const blank of ['', '   ']) {
+      await chat.locator('input[name=text]').fill(blank);
+      await chat.locator('button').click();
+      expect(await chat.locator('input[name=text]').evaluate((input) => input.validity.valid)).toBe(false);
+    }
+    await page.locator('#notify-form button').click();
+    expect(await page.locator('#notify-form input[name=note]').evaluate((input) => input.validity.valid)).toBe(false);
+    expect(posts).toEqual([]);
+
+    // a client that skips the browser's checks gets the server's answer
+    await page.locator('input[name=text], input[name=note]').evaluateAll((inputs) => inputs.forEach((input) => input.removeAttribute('required') || input.removeAttribute('pattern')));
     await chat.locator('input[name=text]').fill('   ');
     await chat.locator('button').click();
     await expect(chat.locator('.feedback')).toHaveText('Write a message first.');

@@ -25,9 +25,14 @@ test('the script writes a folder with the pages, the loader, the packages and th
   expect(pages.files).not.toContain('pb_hooks/notify.pb.js');
   const pkg = JSON.parse(readFileSync(path.join(pages.dir, 'package.json'), 'utf8'));
   const kit = JSON.parse(readFileSync(path.join(root, 'server/package.json'), 'utf8'));
+  // the kit is on no registry yet: the folder carries its tarball, and package.json names it
+  const tarball = `pocketpages-plugin-sse-${kit.version}.tgz`;
   expect(pkg.dependencies).toEqual({
-    pocketpages: '0.22.3', 'pocketpages-plugin-ejs': '0.1.2', 'pocketpages-plugin-auth': '0.2.2', 'pocketpages-plugin-sse': kit.version,
+    pocketpages: '0.22.3', 'pocketpages-plugin-ejs': '0.1.2', 'pocketpages-plugin-auth': '0.2.2', 'pocketpages-plugin-sse': `file:${tarball}`,
   });
+  expect(pages.files).toContain(tarball);
+  const packed = execFileSync('tar', ['-tzf', path.join(pages.dir, tarball)], { encoding: 'utf8' }).split('\n');
+  for (const file of ['package/package.json', 'package/dist/index.js', 'package/README.md']) expect(packed).toContain(file);
   const config = readFileSync(path.join(pages.dir, 'pb_hooks/pages/+config.js'), 'utf8');
   for (const name of Object.keys(pkg.dependencies).filter((n) => n !== 'pocketpages')) expect(config).toContain(`'${name}'`);
 
