@@ -88,6 +88,38 @@ test.describe('server', () => {
     await context.close();
   });
 
+  test("GET and HEAD to the state-changing pages with Alice's cookie: refused before a page runs, from anywhere", async ({ server, browser }) => {
+    const context = await browser.newContext();
+    const sign = await context.request.post(`${server.url}/sign-in`, { form: { email: DEMO.alice.email, password: DEMO.alice.password }, maxRedirects: 0 });
+    expect(sign.status()).toBe(303);
+    const cookie = (await context.cookies()).find((c) => c.name === 'pb_auth');
+    const bob = new PocketBase(server.url);
+    await bob.collection('users').authWithPassword(DEMO.bob.email, DEMO.bob.password);
+    const stamp = `get ${Date.now()}`;
+    const waves = async () => (await (await fetch(`${server.url}/api/sse/catchup?topic=${encodeURIComponent(`user:${bob.authStore.record.id}`)}&since=0`, { headers: { Authorization: bob.authStore.token } })).json()).h;
+    const wavesBefore = await waves();
+    const cases = [
+      ['GET, Sec-Fetch-Site: cross-site (a link or navigation from another site)', 'GET', { 'Sec-Fetch-Site': 'cross-site', 'Sec-Fetch-Mode': 'navigate' }],
+      ['HEAD, Origin on another port', 'HEAD', { Origin: `http://127.0.0.1:${server.port + 1}` }],
+      ['GET, same origin', 'GET', { 'Sec-Fetch-Site': 'same-origin' }],
+    ];
+    for (const [tried, method, headers] of cases) {
+      for (const target of [`/api/wave?to=${bob.authStore.record.id}`, `/api/chat?text=${encodeURIComponent(`${stamp} ${tried}`)}`, '/api/notify?note=x']) {
+        const label = target.replace(/to=[a-z0-9]+/, 'to=<Bob>').replace(/text=.*/, 'text=...');
+        await step(`${method} ${label} with Alice's pb_auth cookie, ${tried}`, (status) => `HTTP ${status}: the page did not run`, async () => {
+          const res = await fetch(`${server.url}${target}`, { method, headers: { Cookie: `pb_auth=${cookie.value}`, ...headers } });
+          expect([403, 405]).toContain(res.status);
+          return res.status;
+        });
+      }
+    }
+    await step('after them', 'nothing saved; nothing sent to Bob (his personal topic\'s head did not move)', async () => {
+      expect(await savedMessages(server.url, stamp)).toBe(0);
+      expect(await waves()).toBe(wavesBefore);
+    });
+    await context.close();
+  });
+
   test("tokens that are not auth tokens in pb_auth: the pages see a guest", async ({ server }) => {
     const alice = new PocketBase(server.url);
     await alice.collection('users').authWithPassword(DEMO.alice.email, DEMO.alice.password);

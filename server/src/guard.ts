@@ -81,14 +81,16 @@ export interface GuardOptions {
 
 /**
  * A `+middleware.js` for a folder of pages that change state:
- * `module.exports = require('pocketpages-plugin-sse').sameOriginOnly()`. A POST, PUT, PATCH or
- * DELETE that comes from another origin and has no `Authorization` of its own is answered
- * 403 (JSON, like PocketBase's errors) before any page of the folder runs; others go on.
+ * `module.exports = require('pocketpages-plugin-sse').sameOriginOnly()`. A request of any method
+ * (a GET or HEAD too: a link or a navigation from another site carries a `SameSite=Lax` cookie,
+ * and a page that sends acts as its user) that comes from another origin and has no
+ * `Authorization` of its own is answered 403 (JSON, like PocketBase's errors) before any page of
+ * the folder runs; others go on.
  */
 export function sameOriginOnly(options: GuardOptions = {}): (api: GuardApi, next: () => void) => void {
   return function sameOriginGuard(api, next) {
     const e = api.request.event;
-    if (e.auth || mayUseCookieSession(e, options.allowedOrigins)) return next();
+    if (e.auth || isSameOrigin(e, options.allowedOrigins)) return next();
     log.debug('cross-origin request refused', 'method', e.request.method, 'path', e.request.url.path);
     api.response.json(403, { status: 403, message: 'Cross-origin request refused.', data: {} });
   };

@@ -72,7 +72,7 @@ test("originCheck: a foreign state-changing request sees the header's user or a 
   }
 });
 
-test('sameOriginOnly(): 403 before the page for a foreign post, next() otherwise', () => {
+test('sameOriginOnly(): 403 before the page for a foreign request of any method, next() otherwise', () => {
   const guard = sameOriginOnly();
   assert.equal(guard.length, 2, 'PocketPages passes next only to middlewares with two parameters');
   const run = (a) => {
@@ -85,7 +85,10 @@ test('sameOriginOnly(): 403 before the page for a foreign post, next() otherwise
   assert.deepEqual(foreign.answers, [[403, { status: 403, message: 'Cross-origin request refused.', data: {} }]]);
   assert.equal(run(api(event('POST', { Origin: 'http://app.test' }), auth('A'))), true);
   assert.equal(run(api(event('POST', { Origin: 'http://evil.test' }, auth('B')), null)), true, 'an Authorization header is no ambient authority');
-  assert.equal(run(api(event('GET', { Origin: 'http://evil.test' }), auth('A'))), true);
+  assert.equal(run(api(event('GET', { Origin: 'http://evil.test' }), auth('A'))), false, 'a GET from another site would act as the cookie\'s user too');
+  assert.equal(run(api(event('HEAD', { 'Sec-Fetch-Site': 'cross-site' }), auth('A'))), false);
+  assert.equal(run(api(event('GET', { 'Sec-Fetch-Site': 'same-origin' }), auth('A'))), true);
+  assert.equal(run(api(event('GET', { 'Sec-Fetch-Site': 'none' }), auth('A'))), true, 'typed in the address bar');
   assert.equal(sameOriginOnly({ allowedOrigins: ['http://evil.test'] }).length, 2);
 });
 
