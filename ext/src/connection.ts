@@ -78,6 +78,8 @@ export function createConnection(options: ConnectionOptions, { onState, onMessag
   let queued = false;
   /** The post in flight (or the last one): the next post waits for it. */
   let posts = Promise.resolve();
+  /** Renewed with each stream: a post queued for an older one does nothing. */
+  let epoch = 0;
   /** Ordered delivery: each topic's position, kept across reconnects, dropped with the topic. */
   const orders = new Map<string, Order>();
 
@@ -177,7 +179,9 @@ export function createConnection(options: ConnectionOptions, { onState, onMessag
     listening.clear();
     clientId = boundToken = '';
     open = false;
-    // a new clientId's post never waits behind one of the old clientId still in flight
+    // a new clientId's post never waits behind one of the old clientId still in flight, and what
+    // was queued behind that one stays out of the new chain
+    epoch++;
     posts = Promise.resolve();
     queued = false;
   }
@@ -197,7 +201,9 @@ export function createConnection(options: ConnectionOptions, { onState, onMessag
   function queuePost(): void {
     if (queued) return;
     queued = true;
+    const mine = epoch;
     posts = posts.then(() => {
+      if (mine != epoch) return;
       queued = false;
       return post(); // never rejects
     });

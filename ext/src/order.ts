@@ -12,14 +12,13 @@ export interface CatchUp {
   x?: unknown;
 }
 
-/** How many times a catch-up lost on the network is asked again (after 1.2, 2.4 and 4.8 s) before it counts as refused. */
+/** How many times a catch-up lost on the network with nothing held is asked again (after 1.2, 2.4 and 4.8 s) before it counts as refused. */
 export const ASK_RETRIES = 3;
 
 /**
  * The position of one topic on one connection. `_n` is the last applied sequence number:
  * -1 until the start is known (everything is held), -2 when the server kit gave none (the
- * next message starts), -3 when a failed catch-up left it unknown after a resync (the next
- * message starts; a reconnect before one resyncs again), NaN once its topic was dropped.
+ * next message starts), NaN once its topic was dropped.
  */
 export interface Order {
   _n: number;
@@ -37,8 +36,7 @@ export interface Order {
   /**
    * The topic was posted on a clientId. A new topic starts at `head`, the server kit's head
    * before the subscription (without one, at its next message); on a `fresh` clientId a
-   * positioned topic catches up, and one whose position a failed catch-up left unknown
-   * resyncs again (what the disconnect lost is unknown too) and starts at `head`.
+   * positioned topic catches up (and, when that fails, resyncs and goes on from `head`).
    */
   _subscribed(head: string | undefined, fresh: boolean): void;
 }
@@ -51,10 +49,12 @@ export interface Order {
 export function createOrder(apply: (value: unknown) => void, ask: (since: number) => Promise<CatchUp>, resync: () => void): Order {
   const held = new Map<number, unknown>();
   let timer: ReturnType<typeof setTimeout> | 0 = 0;
+  /** Catch-up requests in flight: a gap is asked for by one at a time. */
+  let asking = 0;
   const order: Order = {
     _n: -1,
     _push(seq, value) {
-      if (order._n < -1) order._n = seq - 1; // -2, -3: the next message starts
+      if (order._n == -2) order._n = seq - 1;
       if (seq > order._n) held.set(seq, value);
       drain();
     },
@@ -72,31 +72,32 @@ export function createOrder(apply: (value: unknown) => void, ask: (since: number
       drain();
     },
     _subscribed(head, fresh) {
-      const n = order._n;
-      if (n == -1 || (fresh && n < -1)) {
-        if (n == -3) resync();
-        head ? order._caughtUp({ h: +head }) : (order._n = -2);
-      } else if (n >= 0 && fresh && head != '-1') askAfter(n); // '-1': the server refused the key this time
+      if (order._n < 0) head ? order._caughtUp({ h: +head }) : (order._n = -2);
+      // not for a dropped topic (NaN); '-1': the server refused the key this time
+      else if (order._n >= 0 && fresh && head != '-1') askAfter(order._n, head ? +head : undefined);
     },
   };
 
   /**
-   * Asks the server for what came after `since` and takes the answer, unless the position moved
-   * meanwhile (another answer came first): a stale answer that reaches further is asked again
-   * from the new position, so its `x` never resyncs twice. A request lost on the network is
-   * asked again, `ASK_RETRIES` times, while the position stays. When the server refuses (an
-   * HTTP status), or the last retry is lost too and a gap is known (something is held),
-   * everything held is applied in order and the page resyncs, then goes on from the newest it
-   * holds (with nothing held, from its next message: the re-fetch shows what came before; a
-   * reconnect before it resyncs again). Lost with nothing held, it changes nothing: the next
-   * reconnect or gap asks again, so what a re-fetch would show is never caught up on top of it.
+   * Asks the server for what came after `since` (`head`: where the server was at the latest,
+   * when known) and takes the answer, unless the position moved meanwhile (another answer came
+   * first): a stale answer that reaches further is asked again from the new position, so its `x`
+   * never resyncs twice. A request lost on the network with nothing held is asked again,
+   * `ASK_RETRIES` times, while the position stays. When the server refuses (an HTTP status),
+   * the request is lost with a gap known (something is held), or the last retry is lost too,
+   * everything held is applied in order, the page resyncs and goes on from the newest it holds
+   * or `head`: the re-fetch shows what came before, and a later reconnect asks from there.
    */
-  function askAfter(since: number, tries = 0): void {
+  function askAfter(since: number, head?: number, tries = 0): void {
+    asking++;
     ask(since).then(
-      (answer) => (since == order._n ? order._caughtUp(answer) : answer.h > order._n && askAfter(order._n)),
-      (error) => since == order._n && (error > 0 || tries == ASK_RETRIES
-        ? (held.size || error > 0) && order._caughtUp({ h: Math.max(...held.keys(), -3), x: 1 })
-        : setTimeout(() => since == order._n && askAfter(since, tries + 1), GAP_WAIT << tries + 3)),
+      (answer) => (asking--, since == order._n ? order._caughtUp(answer) : answer.h > order._n ? askAfter(order._n, answer.h) : drain()),
+      (error) => {
+        asking--;
+        if (since != order._n) drain();
+        else if (error > 0 || held.size || tries == ASK_RETRIES) order._caughtUp({ h: Math.max(...held.keys(), head ?? -2), x: 1 });
+        else setTimeout(() => since == order._n && askAfter(since, head, tries + 1), GAP_WAIT << tries + 3);
+      },
     );
   }
 
@@ -108,11 +109,12 @@ export function createOrder(apply: (value: unknown) => void, ask: (since: number
       held.delete(order._n);
       apply(value);
     }
-    // a timer left from a gap that filled meanwhile may ask a little early: harmless
-    if (held.size && !timer) {
+    // a timer left from a gap that filled meanwhile may ask a little early: harmless; none while
+    // a request is out (its answer or failure drains again)
+    if (held.size && !timer && !asking) {
       timer = setTimeout(() => {
         timer = 0;
-        if (held.size && order._n >= 0) askAfter(order._n); // not for a topic dropped meanwhile (NaN)
+        if (held.size && order._n >= 0 && !asking) askAfter(order._n); // not for a topic dropped meanwhile (NaN)
       }, GAP_WAIT);
     }
   }

@@ -15,6 +15,9 @@ export const TOKEN_PATH = '/api/sse/centrifugo/token';
 /** A token is renewed when this share of its lifetime has passed. */
 export const RENEW_AT = 0.8;
 
+/** How long a token request may take before it counts as failed (a reconnect follows), in ms: as a subscription post's. */
+export const TOKEN_TIMEOUT = 15000;
+
 /** What the Centrifugo connection needs besides the PocketBase connection's options. */
 export interface UniOptions extends ConnectionOptions {
   /** Centrifugo's address for this page; '' takes the one the token route answers. */
@@ -68,7 +71,9 @@ export function createUniConnection(options: UniOptions, { onState, onMessage }:
       const token = options.token();
       const headers: Record<string, string> = { 'Content-Type': 'application/json' };
       if (token) headers.Authorization = token;
-      const response = await (options.fetch || fetch)(options.url + TOKEN_PATH, { method: 'POST', headers, body: JSON.stringify({ topics }) });
+      const response = await (options.fetch || fetch)(options.url + TOKEN_PATH, {
+        method: 'POST', headers, body: JSON.stringify({ topics }), signal: AbortSignal.timeout(TOKEN_TIMEOUT), // one that never answers would leave the page disconnected
+      });
       if (mine !== generation) return;
       if (!response.ok) throw new Error('token ' + response.status);
       const grant: Grant = await response.json();

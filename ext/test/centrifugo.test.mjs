@@ -118,6 +118,26 @@ test('topics in: a token for them from the kit, then one stream; a topic change 
   assert.deepEqual(s.states, ['Open', 'Close']);
 });
 
+test('a token request that never answers is given up (a timeout signal on it), and the page retries', async () => {
+  FakeEventSource.all = [];
+  const signals = [];
+  const states = [];
+  const fetch = (url, init) => (signals.push(init.signal), new Promise((resolve, reject) => init.signal.addEventListener('abort', () => reject(init.signal.reason))));
+  const connection = createUniConnection(
+    { url: 'http://pb.test', token: () => '', backoff: { min: 1, max: 1, factor: 1, jitter: 0 }, EventSource: FakeEventSource, fetch, centrifugo: () => '' },
+    { onState: (state) => states.push(state), onMessage() {} },
+  );
+  connection._setTopics(['chat']);
+  assert.equal(signals.length, 1);
+  assert.ok(signals[0] instanceof AbortSignal, 'the token request can time out');
+  signals[0].dispatchEvent(new Event('abort')); // what its timeout does
+  await settle();
+  await settle();
+  assert.ok(states.includes('Error'), 'a failure, so a retry');
+  assert.ok(signals.length >= 2, 'asked again');
+  connection._setTopics([]);
+});
+
 test('topics dropped while the token is on its way: no stream opens', async () => {
   const s = setup();
   s.connection._setTopics(['chat']);

@@ -378,6 +378,42 @@ test('a new clientId posts at once, also while a post of the old one never answe
   t.connection._setTopics([]);
 });
 
+test('after a reconnect, a post that was queued behind the old clientId\'s hung post never fires on the new clientId: one post in flight per clientId', async () => {
+  FakeEventSource.all = [];
+  const posts = [];
+  let hang = false;
+  const fetch = (url, init) => {
+    const body = JSON.parse(init.body);
+    const post = { clientId: body.clientId, topics: body.subscriptions.map((k) => k.slice(0, -ORDERED_SUFFIX.length)).join(), done: false };
+    posts.push(post);
+    const ok = { ok: true, status: 204, headers: { get: () => null } };
+    if (!hang) return (post.done = true), Promise.resolve(ok);
+    return new Promise((resolve, reject) => {
+      post.abort = () => ((post.done = true), reject(new DOMException('timed out', 'TimeoutError')));
+    });
+  };
+  const connection = createConnection({ url: 'http://pb.test', token: () => '', backoff: { min: 1, max: 1, factor: 1, jitter: 0 }, EventSource: FakeEventSource, fetch },
+    { onState() {}, onMessage() {} });
+  const source = () => FakeEventSource.all[FakeEventSource.all.length - 1];
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 5));
+  connection._setTopics(['a']);
+  source().emit('PB_CONNECT', '{"clientId":"c1"}');
+  await settle();
+  hang = true;
+  connection._setTopics(['a', 'b']); // never answers (until its timeout)
+  await settle();
+  connection._setTopics(['a', 'b', 'c']); // queued behind it
+  await settle();
+  source().fail();
+  await settle();
+  source().emit('PB_CONNECT', '{"clientId":"c2"}'); // its post is slow too
+  await settle();
+  posts[1].abort(); // the first hung post times out
+  await settle();
+  assert.deepEqual(posts.map((p) => p.clientId + ':' + p.topics), ['c1:a', 'c1:a,b', 'c2:a,b,c']);
+  connection._setTopics([]);
+});
+
 test('the minified bundle stays within its budget (3,700 B gzipped)', () => {
   const code = readFileSync(new URL('../dist/pocketbase-sse.min.js', import.meta.url));
   const size = gzipSync(code, { level: 9 }).length;
