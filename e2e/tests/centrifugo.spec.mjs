@@ -88,6 +88,15 @@ test("a guest or another user asking a token for user:<someone> is refused; the 
   expect((await post(url, { topics: 'chat' })).status).toBe(400);
 });
 
+test('a token route registered without rules mints no token, for a guest or anyone (it would grant every topic)', async ({ world, users }) => {
+  const { pb } = world;
+  for (const headers of [{}, auth(users.b)]) {
+    const response = await post(`${pb.url}/probe/token-without-rules`, { topics: ['chat', `user:${users.a.record.id}`, 'admin:secrets'] }, headers);
+    expect(response.status).toBe(500);
+    expect((await response.json()).token).toBeUndefined();
+  }
+});
+
 test('the token route takes the session cookie only from the same origin and never beside an Authorization header', async ({ world, users }) => {
   const { pb } = world;
   const url = `${pb.url}/api/sse/centrifugo/token`;

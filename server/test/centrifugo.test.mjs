@@ -161,8 +161,22 @@ test('the token route checks every topic against the rules for the caller and mi
 
 test('the token route answers 404 when no Centrifugo engine is configured', () => {
   const { e, sent } = tokenRequest({ topics: ['chat'] });
-  centrifugoToken(e);
+  centrifugoToken(e, { rules: {} });
   assert.equal(sent.status, 404);
+});
+
+test('the token route without rules mints nothing (it would grant every topic: no subscribe hook re-checks Centrifugo), and says why in the log', () => {
+  configure({ engine: { centrifugo: options } });
+  for (const opts of [undefined, {}, { rules: null }]) {
+    const { e, sent } = tokenRequest({ topics: ['chat', 'user:a'] });
+    centrifugoToken(e, opts);
+    assert.equal(sent.status, 500);
+    assert.equal(sent.data.token, undefined);
+  }
+  assert.ok(logs.some((l) => l[0] === 'error' && /needs \{ rules \}/.test(l[1])));
+  const { e, sent } = tokenRequest({ topics: ['chat', 'user:a'] });
+  centrifugoToken(e, { rules: {} }); // every topic public, said so
+  assert.equal(sent.status, 200);
 });
 
 test("an auth change ends the user's connections on Centrifugo (after the record is saved); nothing on PocketBase's realtime; a failure is logged, not thrown", () => {

@@ -19,7 +19,7 @@ if ($os.getenv('BENCH_CF_API')) {
 
 // The kit's token route: a guest's token for `chat` is what every load client connects with.
 routerAdd('POST', '/api/sse/centrifugo/token', (e) => {
-  require('pocketpages-plugin-sse').centrifugoToken(e)
+  require('pocketpages-plugin-sse').centrifugoToken(e, { rules: {} }) // every topic public
 })
 
 // cf-kit: the same anonymous sseSend as /bench/kit-ordered, on the Centrifugo engine.

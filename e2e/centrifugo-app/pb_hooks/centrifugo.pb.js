@@ -17,6 +17,11 @@ routerAdd('POST', '/api/sse/centrifugo/token', (e) => {
   })
 })
 
+// A token route registered without rules (a forgotten option): it must mint nothing.
+routerAdd('POST', '/probe/token-without-rules', (e) => {
+  require('pocketpages-plugin-sse').centrifugoToken(e)
+})
+
 // Send now, bound to the poster's auth: filter none (the default filter), 'everyone' (the
 // kit's), or 'custom' (a function, which Centrifugo cannot run). Answers the kit's error, if any.
 routerAdd('POST', '/plain/send', (e) => {

@@ -14,6 +14,7 @@ export const MAX_TOKEN_TOPICS = 128;
 
 /** Options of the token route: the same topic rules as the subscribe hook, and cookie auth. */
 export interface TokenRouteOptions extends CookieAuthOptions {
+  /** Required: the topic rules (`{}` when every topic is public). Without them the route refuses every token. */
   rules?: TopicRules;
   /** Set false to ignore the session cookie (only an `Authorization` header signs in). Default true. */
   cookieAuth?: boolean;
@@ -45,9 +46,15 @@ export function readTopics(body: unknown, namespace: string): string[] {
  * and, for a signed-in user, that user's personal channel of each topic, recovery on.
  * Register it with the subscribe hook's rules:
  * `routerAdd('POST', '/api/sse/centrifugo/token', (e) => require('pocketpages-plugin-sse').centrifugoToken(e, { rules }))`.
+ * Without `rules` it refuses every token (500, logged as an error): a route that forgot them
+ * must not grant every topic (no subscribe hook re-checks Centrifugo's subscriptions).
  */
 export function centrifugoToken(e: RequestEvent, options: TokenRouteOptions = {}): void {
   const config = centrifugoInForce();
+  if (!options.rules || typeof options.rules !== 'object') {
+    log.error('centrifugoToken needs { rules } (pass { rules: {} } when every topic is public); no token minted');
+    return e.json(500, { status: 500, message: 'The token route has no topic rules.', data: {} });
+  }
   if (!config) {
     log.warn('the Centrifugo token route was called, but no Centrifugo engine is configured');
     return e.json(404, { status: 404, message: 'No Centrifugo engine is configured.', data: {} });
@@ -59,7 +66,8 @@ export function centrifugoToken(e: RequestEvent, options: TokenRouteOptions = {}
     return e.json(400, { status: 400, message: String((error as Error).message || error), data: {} });
   }
   const auth = e.auth || (options.cookieAuth === false ? null : bindCookieAuth(e, options)) || null;
-  const refused = options.rules ? topics.filter((topic) => !maySubscribe(options.rules as TopicRules, topic, auth)) : [];
+  const rules = options.rules;
+  const refused = topics.filter((topic) => !maySubscribe(rules, topic, auth));
   if (refused.length) {
     log.debug('Centrifugo token refused by the topic rules', 'topics', refused.slice(0, 3));
     return e.json(403, { status: 403, message: 'Not allowed to subscribe to: ' + refused.slice(0, 3).join(', '), data: { refused } });
