@@ -25,12 +25,14 @@ export interface SubscribeOptions {
    * without `subscribe()`); default on.
    */
   index?: boolean;
+  /** Most characters of keys one client may hold, summed (default `MAX_KEY_CHARS`, 262,144); the keys past it are refused. */
+  maxKeyChars?: number;
 }
 
 /**
  * Body of `onRealtimeSubscribeRequest`: drops the subscription keys a client may not hold (see
  * `screenKeys`: control characters, the hidden bus collection, topic rules, more than
- * `MAX_KEYS_PER_TOPIC` keys of one topic), logs what it dropped, notes the rules and the
+ * `MAX_KEYS_PER_TOPIC` keys of one topic, keys past `MAX_KEY_CHARS` characters), logs what it dropped, notes the rules and the
  * client's auth for the send-time re-check, answers the heads of the extension's ordered keys,
  * continues, and queues the client for the topic index once PocketBase applied the post (sends
  * then look at the topic's subscribers only). Call it as the hook's whole body, for every
@@ -41,11 +43,11 @@ export interface SubscribeOptions {
 export function subscribe(e: SubscribeRequestEvent, options: SubscribeOptions = {}): void {
   const auth = e.auth || null;
   const wanted = Array.prototype.slice.call(e.subscriptions || []) as string[]; // a Go slice
-  const screened = screenKeys(wanted, { auth, rules: options.rules, isBusTopic: busTopicTest() });
+  const screened = screenKeys(wanted, { auth, rules: options.rules, isBusTopic: busTopicTest(), maxKeyChars: options.maxKeyChars });
   if (screened.kept.length !== wanted.length) {
     for (const reason of Object.keys(screened.refused) as Refusal[]) {
       const refused = screened.refused[reason] || [];
-      const loud = reason === 'control character' || reason === 'too many keys for one topic';
+      const loud = reason !== 'bus collection' && reason !== 'topic rule';
       log[loud ? 'warn' : 'debug']('subscription keys refused: ' + reason, 'clientId', e.client.id(),
         'count', refused.length, 'first', refused.slice(0, 3).map((key) => JSON.stringify(key.slice(0, 120))));
     }

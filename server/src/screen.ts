@@ -12,8 +12,16 @@ import { CONTROL_CHARACTER } from './wire';
  */
 export const MAX_KEYS_PER_TOPIC = 16;
 
+/**
+ * Most characters of subscription keys one client may hold, summed over its distinct keys
+ * (256 KiB: a page of 1,000 topics of 230 characters with the extension's options). PocketBase
+ * takes 1,000 keys of 2,500 characters per post, and every send and record event walks every
+ * client's keys: 20 guests holding 2.4 MB each made every chat post about 30 times slower.
+ */
+export const MAX_KEY_CHARS = 262144;
+
 /** Why a key was refused. */
-export type Refusal = 'control character' | 'bus collection' | 'topic rule' | 'too many keys for one topic';
+export type Refusal = 'control character' | 'bus collection' | 'topic rule' | 'too many keys for one topic' | 'too many characters for one client';
 
 /** What `screenKeys` decided: the keys kept, in order, and the refused ones by reason. */
 export interface Screened {
@@ -28,15 +36,19 @@ export interface ScreenOptions {
   /** True for keys naming the hidden bus collection or its records. */
   isBusTopic: (key: string) => boolean;
   maxKeysPerTopic?: number;
+  /** Default `MAX_KEY_CHARS`. */
+  maxKeyChars?: number;
 }
 
 /**
  * Keeps the keys a client may hold. Refused, in this order: keys with a control character (PocketBase
  * writes the key unescaped as the SSE `event:` line), keys of the bus collection, keys the topic
- * rules refuse for `auth`, and distinct keys of one topic past the first `maxKeysPerTopic`.
+ * rules refuse for `auth`, distinct keys of one topic past the first `maxKeysPerTopic`, and
+ * distinct keys past the first `maxKeyChars` characters of them (in the order posted).
  */
 export function screenKeys(keys: string[], options: ScreenOptions): Screened {
   const max = options.maxKeysPerTopic ?? MAX_KEYS_PER_TOPIC;
+  let chars = options.maxKeyChars ?? MAX_KEY_CHARS; // what the client may still hold
   const perTopic = new Map<string, Set<string>>();
   const result: Screened = { kept: [], refused: {} };
   const refuse = (reason: Refusal, key: string) => (result.refused[reason] = result.refused[reason] || []).push(key);
@@ -48,9 +60,12 @@ export function screenKeys(keys: string[], options: ScreenOptions): Screened {
       const topic = topicOf(key);
       const held = perTopic.get(topic) || new Set<string>();
       perTopic.set(topic, held);
-      if (!held.has(key) && held.size >= max) refuse('too many keys for one topic', key);
+      if (held.has(key)) result.kept.push(key); // posted twice: PocketBase holds it once
+      else if (held.size >= max) refuse('too many keys for one topic', key);
+      else if (key.length > chars) refuse('too many characters for one client', key);
       else {
         held.add(key);
+        chars -= key.length;
         result.kept.push(key);
       }
     }

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { checkTopic } from '../../.build/server/wire.mjs';
 import { compilePattern, maySubscribe, receiveCheck, replayAllowed, ruleTable } from '../../.build/server/rules.mjs';
 import { mayReplayUnderNotedRules, RULES_KEY } from '../../.build/server/recheck.mjs';
-import { screenKeys, MAX_KEYS_PER_TOPIC } from '../../.build/server/screen.mjs';
+import { screenKeys, MAX_KEY_CHARS, MAX_KEYS_PER_TOPIC } from '../../.build/server/screen.mjs';
 import { bindCookieAuth, isSameOrigin, parseOrigin } from '../../.build/server/auth.mjs';
 
 const user = (id, superuser = false) => ({ id, isSuperuser: () => superuser, collection: () => ({ id: 'c', name: 'users' }) });
@@ -49,6 +49,20 @@ test('at most MAX_KEYS_PER_TOPIC distinct keys per topic; other topics and repea
   assert.ok(kept.includes('other') && kept.includes('other?options=x'));
   assert.equal(refused['too many keys for one topic'].length, 1000 - (MAX_KEYS_PER_TOPIC - 1));
   assert.equal(screenKeys(chat.slice(0, 3), { auth: null, isBusTopic: notBus, maxKeysPerTopic: 2 }).kept.length, 2);
+});
+
+test('a client keeps at most MAX_KEY_CHARS characters of keys: distinct keys in the order posted, a repeated key counted once', () => {
+  const long = Array.from({ length: 1000 }, (_, i) => `${'t'.repeat(2390)}${i}`);
+  const { kept, refused } = screenKeys(['chat', ...long, 'chat'], { auth: null, isBusTopic: notBus });
+  const chars = [...new Set(kept)].reduce((sum, key) => sum + key.length, 0);
+  assert.ok(chars <= MAX_KEY_CHARS, `${chars} characters kept`);
+  assert.ok(chars > MAX_KEY_CHARS - 2400, 'filled up to the bound');
+  assert.deepEqual(kept.slice(0, 2), ['chat', long[0]], 'the first keys win');
+  assert.equal(kept.at(-1), 'chat', 'a key already held costs nothing more');
+  assert.equal(refused['too many characters for one client'].length, 1000 - (kept.length - 2));
+  const small = screenKeys(['a', 'bb', 'ccc', 'd'], { auth: null, isBusTopic: notBus, maxKeyChars: 4 });
+  assert.deepEqual(small.kept, ['a', 'bb', 'd'], 'a later short key still fits');
+  assert.equal(MAX_KEY_CHARS, 262144);
 });
 
 test('refused by rule or as the bus collection before they count toward the bound', () => {

@@ -162,7 +162,17 @@ onRealtimeConnectRequest((e) => {
 })
 
 onRealtimeSubscribeRequest((e) => {
-  require('pocketpages-plugin-sse').subscribe(e, { rules: { 'user:{id}': 'owner', 'admin:*': 'superuser' } })
+  // `/faults/key-chars` may raise the per-client cap, for the cases that need what PocketBase itself takes
+  const maxKeyChars = $app.store().get('faults.maxKeyChars') || undefined
+  require('pocketpages-plugin-sse').subscribe(e, { rules: { 'user:{id}': 'owner', 'admin:*': 'superuser' }, maxKeyChars })
+})
+
+// Sets the subscribe hook's per-client cap on key characters (`{ chars }`; none: the kit's default).
+routerAdd('POST', '/faults/key-chars', (e) => {
+  const chars = Number(e.requestInfo().body.chars) || 0
+  if (chars > 0) $app.store().set('faults.maxKeyChars', chars)
+  else $app.store().remove('faults.maxKeyChars')
+  return e.json(200, { chars })
 })
 
 // Slow-consumer accounting: counts what each stream takes.
