@@ -13,7 +13,7 @@ import { createOrder, type CatchUp, type Order } from './order.js';
  */
 export const ORDERED_SUFFIX = '?options=%7B%22sse%22%3A1%7D';
 
-/** How long a subscription post may take before it counts as failed (a reconnect follows), in ms. */
+/** How long a subscription post or a catch-up may take before it counts as failed (a reconnect follows, or the catch-up's failure path), in ms. */
 export const POST_TIMEOUT = 15000;
 
 /** What a connection reports to its owner. */
@@ -153,9 +153,13 @@ export function createConnection(options: ConnectionOptions, { onState, onMessag
     return response.json();
   }
 
-  /** A request to PocketBase with the token in `Authorization` (none for a guest). */
+  /**
+   * A request to PocketBase with the token in `Authorization` (none for a guest), given up after
+   * `POST_TIMEOUT`: a post that never answers would hold every later one, a catch-up its topic.
+   */
   function request(path: string, init: RequestInit & { headers?: Record<string, string> }, token: string): Promise<Response> {
     if (token) (init.headers ||= {}).Authorization = token;
+    init.signal = AbortSignal.timeout(POST_TIMEOUT);
     return (options.fetch || fetch)(options.url + path, init);
   }
 
@@ -222,7 +226,6 @@ export function createConnection(options: ConnectionOptions, { onState, onMessag
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
         body: JSON.stringify({ clientId: id, subscriptions: posted.map((topic) => topic + ORDERED_SUFFIX) }),
-        signal: AbortSignal.timeout(POST_TIMEOUT), // a post that never answers would hold every later one
       }, token);
       if (id !== clientId) return; // the stream was replaced meanwhile
       // a bound client refuses another auth: the token changed, renew the connection

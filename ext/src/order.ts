@@ -18,7 +18,8 @@ export const ASK_RETRIES = 3;
 /**
  * The position of one topic on one connection. `_n` is the last applied sequence number:
  * -1 until the start is known (everything is held), -2 when the server kit gave none (the
- * next message starts), NaN once its topic was dropped.
+ * next message starts), -3 when a catch-up failed and no head was known (as -2, and a
+ * reconnect before the next message resyncs again), NaN once its topic was dropped.
  */
 export interface Order {
   _n: number;
@@ -51,10 +52,12 @@ export function createOrder(apply: (value: unknown) => void, ask: (since: number
   let timer: ReturnType<typeof setTimeout> | 0 = 0;
   /** Catch-up requests in flight: a gap is asked for by one at a time. */
   let asking = 0;
+  /** The newest head the server gave (a subscription's answer, a catch-up answer): where a failed catch-up goes on from. */
+  let top = -3;
   const order: Order = {
     _n: -1,
     _push(seq, value) {
-      if (order._n == -2) order._n = seq - 1;
+      if (order._n < -1) order._n = seq - 1; // -2, -3: the next message starts
       if (seq > order._n) held.set(seq, value);
       drain();
     },
@@ -72,31 +75,37 @@ export function createOrder(apply: (value: unknown) => void, ask: (since: number
       drain();
     },
     _subscribed(head, fresh) {
-      if (order._n < 0) head ? order._caughtUp({ h: +head }) : (order._n = -2);
-      // not for a dropped topic (NaN); '-1': the server refused the key this time
-      else if (order._n >= 0 && fresh && head != '-1') askAfter(order._n, head ? +head : undefined);
+      if (head != '-1' && +head > top) top = +head; // '-1': the server refused the key this time
+      if (order._n < 0) {
+        if (order._n == -3 && fresh) resync(); // what this disconnect missed is unknown too
+        head ? order._caughtUp({ h: +head }) : (order._n = -2);
+      } else if (order._n >= 0 && fresh && head != '-1') askAfter(order._n); // not for a dropped topic (NaN)
     },
   };
 
   /**
-   * Asks the server for what came after `since` (`head`: where the server was at the latest,
-   * when known) and takes the answer, unless the position moved meanwhile (another answer came
-   * first): a stale answer that reaches further is asked again from the new position, so its `x`
-   * never resyncs twice. A request lost on the network with nothing held is asked again,
-   * `ASK_RETRIES` times, while the position stays. When the server refuses (an HTTP status),
-   * the request is lost with a gap known (something is held), or the last retry is lost too,
-   * everything held is applied in order, the page resyncs and goes on from the newest it holds
-   * or `head`: the re-fetch shows what came before, and a later reconnect asks from there.
+   * Asks the server for what came after `since` and takes the answer, unless the position moved
+   * meanwhile (another answer came first): a stale answer that reaches further is asked again
+   * from the new position, so its `x` never resyncs twice. A request lost on the network with
+   * nothing held is asked again, `ASK_RETRIES` times, while the position stays. When the server
+   * refuses (an HTTP status), the request is lost with a gap known (something is held), or the
+   * last retry is lost too, everything held is applied in order, the page resyncs and goes on
+   * from the newest it holds or the newest head the server gave (`top`): the re-fetch shows
+   * what came before, and a later reconnect asks from there.
    */
-  function askAfter(since: number, head?: number, tries = 0): void {
+  function askAfter(since: number, tries = 0): void {
     asking++;
     ask(since).then(
-      (answer) => (asking--, since == order._n ? order._caughtUp(answer) : answer.h > order._n ? askAfter(order._n, answer.h) : drain()),
+      (answer) => {
+        asking--;
+        if (answer.h > top) top = answer.h;
+        since == order._n ? order._caughtUp(answer) : answer.h > order._n ? askAfter(order._n) : drain();
+      },
       (error) => {
         asking--;
         if (since != order._n) drain();
-        else if (error > 0 || held.size || tries == ASK_RETRIES) order._caughtUp({ h: Math.max(...held.keys(), head ?? -2), x: 1 });
-        else setTimeout(() => since == order._n && askAfter(since, head, tries + 1), GAP_WAIT << tries + 3);
+        else if (error > 0 || held.size || tries == ASK_RETRIES) order._caughtUp({ h: Math.max(...held.keys(), top), x: 1 });
+        else setTimeout(() => since == order._n && askAfter(since, tries + 1), GAP_WAIT << tries + 3);
       },
     );
   }

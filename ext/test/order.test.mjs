@@ -301,6 +301,35 @@ test('a catch-up refused, then a reconnect whose first live message lands before
   assertNothingHeld(c, t);
 });
 
+test('two reconnects with catch-ups out, the older refused: the page goes on from the newer head, so the newer answer replays nothing on top of the resync', async () => {
+  const p = pending();
+  const t = setup(10, p.ask);
+  t.order._subscribed('15', true);
+  t.order._subscribed('20', true); // away again before the first answer
+  assert.deepEqual(t.asked, [10, 10]);
+  await p.fail(0, 429);
+  assert.equal(t.resyncs(), 1);
+  assert.equal(t.order._n, 20, 'the newest head given, not the older one');
+  const rows = Array.from({ length: 10 }, (_, i) => [11 + i, 'v' + (11 + i)]);
+  await p.settle(1, { h: 20, r: rows });
+  assert.deepEqual(t.applied, [], 'all of them are the re-fetch\'s to show');
+  assert.deepEqual(t.asked, [10, 10]);
+});
+
+test('a catch-up failed when no head was known (the server sent none): the next reconnect before a message resyncs again, a loss is never silent', async () => {
+  const p = pending();
+  const t = setup(10, p.ask);
+  t.order._subscribed(undefined, true); // an answer without heads
+  await p.fail(0, 500);
+  assert.equal(t.resyncs(), 1);
+  t.order._subscribed('14', true); // 13 and 14 went out meanwhile: what was missed is unknown
+  assert.equal(t.resyncs(), 2);
+  t.order._push(15, 'v15');
+  assert.deepEqual(t.applied, ['v15']);
+  t.order._subscribed('16', false);
+  assert.equal(t.resyncs(), 2, 'the same clientId posting again missed nothing');
+});
+
 test('when the server cannot be asked with a gap known, what is held is applied in order at once and the page resyncs', async (c) => {
   c.mock.timers.enable({ apis: ['setTimeout'] });
   const p = pending();
