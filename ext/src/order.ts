@@ -76,10 +76,16 @@ export function createOrder(apply: (value: unknown) => void, ask: (since: number
     },
     _subscribed(head, fresh) {
       if (head != '-1' && +head > top) top = +head; // '-1': the server refused the key this time
-      if (order._n < 0) {
-        if (order._n == -3 && fresh) resync(); // what this disconnect missed is unknown too
-        head ? order._caughtUp({ h: +head }) : (order._n = -2);
-      } else if (order._n >= 0 && fresh && head != '-1') askAfter(order._n); // not for a dropped topic (NaN)
+      const n = order._n;
+      const low = Math.min(...held.keys()); // Infinity when nothing is held
+      if (n < 0) {
+        if (n == -3 && fresh) resync(); // what this disconnect missed is unknown too
+        // held from a stream whose answer never came, at or below this head: ask for what lies between
+        if (n == -1 && fresh && low <= +head) askAfter((order._n = low - 1));
+        else if (head) order._caughtUp({ h: +head });
+        else if (held.size) (order._n = low - 1), drain(); // no head: what arrived first starts
+        else order._n = -2;
+      } else if (n >= 0 && fresh && head != '-1') askAfter(n); // not for a dropped topic (NaN)
     },
   };
 
@@ -104,7 +110,8 @@ export function createOrder(apply: (value: unknown) => void, ask: (since: number
       (error) => {
         asking--;
         if (since != order._n) drain();
-        else if (error > 0 || held.size || tries == ASK_RETRIES) order._caughtUp({ h: Math.max(...held.keys(), top), x: 1 });
+        // never below what was applied (live messages may be past the newest head), unless no head is known
+        else if (error > 0 || held.size || tries == ASK_RETRIES) order._caughtUp({ h: Math.max(...held.keys(), top, top < 0 ? top : since), x: 1 });
         else setTimeout(() => since == order._n && askAfter(since, tries + 1), GAP_WAIT << tries + 3);
       },
     );

@@ -415,8 +415,8 @@ test('after a reconnect, a post that was queued behind the old clientId\'s hung 
   connection._setTopics([]);
 });
 
-test('the minified bundle stays within its budget (3,750 B gzipped)', () => {
+test('the minified bundle stays within its budget (3,800 B gzipped)', () => {
   const code = readFileSync(new URL('../dist/pocketbase-sse.min.js', import.meta.url));
   const size = gzipSync(code, { level: 9 }).length;
-  assert.ok(size <= 3750, `pocketbase-sse.min.js is ${size} B gzipped`);
+  assert.ok(size <= 3800, `pocketbase-sse.min.js is ${size} B gzipped`);
 });

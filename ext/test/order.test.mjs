@@ -330,6 +330,45 @@ test('a catch-up failed when no head was known (the server sent none): the next 
   assert.equal(t.resyncs(), 2, 'the same clientId posting again missed nothing');
 });
 
+test('a refused catch-up never moves the position back below what was applied (live messages past the newest head)', async (c) => {
+  c.mock.timers.enable({ apis: ['setTimeout'] });
+  const p = pending();
+  const t = setup(null, p.ask);
+  t.order._subscribed('5', true); // a new topic at 5
+  t.order._push(6, 'v6');
+  t.order._push(7, 'v7');
+  t.order._subscribed('5', true); // a reconnect whose live messages came first: asks from 7
+  await p.fail(0, 500);
+  assert.equal(t.order._n, 7);
+  t.order._push(8, 'v8');
+  assert.deepEqual(t.applied, ['v6', 'v7', 'v8']);
+  assertNothingHeld(c, t);
+});
+
+test('messages held from a stream whose subscription answer never came, at or below the next answer\'s head: what lies between is asked for, not skipped', async () => {
+  const p = pending();
+  const t = setup(null, p.ask);
+  t.order._push(1, 'v1');
+  t.order._push(2, 'v2'); // then that stream dropped, and 3 with it
+  t.order._subscribed('3', true);
+  assert.deepEqual(t.asked, [0]);
+  await p.settle(0, { h: 3, r: [[1, 'v1'], [2, 'v2'], [3, 'v3']] });
+  assert.deepEqual(t.applied, ['v1', 'v2', 'v3']);
+  assert.equal(t.resyncs(), 0);
+});
+
+test('without a head in the answer, messages that arrived before it start the topic: applied, not held for good', (c) => {
+  c.mock.timers.enable({ apis: ['setTimeout'] });
+  const t = setup(null);
+  t.order._push(1, 'v1');
+  t.order._push(2, 'v2');
+  t.order._subscribed(undefined, true);
+  assert.deepEqual(t.applied, ['v1', 'v2']);
+  t.order._push(3, 'v3');
+  assert.deepEqual(t.applied, ['v1', 'v2', 'v3']);
+  assertNothingHeld(c, t);
+});
+
 test('when the server cannot be asked with a gap known, what is held is applied in order at once and the page resyncs', async (c) => {
   c.mock.timers.enable({ apis: ['setTimeout'] });
   const p = pending();
