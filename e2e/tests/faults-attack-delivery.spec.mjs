@@ -92,7 +92,7 @@ test('key amplification: a guest holding 1000 keys of 2.5 KB costs a post what P
     measure('post to 5 readers, no attacker: kit / PocketBase record event, median answer ms', `${base.kit.toFixed(1)} / ${base.native.toFixed(1)}`);
 
     // subscribe() keeps at most 16 keys per topic (MAX_KEYS_PER_TOPIC) and 262,144 characters of
-    // keys per client (MAX_KEY_CHARS): the worst list it keeps is 16 keys of the topic and as many
+    // keys per client (MAX_KEY_BYTES): the worst list it keeps is 16 keys of the topic and as many
     // 2,500-character keys of other topics as fit (88; PocketBase itself takes 1,000)
     const fit = Math.floor(262_144 / 2500);
     const otherTopics = Array.from({ length: 62 }, (_, t) => optionKeys(`ampother${t}`, 16, 2500)).flat().slice(0, 984);

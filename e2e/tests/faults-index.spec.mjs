@@ -239,7 +239,7 @@ test(`${CYCLES} connect/subscribe/disconnect cycles: the index stays bounded, an
 
 test('guests that each post 1,000 topics of 2,400 characters and leave: the index lets go of them, not just of their number', async ({ pb }) => {
   test.setTimeout(300_000);
-  await call(pb, '/faults/key-chars', { chars: 2_600_000 }); // what PocketBase itself takes per client: the index must cope with it too
+  await call(pb, '/faults/key-bytes', { chars: 2_600_000 }); // what PocketBase itself takes per client: the index must cope with it too
   const live = await Promise.all([0, 1].map((i) => subscribed(pb, ['idx-heavy', `idx-heavy-live:${i}`])));
   const pad = 'h'.repeat(2400);
   const one = 1000 * (pad.length + 5); // the characters of one guest's topics (tags of up to 5 characters)
@@ -266,13 +266,13 @@ test('guests that each post 1,000 topics of 2,400 characters and leave: the inde
     });
   } finally {
     for (const raw of live) raw.close();
-    await call(pb, '/faults/key-chars', {});
+    await call(pb, '/faults/key-bytes', {});
   }
 });
 
 test('a guest alternating between two sets of 1,000 long topics: each post costs what it carries, and nobody else waits on it', async ({ pb }) => {
   test.setTimeout(300_000);
-  await call(pb, '/faults/key-chars', { chars: 2_600_000 }); // what PocketBase itself takes per client
+  await call(pb, '/faults/key-bytes', { chars: 2_600_000 }); // what PocketBase itself takes per client
   const raw = await subscribed(pb, ['start']);
   const pad = 'a'.repeat(2400); // PocketBase takes keys of up to 2,500 characters, 1,000 per post
   const set = (tag) => Array.from({ length: 1000 }, (_, i) => `${pad}${tag}${i}`);
@@ -305,32 +305,36 @@ test('a guest alternating between two sets of 1,000 long topics: each post costs
     measure('1,000-topic posts alternating: dropping post / first post (median), slowest concurrent record list ms', `${r.ratio.toFixed(1)}x, ${r.slowest.toFixed(0)}`);
   } finally {
     raw.close();
-    await call(pb, '/faults/key-chars', {});
+    await call(pb, '/faults/key-bytes', {});
   }
 });
 
-test('guests posting 1,000 distinct topics of 2,400 characters each keep 256 KiB of keys, not 2.4 MB; a send to a kept topic still reaches its guest', async ({ pb }) => {
+test('guests posting 1,000 distinct topics of 2,400 bytes each keep 256 KiB of keys, not 2.4 MB, in ASCII or in 3-byte characters; a send to a kept topic still reaches its guest', async ({ pb }) => {
   test.setTimeout(120_000);
   const pad = 'k'.repeat(2400);
+  const wide = '中'.repeat(795); // 2,385 bytes: PocketBase limits a key's bytes, not its characters
+  const bytes = (keys) => keys.reduce((sum, key) => sum + Buffer.byteLength(key), 0);
   const guests = [];
   try {
-    const held = await step('10 guests each post 1,000 distinct topics of about 2,400 characters (the most PocketBase takes in one post)',
-      (n) => `each holds ${n.keys} keys, ${n.chars} characters (the cap: 262,144); the rest refused with a warning naming the count`, async () => {
+    const held = await step('10 guests each post 1,000 distinct topics of about 2,400 bytes (the most PocketBase takes in one post), 5 of them in ASCII and 5 in a 3-byte script',
+      (n) => `each holds 262,144 bytes of keys at most (${n.keys} keys in ASCII, ${n.wideKeys} in the 3-byte script); the rest refused with a warning naming the count`, async () => {
         for (let g = 0; g < 10; g++) {
-          const raw = new RawSubscriber(pb.url, Array.from({ length: 1000 }, (_, i) => `${pad}${g}.${i}`), { reconnect: false });
+          const raw = new RawSubscriber(pb.url, Array.from({ length: 1000 }, (_, i) => `${g % 2 ? wide : pad}${g}.${i}`), { reconnect: false });
           guests.push(raw);
           await expect.poll(() => raw.subscribed, { timeout: 30_000 }).toBe(true);
         }
         const mine = (await (await fetch(pb.url + '/faults/clients')).json()).filter((c) => guests.some((g) => g.clientId === c.id));
         expect(mine).toHaveLength(10);
-        for (const c of mine) expect(c.topics.reduce((sum, key) => sum + key.length, 0)).toBeLessThanOrEqual(262_144);
-        return { keys: mine[0].topics.length, chars: mine[0].topics.reduce((sum, key) => sum + key.length, 0) };
+        for (const c of mine) expect(bytes(c.topics)).toBeLessThanOrEqual(262_144);
+        const of = (g) => mine.find((c) => c.id === guests[g].clientId).topics.length;
+        return { keys: of(0), wideKeys: of(1) };
       });
     expect(held.keys).toBeGreaterThan(100);
+    expect(held.wideKeys).toBeGreaterThan(100);
     await step('then a send to one of the kept topics', 'reaches its guest', async () => {
-      const { result } = await sendAs(pb, `${pad}3.0`, 'kept');
+      const { result } = await sendAs(pb, `${pad}2.0`, 'kept');
       expect(result).toMatchObject({ subscribers: 1, delivered: 1 });
-      await expect.poll(() => guests[3].received(`${pad}3.0`)).toEqual(['"kept"']);
+      await expect.poll(() => guests[2].received(`${pad}2.0`)).toEqual(['"kept"']);
     });
   } finally {
     for (const raw of guests) raw.close();

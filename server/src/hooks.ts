@@ -25,14 +25,14 @@ export interface SubscribeOptions {
    * without `subscribe()`); default on.
    */
   index?: boolean;
-  /** Most characters of keys one client may hold, summed (default `MAX_KEY_CHARS`, 262,144); the keys past it are refused. */
-  maxKeyChars?: number;
+  /** Most bytes of keys (UTF-8) one client may hold, summed (default `MAX_KEY_BYTES`, 262,144); the keys past it are refused. */
+  maxKeyBytes?: number;
 }
 
 /**
  * Body of `onRealtimeSubscribeRequest`: drops the subscription keys a client may not hold (see
  * `screenKeys`: control characters, the hidden bus collection, topic rules, more than
- * `MAX_KEYS_PER_TOPIC` keys of one topic, keys past `MAX_KEY_CHARS` characters), logs what it dropped, notes the rules and the
+ * `MAX_KEYS_PER_TOPIC` keys of one topic, keys past `MAX_KEY_BYTES` bytes), logs what it dropped, notes the rules and the
  * client's auth for the send-time re-check, answers the heads of the extension's ordered keys,
  * continues, and queues the client for the topic index once PocketBase applied the post (sends
  * then look at the topic's subscribers only). Call it as the hook's whole body, for every
@@ -43,7 +43,7 @@ export interface SubscribeOptions {
 export function subscribe(e: SubscribeRequestEvent, options: SubscribeOptions = {}): void {
   const auth = e.auth || null;
   const wanted = Array.prototype.slice.call(e.subscriptions || []) as string[]; // a Go slice
-  const screened = screenKeys(wanted, { auth, rules: options.rules, isBusTopic: busTopicTest(), maxKeyChars: options.maxKeyChars });
+  const screened = screenKeys(wanted, { auth, rules: options.rules, isBusTopic: busTopicTest(), maxKeyBytes: options.maxKeyBytes });
   if (screened.kept.length !== wanted.length) {
     for (const reason of Object.keys(screened.refused) as Refusal[]) {
       const refused = screened.refused[reason] || [];

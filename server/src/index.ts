@@ -20,7 +20,7 @@ export { bindCookieAuth, cookieUser, isSameOrigin, tokenFromCookieValue } from '
 export { sameOriginOnly, mayUseCookieSession, isSafeMethod } from './guard';
 export { realtime, realtimePayload } from './realtime';
 export { maySubscribe, compilePattern } from './rules';
-export { MAX_KEY_CHARS, MAX_KEYS_PER_TOPIC } from './screen';
+export { MAX_KEY_BYTES, MAX_KEYS_PER_TOPIC } from './screen';
 export { configure, configureEngine, centrifugoConfig, centrifugoInForce } from './engines/centrifugo-config';
 export { centrifugoToken, MAX_TOKEN_TOPICS } from './engines/centrifugo-token';
 export { authChanged } from './engines/centrifugo-auth';

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { checkTopic } from '../../.build/server/wire.mjs';
 import { compilePattern, maySubscribe, receiveCheck, replayAllowed, ruleTable } from '../../.build/server/rules.mjs';
 import { mayReplayUnderNotedRules, RULES_KEY } from '../../.build/server/recheck.mjs';
-import { screenKeys, MAX_KEY_CHARS, MAX_KEYS_PER_TOPIC } from '../../.build/server/screen.mjs';
+import { screenKeys, utf8Length, MAX_KEY_BYTES, MAX_KEYS_PER_TOPIC } from '../../.build/server/screen.mjs';
 import { bindCookieAuth, isSameOrigin, parseOrigin } from '../../.build/server/auth.mjs';
 
 const user = (id, superuser = false) => ({ id, isSuperuser: () => superuser, collection: () => ({ id: 'c', name: 'users' }) });
@@ -51,18 +51,24 @@ test('at most MAX_KEYS_PER_TOPIC distinct keys per topic; other topics and repea
   assert.equal(screenKeys(chat.slice(0, 3), { auth: null, isBusTopic: notBus, maxKeysPerTopic: 2 }).kept.length, 2);
 });
 
-test('a client keeps at most MAX_KEY_CHARS characters of keys: distinct keys in the order posted, a repeated key counted once', () => {
+test('a client keeps at most MAX_KEY_BYTES bytes of keys (UTF-8, as PocketBase holds them): distinct keys in the order posted, a repeated key counted once', () => {
   const long = Array.from({ length: 1000 }, (_, i) => `${'t'.repeat(2390)}${i}`);
   const { kept, refused } = screenKeys(['chat', ...long, 'chat'], { auth: null, isBusTopic: notBus });
   const chars = [...new Set(kept)].reduce((sum, key) => sum + key.length, 0);
-  assert.ok(chars <= MAX_KEY_CHARS, `${chars} characters kept`);
-  assert.ok(chars > MAX_KEY_CHARS - 2400, 'filled up to the bound');
+  assert.ok(chars <= MAX_KEY_BYTES, `${chars} characters kept`);
+  assert.ok(chars > MAX_KEY_BYTES - 2400, 'filled up to the bound');
   assert.deepEqual(kept.slice(0, 2), ['chat', long[0]], 'the first keys win');
   assert.equal(kept.at(-1), 'chat', 'a key already held costs nothing more');
-  assert.equal(refused['too many characters for one client'].length, 1000 - (kept.length - 2));
-  const small = screenKeys(['a', 'bb', 'ccc', 'd'], { auth: null, isBusTopic: notBus, maxKeyChars: 4 });
+  assert.equal(refused['too many bytes of keys for one client'].length, 1000 - (kept.length - 2));
+  const small = screenKeys(['a', 'bb', 'ccc', 'd'], { auth: null, isBusTopic: notBus, maxKeyBytes: 4 });
   assert.deepEqual(small.kept, ['a', 'bb', 'd'], 'a later short key still fits');
-  assert.equal(MAX_KEY_CHARS, 262144);
+  assert.equal(MAX_KEY_BYTES, 262144);
+  // a 3-byte character counts 3, not 1 (it was 3 times the bytes and the keys)
+  const wide = Array.from({ length: 1000 }, (_, i) => `${'中'.repeat(800)}${i}`);
+  const kept3 = screenKeys(wide, { auth: null, isBusTopic: notBus }).kept;
+  assert.ok(kept3.reduce((sum, key) => sum + Buffer.byteLength(key), 0) <= MAX_KEY_BYTES);
+  assert.ok(kept3.length < 110, `${kept3.length} kept`);
+  for (const text of ['a', 'é', '中', '😀', '\ud800', '\udc00x', 'ab中😀']) assert.equal(utf8Length(text), Buffer.byteLength(text), JSON.stringify(text));
 });
 
 test('refused by rule or as the bus collection before they count toward the bound', () => {

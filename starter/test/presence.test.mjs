@@ -24,6 +24,12 @@ test('a pending broadcast whose owner died (five windows old) is taken over by t
   assert.deepEqual(plan({ last: 3000, pending: true }, 8000, 1000), { action: 'broadcast', state: { last: 8000, pending: false } });
 });
 
+test('a clock that stepped back (the window starts in the future): the join broadcasts at once, never waits the step out', () => {
+  const hourAhead = 4000 + 3600000;
+  assert.deepEqual(plan({ last: hourAhead, pending: false }, 4000, 1000), { action: 'broadcast', state: { last: 4000, pending: false } });
+  assert.deepEqual(plan({ last: hourAhead, pending: true }, 4000, 1000), { action: 'broadcast', state: { last: 4000, pending: false } });
+});
+
 test('N joins in one window cost one leading and one trailing broadcast', () => {
   let state = null;
   const actions = [];

@@ -16,10 +16,12 @@ const WINDOW_KEY = 'starter.presence.window'
  * `broadcast`: the window is over, tell every page now. `flush`: tell every page after `wait`
  * ms (this join owns the pending broadcast). `self`: nothing; the pending broadcast, counted
  * later, includes this join and reaches its page. A pending broadcast older than five windows
- * lost its owner (its handler died): the join broadcasts itself.
+ * lost its owner (its handler died), and a window that starts in the future (the clock stepped
+ * back): the join broadcasts itself, so no join ever waits more than one window.
  */
 function plan(state, now, windowMs) {
   const last = (state && Number(state.last)) || 0
+  if (last > now) return { action: 'broadcast', state: { last: now, pending: false } }
   if (state && state.pending && now - last < STALE_WINDOWS * windowMs) return { action: 'self', state }
   if (now - last >= windowMs) return { action: 'broadcast', state: { last: now, pending: false } }
   return { action: 'flush', wait: last + windowMs - now, state: { last, pending: true } }

@@ -162,16 +162,16 @@ onRealtimeConnectRequest((e) => {
 })
 
 onRealtimeSubscribeRequest((e) => {
-  // `/faults/key-chars` may raise the per-client cap, for the cases that need what PocketBase itself takes
-  const maxKeyChars = $app.store().get('faults.maxKeyChars') || undefined
-  require('pocketpages-plugin-sse').subscribe(e, { rules: { 'user:{id}': 'owner', 'admin:*': 'superuser' }, maxKeyChars })
+  // `/faults/key-bytes` may raise the per-client cap, for the cases that need what PocketBase itself takes
+  const maxKeyBytes = $app.store().get('faults.maxKeyBytes') || undefined
+  require('pocketpages-plugin-sse').subscribe(e, { rules: { 'user:{id}': 'owner', 'admin:*': 'superuser' }, maxKeyBytes })
 })
 
 // Sets the subscribe hook's per-client cap on key characters (`{ chars }`; none: the kit's default).
-routerAdd('POST', '/faults/key-chars', (e) => {
+routerAdd('POST', '/faults/key-bytes', (e) => {
   const chars = Number(e.requestInfo().body.chars) || 0
-  if (chars > 0) $app.store().set('faults.maxKeyChars', chars)
-  else $app.store().remove('faults.maxKeyChars')
+  if (chars > 0) $app.store().set('faults.maxKeyBytes', chars)
+  else $app.store().remove('faults.maxKeyBytes')
   return e.json(200, { chars })
 })
 
