@@ -231,6 +231,7 @@ export function createConnection(options: ConnectionOptions, { onState, onMessag
       // a bound client refuses another auth: the token changed, renew the connection
       if (response.status === 403 && open) return retry(0);
       if (!response.ok) throw new Error('POST ' + response.status);
+      if (token !== options.token()) return retry(0); // the user signed in or out while it was out (_checkAuth waits for an open clientId)
       boundToken = token;
       attempt = 0;
       const fresh = !open;

@@ -68,7 +68,7 @@ export function createUniConnection(options: UniOptions, { onState, onMessage }:
     const mine = generation;
     connecting = true;
     try {
-      const token = options.token();
+      const token = (boundToken = options.token()); // bound from the request on: a change meanwhile renews (_checkAuth)
       const headers: Record<string, string> = { 'Content-Type': 'application/json' };
       if (token) headers.Authorization = token;
       const response = await (options.fetch || fetch)(options.url + TOKEN_PATH, {
@@ -79,7 +79,6 @@ export function createUniConnection(options: UniOptions, { onState, onMessage }:
       const grant: Grant = await response.json();
       if (mine !== generation) return;
       positions.forEach((_, channel) => grant.channels[channel] || positions.delete(channel));
-      boundToken = token;
       connecting = false;
       const base = (options.centrifugo() || grant.url).replace(/\/+$/, '');
       const stream = new (options.EventSource || EventSource)(
@@ -144,7 +143,7 @@ export function createUniConnection(options: UniOptions, { onState, onMessage }:
     },
     _setTopics: setTopics,
     _checkAuth() {
-      if (open && options.token() !== boundToken) retry(0);
+      if ((source || connecting) && options.token() !== boundToken) retry(0);
     },
     _reconnectNow() {
       if (timer && !source) retry(0);

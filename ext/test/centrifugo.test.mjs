@@ -138,6 +138,35 @@ test('a token request that never answers is given up (a timeout signal on it), a
   connection._setTopics([]);
 });
 
+test('a sign-in while the token request is out renews the connection with the new token', async () => {
+  FakeEventSource.all = [];
+  let token = '';
+  const asked = [];
+  let answer;
+  const fetch = (url, init) => new Promise((resolve) => {
+    asked.push(init.headers.Authorization || '');
+    answer = () => resolve({ ok: true, status: 200, json: async () => grant({ 'sse:chat': 'chat' }, 300) });
+  });
+  const connection = createUniConnection(
+    { url: 'http://pb.test', token: () => token, backoff: { min: 1, max: 4, factor: 2, jitter: 0 }, EventSource: FakeEventSource, fetch, centrifugo: () => '' },
+    { onState() {}, onMessage() {} },
+  );
+  connection._setTopics(['chat']);
+  assert.deepEqual(asked, ['']);
+  const guestAnswer = answer;
+  token = 'USER';
+  connection._checkAuth(); // the only word of the sign-in
+  await settle();
+  assert.deepEqual(asked, ['', 'USER'], 'asked again with the new token');
+  guestAnswer(); // the guest grant comes late: dropped
+  await settle();
+  assert.equal(FakeEventSource.all.length, 0);
+  answer();
+  await settle();
+  assert.equal(FakeEventSource.all.length, 1, 'one stream, on the new grant');
+  connection._setTopics([]);
+});
+
 test('topics dropped while the token is on its way: no stream opens', async () => {
   const s = setup();
   s.connection._setTopics(['chat']);

@@ -415,6 +415,32 @@ test('after a reconnect, a post that was queued behind the old clientId\'s hung 
   connection._setTopics([]);
 });
 
+test('a sign-in while the first post of a clientId is out (its one _checkAuth skipped): the answer renews the connection with the new token', async () => {
+  FakeEventSource.all = [];
+  let token = '';
+  const posts = [];
+  let answer;
+  const fetch = (url, init) => new Promise((resolve) => {
+    posts.push(init.headers.Authorization || '');
+    answer = () => resolve({ ok: true, status: 204, headers: { get: () => null } });
+  });
+  const connection = createConnection({ url: 'http://pb.test', token: () => token, backoff: { min: 1, max: 4, factor: 2, jitter: 0 }, EventSource: FakeEventSource, fetch },
+    { onState() {}, onMessage() {} });
+  const source = () => FakeEventSource.all[FakeEventSource.all.length - 1];
+  connection._setTopics(['a']);
+  source().emit('PB_CONNECT', '{"clientId":"c1"}');
+  await tick();
+  token = 'USER';
+  connection._checkAuth(); // the only word of the sign-in
+  answer(); // the guest post answers
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  assert.equal(FakeEventSource.all.length, 2, 'a new stream for the new auth');
+  source().emit('PB_CONNECT', '{"clientId":"c2"}');
+  await tick();
+  assert.deepEqual(posts, ['', 'USER']);
+  connection._setTopics([]);
+});
+
 test('the minified bundle stays within its budget (3,800 B gzipped)', () => {
   const code = readFileSync(new URL('../dist/pocketbase-sse.min.js', import.meta.url));
   const size = gzipSync(code, { level: 9 }).length;
