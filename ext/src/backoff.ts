@@ -1,5 +1,8 @@
 // Pure reconnect timing.
 
+/** How long a request on the way to a stream (a subscription post, a catch-up, a Centrifugo token) may take before it counts as failed, in ms. */
+export const POST_TIMEOUT = 15000;
+
 /** How reconnect delays grow. All values in milliseconds except `factor` and `jitter`. */
 export interface BackoffOptions {
   /** First delay. Default 250. */

@@ -3,7 +3,7 @@
 // Its state lives in a closure (the bundle budget); the members of the returned object start
 // with `_`: they are internal, and the minifier renames them.
 
-import { backoffDelay, type BackoffOptions } from './backoff.js';
+import { backoffDelay, POST_TIMEOUT, type BackoffOptions } from './backoff.js';
 import { decodePayload, decodeValue, type DecodedMessage } from './decode.js';
 import { createOrder, type CatchUp, type Order } from './order.js';
 
@@ -12,9 +12,6 @@ import { createOrder, type CatchUp, type Order } from './order.js';
  * `{"sse":1}`, URL-encoded), on which the server kit sends `{"s":seq,"v":value}` envelopes.
  */
 export const ORDERED_SUFFIX = '?options=%7B%22sse%22%3A1%7D';
-
-/** How long a subscription post or a catch-up may take before it counts as failed (a reconnect follows, or the catch-up's failure path), in ms. */
-export const POST_TIMEOUT = 15000;
 
 /** What a connection reports to its owner. */
 export interface ConnectionListener {

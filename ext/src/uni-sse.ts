@@ -4,7 +4,7 @@
 // token before it ends and on every topic change, and recovers what a reconnect missed from
 // each channel's offset and epoch. No Centrifugo SDK.
 
-import { backoffDelay } from './backoff.js';
+import { backoffDelay, POST_TIMEOUT } from './backoff.js';
 import type { ConnectionListener, ConnectionOptions, RealtimeConnection } from './connection.js';
 import { decodeValue } from './decode.js';
 import { connectRequest, createReader, type Grant, type Position } from './uni-wire.js';
@@ -14,9 +14,6 @@ export const TOKEN_PATH = '/api/sse/centrifugo/token';
 
 /** A token is renewed when this share of its lifetime has passed. */
 export const RENEW_AT = 0.8;
-
-/** How long a token request may take before it counts as failed (a reconnect follows), in ms: as a subscription post's. */
-export const TOKEN_TIMEOUT = 15000;
 
 /** What the Centrifugo connection needs besides the PocketBase connection's options. */
 export interface UniOptions extends ConnectionOptions {
@@ -72,7 +69,7 @@ export function createUniConnection(options: UniOptions, { onState, onMessage }:
       const headers: Record<string, string> = { 'Content-Type': 'application/json' };
       if (token) headers.Authorization = token;
       const response = await (options.fetch || fetch)(options.url + TOKEN_PATH, {
-        method: 'POST', headers, body: JSON.stringify({ topics }), signal: AbortSignal.timeout(TOKEN_TIMEOUT), // one that never answers would leave the page disconnected
+        method: 'POST', headers, body: JSON.stringify({ topics }), signal: AbortSignal.timeout(POST_TIMEOUT), // one that never answers would leave the page disconnected
       });
       if (mine !== generation) return;
       if (!response.ok) throw new Error('token ' + response.status);

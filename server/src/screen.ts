@@ -16,8 +16,8 @@ export const MAX_KEYS_PER_TOPIC = 16;
  * Most bytes (UTF-8, as PocketBase holds and limits them) of subscription keys one client may
  * hold, summed over its distinct keys (256 KiB: a page of 1,000 topics of 230 ASCII characters
  * with the extension's options). PocketBase takes 1,000 keys of 2,500 bytes per post, and every
- * send and record event walks every
- * client's keys: 20 guests holding 2.4 MB each made every chat post about 30 times slower.
+ * send and record event walks every client's keys: 20 guests holding 2.4 MB each made every
+ * chat post about 30 times slower.
  */
 export const MAX_KEY_BYTES = 262144;
 
